@@ -1,0 +1,23 @@
+/**
+ * Where batches wait until the collector acknowledges them. `append` must be durable when it
+ * resolves (as durable as the platform allows: IndexedDB commit, or fsync per policy in Node);
+ * a batch leaves storage only through `ack`, after a 2xx, so a crash or a closed tab loses
+ * nothing and at worst resends (the event ids make a resend harmless).
+ */
+export interface StoredBatch {
+  /** Unique per batch; stable across restarts. */
+  readonly id: string;
+  /** Events in the batch, as envelopes (JSON-safe values). */
+  readonly events: readonly import('@shopstream/shared').EventEnvelope[];
+  /** Encoded size estimate in bytes, for the storage's byte limit. */
+  readonly bytes: number;
+  /** Attempts so far and when the next may start (epoch ms): retry state survives restarts. */
+  readonly attempts?: number;
+  readonly notBeforeMs?: number;
+}
+
+export interface Storage {
+  append(items: readonly StoredBatch[]): Promise<void>;
+  peek(countMax: number): Promise<StoredBatch[]>;
+  ack(ids: readonly string[]): Promise<void>;
+}

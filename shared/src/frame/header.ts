@@ -1,0 +1,84 @@
+/**
+ * The batch frame header: 24 bytes, little-endian, checked before anything is decoded so a
+ * damaged or hostile frame is refused cheaply on the acknowledgement path.
+ *
+ *   offset size field
+ *   0      4    magic "SSB1" (0x53 0x53 0x42 0x31)
+ *   4      1    format version (1)
+ *   5      1    codec id: 0 identity, 1 lz4 (size-prefixed block), 2 gzip
+ *   6      1    payload encoding: 0 msgpack array of envelopes, 1 JSON array of envelopes
+ *   7      1    flags: bit 0 = payload sealed (see crypto/), others must be 0
+ *   8      4    key id of the sealing key (0 when not sealed)
+ *   12     4    event count the sender claims (checked against the decoded payload)
+ *   16     4    payload length in bytes (exactly the bytes after the header)
+ *   20     4    CRC32C of the payload bytes as sent (after compression and sealing)
+ */
+import { SharedError } from '../errors.js';
+
+export const FRAME_MAGIC = 0x31425353; // "SSB1" read as little-endian u32
+export const FRAME_VERSION = 1;
+export const FRAME_HEADER_BYTES = 24;
+export const FRAME_FLAG_SEALED = 0b0000_0001;
+
+export const CodecId = { identity: 0, lz4: 1, gzip: 2 } as const;
+export type CodecId = (typeof CodecId)[keyof typeof CodecId];
+export const PayloadEncoding = { msgpack: 0, json: 1 } as const;
+export type PayloadEncoding = (typeof PayloadEncoding)[keyof typeof PayloadEncoding];
+
+export interface FrameHeader {
+  readonly version: number;
+  readonly codec: CodecId;
+  readonly encoding: PayloadEncoding;
+  readonly sealed: boolean;
+  readonly keyId: number;
+  readonly eventCount: number;
+  readonly payloadBytes: number;
+  readonly crc32c: number;
+}
+
+export function writeFrameHeader(header: Omit<FrameHeader, 'version'>, out: Uint8Array): void {
+  const view = new DataView(out.buffer, out.byteOffset, FRAME_HEADER_BYTES);
+  view.setUint32(0, FRAME_MAGIC, true);
+  view.setUint8(4, FRAME_VERSION);
+  view.setUint8(5, header.codec);
+  view.setUint8(6, header.encoding);
+  view.setUint8(7, header.sealed ? FRAME_FLAG_SEALED : 0);
+  view.setUint32(8, header.keyId, true);
+  view.setUint32(12, header.eventCount, true);
+  view.setUint32(16, header.payloadBytes, true);
+  view.setUint32(20, header.crc32c, true);
+}
+
+const KNOWN_CODECS = new Set<number>(Object.values(CodecId));
+const KNOWN_ENCODINGS = new Set<number>(Object.values(PayloadEncoding));
+
+/** Reads and range-checks the header; does not look at the payload (see `checkFrame`). */
+export function readFrameHeader(frame: Uint8Array): FrameHeader {
+  if (frame.length < FRAME_HEADER_BYTES) {
+    throw new SharedError('SHARED_FRAME_TRUNCATED', `frame is ${frame.length} bytes, shorter than its ${FRAME_HEADER_BYTES}-byte header`);
+  }
+  const view = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES);
+  if (view.getUint32(0, true) !== FRAME_MAGIC) {
+    throw new SharedError('SHARED_FRAME_BAD_MAGIC', 'frame does not start with the magic bytes "SSB1"; is this a Shopstream batch frame?');
+  }
+  const version = view.getUint8(4);
+  if (version !== FRAME_VERSION) {
+    throw new SharedError('SHARED_FRAME_BAD_VERSION', `frame format version ${version} is not supported; this side speaks version ${FRAME_VERSION}`);
+  }
+  const codec = view.getUint8(5);
+  if (!KNOWN_CODECS.has(codec)) throw new SharedError('SHARED_FRAME_UNKNOWN_CODEC', `frame codec id ${codec} is unknown (0 identity, 1 lz4, 2 gzip)`);
+  const encoding = view.getUint8(6);
+  if (!KNOWN_ENCODINGS.has(encoding)) throw new SharedError('SHARED_FRAME_UNKNOWN_FORMAT', `frame payload encoding ${encoding} is unknown (0 msgpack, 1 json)`);
+  const flags = view.getUint8(7);
+  if ((flags & ~FRAME_FLAG_SEALED) !== 0) throw new SharedError('SHARED_FRAME_BAD_VERSION', `frame flags 0x${flags.toString(16)} use bits this version does not define`);
+  return {
+    version,
+    codec: codec as CodecId,
+    encoding: encoding as PayloadEncoding,
+    sealed: (flags & FRAME_FLAG_SEALED) !== 0,
+    keyId: view.getUint32(8, true),
+    eventCount: view.getUint32(12, true),
+    payloadBytes: view.getUint32(16, true),
+    crc32c: view.getUint32(20, true),
+  };
+}

@@ -1,0 +1,25 @@
+// The platform-neutral wire contract: safe for browser bundles (no Node built-ins, no native code).
+export { SharedError, isSharedError, type SharedErrorCode } from './errors.js';
+export type { EventEnvelope, EventKind, SchemaRef } from './event.js';
+export { createUuidV7, uuidV7, isUuidV7, type UuidV7Generator, type RandomFill } from './uuid-v7.js';
+export { crc32c } from './crc32c.js';
+export {
+  FRAME_MAGIC,
+  FRAME_VERSION,
+  FRAME_HEADER_BYTES,
+  CodecId,
+  PayloadEncoding,
+  readFrameHeader,
+  writeFrameHeader,
+  type FrameHeader,
+} from './frame/header.js';
+export type { Codec, CodecSet } from './frame/codec.js';
+export type { EnvelopeEncoding, EncodingSet } from './frame/encoding.js';
+export { identityCodec } from './frame/codecs/identity.js';
+export { gzipStreamCodec } from './frame/codecs/gzip-stream.js';
+export { jsonEncoding } from './frame/encodings/json.js';
+export { msgpackEncoding } from './frame/encodings/msgpack.js';
+export { encodeFrame, checkFrame, decodeFramePayload, decodeFrame, type EncodeFrameOptions, type DecodeFrameOptions } from './frame/frame.js';
+export type { Sealer, Opener } from './crypto/sealer.js';
+export type { Outcome } from './outcome.js';
+export { partitionSlug, hivePartitionPath, type LakeZone } from './hive-path.js';
