@@ -21,5 +21,16 @@ export { jsonEncoding } from './frame/encodings/json.js';
 export { msgpackEncoding } from './frame/encodings/msgpack.js';
 export { encodeFrame, checkFrame, decodeFramePayload, decodeFrame, type EncodeFrameOptions, type DecodeFrameOptions } from './frame/frame.js';
 export type { Sealer, Opener } from './crypto/sealer.js';
+export {
+  createSealer,
+  createOpener,
+  SEAL_SALT,
+  SEAL_INFO_LABEL,
+  SEAL_OVERHEAD_BYTES,
+  type SealerOptions,
+  type OpenerOptions,
+  type OpenerKey,
+} from './crypto/seal-webcrypto.js';
+export { generateSealingKeyPair, sealingKeyPairJson, toBase64url, fromBase64url, type SealingKeyPair } from './crypto/keygen.js';
 export type { Outcome } from './outcome.js';
 export { partitionSlug, hivePartitionPath, type LakeZone } from './hive-path.js';
