@@ -32,5 +32,16 @@ export {
   type OpenerKey,
 } from './crypto/seal-webcrypto.js';
 export { generateSealingKeyPair, sealingKeyPairJson, toBase64url, fromBase64url, type SealingKeyPair } from './crypto/keygen.js';
+export { parseSemver, compareSemver, type Semver } from './schema/semver.js';
+export { resolveSchemaVersion } from './schema/resolve-version.js';
+export { collectPiiRules, isPiiAction, type PiiAction, type PiiRule } from './schema/pii-rules.js';
+export {
+  schemaSlug,
+  schemaFileName,
+  schemaEventAnnotation,
+  type CatalogEntry,
+  type CatalogIndex,
+  type SchemaEventAnnotation,
+} from './schema/catalog-index.js';
 export type { Outcome } from './outcome.js';
 export { partitionSlug, hivePartitionPath, type LakeZone } from './hive-path.js';
