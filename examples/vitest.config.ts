@@ -1,5 +1,5 @@
 import { defineProject } from 'vitest/config';
 
 export default defineProject({
-  test: { name: 'examples', include: ['**/__tests__/**/*.test.ts'], exclude: ['**/node_modules/**'], passWithNoTests: true },
+  test: { name: 'examples', include: ['**/__tests__/**/*.test.ts'], exclude: ['**/node_modules/**'] },
 });

@@ -1,0 +1,207 @@
+// The container fleet cannot run here (no Docker engine), so its files are checked for what a
+// broken deploy would miss: parseable YAML, required k8s fields, probes, WAL volumes, selectors
+// that match, compose wiring, Dockerfile instructions, and an nginx config nginx itself accepts.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+
+const fleetDir = join(import.meta.dirname, '..', 'fleet');
+const k8sDir = join(fleetDir, 'k8s');
+const collectorLabel = { 'app.kubernetes.io/name': 'shopstream-collector' };
+
+type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+
+function loadK8s(): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const file of readdirSync(k8sDir).filter((name) => name.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(join(k8sDir, file), 'utf8'))) {
+      expect(doc.errors, `${file}: ${doc.errors.join('; ')}`).toEqual([]);
+      const value = doc.toJS();
+      if (value !== null) objects.push(value);
+    }
+  }
+  return objects;
+}
+
+function only(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((object) => object.kind === kind);
+}
+
+describe('k8s manifests', () => {
+  const objects = loadK8s().filter((object) => object.kind !== 'Kustomization');
+  const [statefulSet] = only(objects, 'StatefulSet');
+
+  it('every object has apiVersion, kind, metadata.name and a body', () => {
+    expect(objects.map((object) => object.kind).sort()).toEqual(['ConfigMap', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Service', 'StatefulSet']);
+    for (const object of objects) {
+      expect(object.apiVersion, object.kind).toMatch(/^([a-z.]+\/)?v\d+((alpha|beta)\d+)?$/);
+      expect(object.metadata.name, object.kind).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(object.spec ?? object.data, object.kind).toBeTypeOf('object');
+    }
+  });
+
+  it('the StatefulSet gives each pod a WAL volume, probes, a drain hook and enough grace', () => {
+    expect(statefulSet).toBeDefined();
+    const spec = statefulSet!.spec;
+    expect(spec.selector.matchLabels).toMatchObject(collectorLabel);
+    expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
+    expect(only(objects, 'Service').map((service) => service.metadata.name)).toContain(spec.serviceName);
+
+    const [claim] = spec.volumeClaimTemplates;
+    expect(claim.metadata.name).toBe('wal');
+    expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(claim.spec.resources.requests.storage).toMatch(/^\d+(Gi|Mi)$/);
+
+    const pod = spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.volumeMounts).toContainEqual({ name: 'wal', mountPath: '/var/lib/shopstream/wal' });
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
+    expect(container.ports).toContainEqual({ name: 'http', containerPort: 8787 });
+    expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+
+    // The grace period must cover preStop + the collector's drain timeout from the ConfigMap.
+    const configMap = only(objects, 'ConfigMap').find((object) => object.metadata.name === pod.volumes.find((v: any) => v.name === 'config').configMap.name);
+    const collectorConfig = parse(configMap!.data!['collector.yaml']!);
+    expect(collectorConfig.wal.dir).toBe('/var/lib/shopstream/wal');
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(10 + collectorConfig.drain.timeoutMs / 1000);
+  });
+
+  it('Services, PDB and HPA select or target the StatefulSet', () => {
+    const labels = statefulSet!.spec.template.metadata.labels;
+    for (const selecting of [...only(objects, 'Service').map((s) => s.spec.selector), only(objects, 'PodDisruptionBudget')[0]!.spec.selector.matchLabels]) {
+      expect(Object.keys(selecting).length).toBeGreaterThan(0);
+      for (const [key, value] of Object.entries(selecting)) expect(labels[key], key).toBe(value);
+    }
+    const pdb = only(objects, 'PodDisruptionBudget')[0]!;
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec.maxUnavailable ?? pdb.spec.minAvailable).toBeDefined();
+
+    const hpa = only(objects, 'HorizontalPodAutoscaler')[0]!;
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: statefulSet!.apiVersion, kind: 'StatefulSet', name: statefulSet!.metadata.name });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(statefulSet!.spec.replicas);
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+    expect(hpa.spec.metrics[0].resource.target.averageUtilization).toBeGreaterThan(0);
+  });
+
+  it('kustomization lists every manifest', () => {
+    const kustomization = parse(readFileSync(join(k8sDir, 'kustomization.yaml'), 'utf8'));
+    const manifests = readdirSync(k8sDir).filter((name) => name.endsWith('.yaml') && name !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(manifests.sort());
+  });
+});
+
+describe('compose.yaml', () => {
+  const compose = parse(readFileSync(join(fleetDir, 'compose.yaml'), 'utf8'), { merge: true });
+  const collectors = ['collector-1', 'collector-2', 'collector-3'];
+
+  it('runs three collectors, each with its own WAL volume, healthcheck and healthy dependencies', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['aws', ...collectors, 'nginx', 'redis']);
+    const walVolumes = new Set<string>();
+    for (const name of collectors) {
+      const service = compose.services[name];
+      expect(service.build, name).toMatchObject({ context: '../..', dockerfile: 'examples/fleet/Dockerfile', target: 'runtime' });
+      expect(service.healthcheck.test.join(' '), name).toContain('/readyz');
+      expect(service.stop_signal).toBe('SIGTERM');
+      expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' }, aws: { condition: 'service_healthy' } });
+      const [volume] = service.volumes as string[];
+      expect(volume).toMatch(/^wal-\d:\/var\/lib\/shopstream\/wal$/);
+      walVolumes.add(volume!.split(':')[0]!);
+    }
+    expect(walVolumes.size).toBe(3);
+    for (const volume of walVolumes) expect(Object.keys(compose.volumes)).toContain(volume);
+  });
+
+  it('nginx waits for healthy collectors; redis and the AWS emulators have healthchecks', () => {
+    expect(Object.keys(compose.services.nginx.depends_on).sort()).toEqual(collectors);
+    expect(compose.services.nginx.volumes).toContain('./nginx.conf:/etc/nginx/nginx.conf:ro');
+    for (const name of ['nginx', 'redis', 'aws']) expect(compose.services[name].healthcheck.test.length, name).toBeGreaterThan(1);
+    expect(compose.services.aws.command).toEqual(['node', 'examples/fleet/emulators.mjs']);
+    expect(compose.configs['collector-config'].file).toBe('./collector.config.yaml');
+    // Published ports stay on loopback unless someone opts in.
+    for (const service of Object.values<any>(compose.services)) for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('the collector config points at the compose hosts and the WAL volume', () => {
+    const config = parse(readFileSync(join(fleetDir, 'collector.config.yaml'), 'utf8'));
+    expect(config.wal.dir).toBe('/var/lib/shopstream/wal');
+    expect(config.dedupe.url).toBe('redis://redis:6379');
+    expect(config.sinks.kinesis.endpoint).toBe('http://aws:4567');
+    expect(config.sinks.s3.endpoint).toBe('http://aws:4569');
+    expect(config.drain.timeoutMs / 1000).toBeLessThan(Number.parseInt(compose.services['collector-1'].stop_grace_period, 10));
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(fleetDir, 'Dockerfile'), 'utf8');
+  // Instructions with their continuation lines folded, comments dropped.
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => ({ op: line.split(/\s+/)[0]!.toUpperCase(), args: line.slice(line.indexOf(' ') + 1).trim() }));
+  const args = (op: string) => instructions.filter((instruction) => instruction.op === op).map((instruction) => instruction.args);
+
+  it('is multi-stage: named build stages and a node:20-slim runtime that copies from them', () => {
+    const stages = args('FROM').map((from) => from.match(/^(\S+) AS (\S+)$/i));
+    expect(stages.every(Boolean)).toBe(true);
+    expect(stages.map((match) => match![2])).toEqual(['deps', 'build', 'runtime']);
+    expect(stages.at(-1)![1]).toBe('node:20-slim');
+    expect(args('COPY').filter((copy) => copy.startsWith('--from=')).length).toBeGreaterThanOrEqual(3);
+    expect(args('RUN').some((run) => run.includes('npx tsup'))).toBe(true);
+  });
+
+  it('runs as a non-root user with the WAL on a volume, a HEALTHCHECK and SIGTERM', () => {
+    const runtime = instructions.slice(instructions.map((instruction) => instruction.op).lastIndexOf('FROM'));
+    const user = runtime.filter((instruction) => instruction.op === 'USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^(root|0)(:|$)/);
+    expect(args('VOLUME').join(' ')).toContain('/var/lib/shopstream/wal');
+    expect(args('HEALTHCHECK').join(' ')).toMatch(/CMD .*\/healthz/);
+    expect(args('STOPSIGNAL')).toEqual(['SIGTERM']);
+    expect(args('ENTRYPOINT').join(' ')).toContain('collector/dist/cli.js');
+  });
+
+  it('has a .dockerignore that keeps node_modules, dist and .git out of the context', () => {
+    const ignore = readFileSync(join(fleetDir, 'Dockerfile.dockerignore'), 'utf8').split('\n');
+    for (const pattern of ['**/node_modules', '**/dist', '.git']) expect(ignore).toContain(pattern);
+    expect(readFileSync(join(fleetDir, '.dockerignore'), 'utf8')).toBe(ignore.join('\n'));
+  });
+});
+
+describe('nginx.conf', () => {
+  const tempDir = mkdtempSync(join(tmpdir(), 'shopstream-nginx-'));
+  afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
+
+  it('balances least_conn with keepalive and retries 502/503/connect errors upstream', () => {
+    const conf = readFileSync(join(fleetDir, 'nginx.conf'), 'utf8');
+    const upstream = conf.match(/upstream collectors \{([^}]*)\}/)![1]!;
+    expect(upstream).toMatch(/^\s*least_conn;/m);
+    expect(upstream).toMatch(/^\s*keepalive \d+;/m);
+    expect(upstream.match(/server collector-\d:8787/g)).toHaveLength(3);
+    expect(conf).toMatch(/proxy_next_upstream error timeout http_502 http_503 non_idempotent;/);
+    expect(conf).toMatch(/proxy_set_header Connection "";/);
+  });
+
+  it('passes `nginx -t`', () => {
+    // Compose service names do not resolve here and `nginx -t` resolves upstream hosts, so the
+    // three names become loopback addresses; everything else is checked as written.
+    const conf = readFileSync(join(fleetDir, 'nginx.conf'), 'utf8').replace(/collector-(\d):8787/g, '127.0.0.1:1878$1');
+    const confPath = join(tempDir, 'nginx.conf');
+    writeFileSync(confPath, conf);
+    const result = spawnSync('/usr/sbin/nginx', ['-t', '-p', tempDir, '-c', confPath, '-e', join(tempDir, 'error.log')], { encoding: 'utf8' });
+    expect(result.stderr).toContain('test is successful');
+    expect(result.status).toBe(0);
+
+    // And a broken config fails, so the check above can fail at all.
+    writeFileSync(confPath, conf.replace('least_conn;', 'least_conn'));
+    const broken = spawnSync('/usr/sbin/nginx', ['-t', '-p', tempDir, '-c', confPath, '-e', join(tempDir, 'error.log')], { encoding: 'utf8' });
+    expect(broken.status).not.toBe(0);
+  });
+});
