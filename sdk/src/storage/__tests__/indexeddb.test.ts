@@ -1,0 +1,67 @@
+import 'fake-indexeddb/auto';
+import { createStore } from 'idb-keyval';
+import { describe, expect, it } from 'vitest';
+import { uuidV7, type EventEnvelope } from '@shopstream/shared';
+import { createIndexedDbQueue } from '../indexeddb.js';
+import type { StoredBatch } from '../storage.js';
+
+let dbCounter = 0;
+const freshStore = () => createStore(`shopstream-test-${++dbCounter}`, 'queue');
+
+function record(type = 'Product Viewed', bytes = 100): StoredBatch {
+  const event: EventEnvelope = { id: uuidV7(), type, timestamp: new Date().toISOString() };
+  return { id: event.id, events: [event], bytes };
+}
+
+describe('IndexedDB queue', () => {
+  it('keeps records in age order and removes them only on ack', async () => {
+    const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 1_000_000 }, freshStore());
+    const items = Array.from({ length: 5 }, () => record());
+    await queue.append(items);
+    expect((await queue.peek(3)).map((b) => b.id)).toEqual(items.slice(0, 3).map((b) => b.id));
+    await queue.ack([items[0]!.id, items[1]!.id, 'not-there']);
+    expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
+    expect(await queue.usage()).toEqual({ count: 3, bytes: 300 });
+  });
+
+  it('survives a new connection (a reload opens the database again)', async () => {
+    const name = `shopstream-test-${++dbCounter}`;
+    const first = createIndexedDbQueue({ countMax: 10, bytesMax: 10_000 }, createStore(name, 'queue'));
+    const items = [record(), record()];
+    await first.append(items);
+    const second = createIndexedDbQueue({ countMax: 10, bytesMax: 10_000 }, createStore(name, 'queue'));
+    expect((await second.peek(10)).map((b) => b.id)).toEqual(items.map((b) => b.id));
+  });
+
+  it('drops the oldest events past the count limit and counts them', async () => {
+    const queue = createIndexedDbQueue({ countMax: 3, bytesMax: 1_000_000 }, freshStore());
+    const items = Array.from({ length: 5 }, () => record());
+    await queue.append(items.slice(0, 2));
+    await queue.append(items.slice(2));
+    expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
+    expect(await queue.dropped()).toBe(2);
+    await queue.reportedDropped(2);
+    expect(await queue.dropped()).toBe(0);
+  });
+
+  it('drops the oldest events past the byte limit', async () => {
+    const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 250 }, freshStore());
+    const items = [record('A', 100), record('B', 100), record('C', 100)];
+    await queue.append(items);
+    expect((await queue.peek(10)).map((b) => b.events[0]!.type)).toEqual(['B', 'C']);
+    expect(await queue.usage()).toEqual({ count: 2, bytes: 200 });
+    expect(await queue.dropped()).toBe(1);
+  });
+
+  it('keeps meta records out of peek and clears everything on clear', async () => {
+    const queue = createIndexedDbQueue({ countMax: 2, bytesMax: 1_000_000 }, freshStore());
+    await queue.append([record(), record(), record()]);
+    const peeked = await queue.peek(10);
+    expect(peeked).toHaveLength(2);
+    expect(peeked.every((b) => Array.isArray(b.events))).toBe(true);
+    await queue.clear();
+    expect(await queue.peek(10)).toEqual([]);
+    expect(await queue.dropped()).toBe(0);
+    expect(await queue.usage()).toEqual({ count: 0, bytes: 0 });
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The browser's durable queue: IndexedDB database `shopstream`, object store `queue`
+ * (idb-keyval's `createStore`), shared by every tab of the shop's origin, so it survives
+ * reloads, crashes and browser restarts.
+ *
+ * Keys in the one object store:
+ *   <UUIDv7>     a StoredBatch (the browser stores one tracked event per record); UUIDv7 keys
+ *                sort by creation time, so key order is age order
+ *   "~usage"     { count, bytes } of the queue records
+ *   "~dropped"   events dropped because the queue was full, not yet reported to the collector
+ *   "~retry"     retry state { attempts, notBeforeMs, offline } that survives reloads
+ *   "~lease"     flush lease { owner, expiresMs } for browsers without Web Locks
+ * "~" sorts after every hex digit, so the key range below "~" holds queue records only.
+ *
+ * Invariants: `~usage` is changed in the same transaction as the records it counts; after an
+ * append the queue is within `countMax` and `bytesMax`, the oldest records having been deleted
+ * and added to `~dropped` in that same transaction (loss is counted, never silent); a record
+ * leaves the queue only through `ack` (after a 2xx) or `clear` (consent revoked).
+ */
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import type { Storage, StoredBatch } from './storage.js';
+
+export const META_USAGE = '~usage';
+export const META_DROPPED = '~dropped';
+export const META_RETRY = '~retry';
+export const META_LEASE = '~lease';
+
+export interface IndexedDbQueueLimits {
+  /** Records (events) the queue holds at most; past it the oldest are dropped and counted. */
+  readonly countMax: number;
+  /** Sum of the records' estimated bytes the queue holds at most. */
+  readonly bytesMax: number;
+}
+
+export interface QueueUsage {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/** `Storage` plus what the browser client needs beside it: the dropped counter and a reset. */
+export interface IndexedDbQueue extends Storage {
+  /** The idb-keyval store, for the small meta records (retry state, lease). */
+  readonly store: UseStore;
+  usage(): Promise<QueueUsage>;
+  /** Events dropped for lack of room and not yet reported. */
+  dropped(): Promise<number>;
+  /** Subtracts `count` once a batch that reported it got a 2xx (more may have been dropped since). */
+  reportedDropped(count: number): Promise<void>;
+  /** Deletes every record and meta value (consent revoked). */
+  clear(): Promise<void>;
+}
+
+const queueRange = (): IDBKeyRange => IDBKeyRange.upperBound('~', true);
+
+export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseStore = createStore('shopstream', 'queue')): IndexedDbQueue {
+  const write = (fn: (s: IDBObjectStore) => Promise<void> | void): Promise<void> =>
+    store('readwrite', async (s) => {
+      const done = promisifyRequest(s.transaction);
+      await fn(s);
+      await done;
+    });
+
+  return {
+    store,
+    append: (items) =>
+      items.length === 0
+        ? Promise.resolve()
+        : write(async (s) => {
+            const usage = { ...((await promisifyRequest(s.get(META_USAGE))) ?? { count: 0, bytes: 0 }) } as { count: number; bytes: number };
+            for (const item of items) {
+              s.put(item, item.id);
+              usage.count += 1;
+              usage.bytes += item.bytes;
+            }
+            let droppedEvents = 0;
+            if (usage.count > limits.countMax || usage.bytes > limits.bytesMax) {
+              // Oldest first: the newest events describe what the shopper is doing now.
+              const cursor = s.openCursor(queueRange());
+              await new Promise<void>((resolve, reject) => {
+                cursor.onerror = () => reject(cursor.error);
+                cursor.onsuccess = () => {
+                  const at = cursor.result;
+                  if (!at || (usage.count <= limits.countMax && usage.bytes <= limits.bytesMax)) return resolve();
+                  const batch = at.value as StoredBatch;
+                  usage.count -= 1;
+                  usage.bytes -= batch.bytes;
+                  droppedEvents += batch.events.length;
+                  at.delete();
+                  at.continue();
+                };
+              });
+            }
+            s.put(usage, META_USAGE);
+            if (droppedEvents > 0) {
+              const before = ((await promisifyRequest(s.get(META_DROPPED))) as number | undefined) ?? 0;
+              s.put(before + droppedEvents, META_DROPPED);
+            }
+          }),
+    peek: (countMax) => store('readonly', (s) => promisifyRequest(s.getAll(queueRange(), countMax)) as Promise<StoredBatch[]>),
+    ack: (ids) =>
+      ids.length === 0
+        ? Promise.resolve()
+        : write(async (s) => {
+            const usage = { ...((await promisifyRequest(s.get(META_USAGE))) ?? { count: 0, bytes: 0 }) } as { count: number; bytes: number };
+            const found = await Promise.all(ids.map((id) => promisifyRequest(s.get(id)) as Promise<StoredBatch | undefined>));
+            for (const batch of found) {
+              if (!batch) continue; // acknowledged by another tab, or dropped meanwhile
+              usage.count -= 1;
+              usage.bytes -= batch.bytes;
+              s.delete(batch.id);
+            }
+            s.put(usage, META_USAGE);
+          }),
+    usage: () => store('readonly', (s) => promisifyRequest(s.get(META_USAGE))).then((u) => (u as QueueUsage | undefined) ?? { count: 0, bytes: 0 }),
+    dropped: () => store('readonly', (s) => promisifyRequest(s.get(META_DROPPED))).then((n) => (n as number | undefined) ?? 0),
+    reportedDropped: (count) =>
+      write(async (s) => {
+        const before = ((await promisifyRequest(s.get(META_DROPPED))) as number | undefined) ?? 0;
+        s.put(Math.max(0, before - count), META_DROPPED);
+      }),
+    clear: () => write((s) => void s.clear()),
+  };
+}
