@@ -1,0 +1,192 @@
+/**
+ * The collector's configuration: its shape, its defaults and the one function that checks a
+ * raw object (file overlaid by env, see ./load-config.ts) against them. Every limit carries its
+ * unit in its name. With no config at all the collector listens on 127.0.0.1:8787, writes the
+ * WAL to ./data/wal and the lake to ./data/lake, and accepts one source `dev` with key `dev-key`.
+ */
+import type { LakeZone } from '@shopstream/shared';
+import { ConfigError, ConfigReader } from './config-reader.js';
+import { readSinkLimits, type SinkConfig, type SinkType } from './sink-type.js';
+
+export interface SourceConfig {
+  readonly id: string;
+  readonly writeKey: string;
+  /** HMAC secret for signed requests (checked by the ingest stages when set). */
+  readonly secret?: string;
+}
+
+export interface LimitsConfig {
+  /** Request body as received (compressed), checked while streaming: 413 past it. */
+  readonly bodyBytesMax: number;
+  /** Body after `Content-Encoding: gzip` and frame payload after decompression. */
+  readonly decodedBytesMax: number;
+  readonly eventsPerBatchMax: number;
+  /** Whole request, headers to last body byte. */
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+export type FsyncMode = 'always' | 'interval';
+
+export interface WalConfig {
+  readonly dir: string;
+  readonly segmentBytesMax: number;
+  /** `always`: an ack waits for fdatasync (group-committed). `interval`: fdatasync every `fsyncIntervalMs`. */
+  readonly fsync: FsyncMode;
+  readonly fsyncIntervalMs: number;
+  /** Disk the WAL may use; past it new batches get 503 and nothing acknowledged is dropped. */
+  readonly quotaBytes: number;
+  /** Delivered segments are kept this long for replays, unless the quota needs the space. */
+  readonly retainMs: number;
+}
+
+export interface DeliveryConfig {
+  /** Tries of one batch while the sink is healthy; then its records are dead-lettered. */
+  readonly retriesMax: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** Consecutive failed writes that open a sink's breaker; while open, records wait instead of being tried. */
+  readonly breakerFailuresMax: number;
+  readonly breakerOpenMs: number;
+  /** A sink whose oldest undelivered record is older than this makes ingest answer 503. */
+  readonly lagAgeMaxMs: number;
+  /** How long a graceful shutdown waits for sinks to drain. */
+  readonly drainDeadlineMs: number;
+  /** WAL records read per read call. */
+  readonly readRecordsMax: number;
+  /** One `Sink.write` call. */
+  readonly writeTimeoutMs: number;
+}
+
+/** Sends records of the listed zones (and event types, when listed) to `sink`. */
+export interface RouteRule {
+  readonly sink: string;
+  readonly zones: readonly LakeZone[];
+  /** Event names (`Order Completed`); empty means every type. */
+  readonly eventTypes: readonly string[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface CollectorConfig {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly sources: readonly SourceConfig[];
+  readonly limits: LimitsConfig;
+  readonly wal: WalConfig;
+  readonly lake: { readonly dir: string };
+  readonly delivery: DeliveryConfig;
+  readonly sinks: readonly SinkConfig[];
+  readonly routing: readonly RouteRule[];
+  readonly cors: { readonly origins: readonly string[] };
+  readonly log: { readonly level: LogLevel };
+}
+
+export const LAKE_ZONES: readonly LakeZone[] = ['raw', 'clean', 'failed', 'audit'];
+const MiB = 1024 * 1024;
+
+export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): CollectorConfig {
+  const root = ConfigReader.of(raw, '');
+
+  const listenIn = root.section('listen');
+  const listen = { host: listenIn.str('host', '127.0.0.1'), port: listenIn.int('port', 8787, { min: 0, max: 65535 }) };
+  listenIn.done();
+
+  const sources = root.list('sources', [{ id: 'dev', writeKey: 'dev-key' }]).map((entry) => {
+    const source: SourceConfig = {
+      id: entry.str('id', undefined, { re: /^[a-z0-9][a-z0-9_-]{0,62}$/, says: 'lower-case letters, digits, - or _ (at most 63)' }),
+      writeKey: entry.str('writeKey', undefined, { re: /^[\x21-\x7e]{6,200}$/, says: '6 to 200 printable characters without spaces' }),
+      ...(entry.raw('secret') === undefined ? {} : { secret: entry.str('secret') }),
+    };
+    entry.done();
+    return source;
+  });
+  if (sources.length === 0) throw new ConfigError('sources', 'must list at least one source', []);
+  requireUnique(sources.map((s) => s.id), 'sources[].id');
+  requireUnique(sources.map((s) => s.writeKey), 'sources[].writeKey');
+
+  const limitsIn = root.section('limits');
+  const limits: LimitsConfig = {
+    bodyBytesMax: limitsIn.int('bodyBytesMax', 1 * MiB, { min: 1024, max: 256 * MiB, unit: 'bytes' }),
+    decodedBytesMax: limitsIn.int('decodedBytesMax', 8 * MiB, { min: 1024, max: 1024 * MiB, unit: 'bytes' }),
+    eventsPerBatchMax: limitsIn.int('eventsPerBatchMax', 2000, { min: 1, max: 100_000, unit: 'events' }),
+    requestTimeoutMs: limitsIn.int('requestTimeoutMs', 30_000, { min: 100, max: 600_000, unit: 'ms' }),
+    keepAliveTimeoutMs: limitsIn.int('keepAliveTimeoutMs', 65_000, { min: 100, max: 600_000, unit: 'ms' }),
+  };
+  limitsIn.done();
+
+  const walIn = root.section('wal');
+  const wal: WalConfig = {
+    dir: walIn.str('dir', './data/wal'),
+    segmentBytesMax: walIn.int('segmentBytesMax', 64 * MiB, { min: 4096, max: 1024 * MiB, unit: 'bytes' }),
+    fsync: walIn.oneOf<FsyncMode>('fsync', 'always', ['always', 'interval']),
+    fsyncIntervalMs: walIn.int('fsyncIntervalMs', 100, { min: 1, max: 60_000, unit: 'ms' }),
+    quotaBytes: walIn.int('quotaBytes', 4096 * MiB, { min: 16 * 1024, unit: 'bytes' }),
+    retainMs: walIn.int('retainMs', 3_600_000, { min: 0, unit: 'ms' }),
+  };
+  walIn.done();
+  if (wal.quotaBytes < 2 * wal.segmentBytesMax) {
+    throw new ConfigError('wal.quotaBytes', `must be at least twice wal.segmentBytesMax (${2 * wal.segmentBytesMax} bytes) so a full segment can be released`, wal.quotaBytes);
+  }
+
+  const lakeIn = root.section('lake');
+  const lake = { dir: lakeIn.str('dir', './data/lake') };
+  lakeIn.done();
+
+  const deliveryIn = root.section('delivery');
+  const delivery: DeliveryConfig = {
+    retriesMax: deliveryIn.int('retriesMax', 10, { min: 1, max: 1000, unit: 'tries' }),
+    backoffBaseMs: deliveryIn.int('backoffBaseMs', 100, { min: 1, max: 60_000, unit: 'ms' }),
+    backoffMaxMs: deliveryIn.int('backoffMaxMs', 30_000, { min: 1, max: 3_600_000, unit: 'ms' }),
+    breakerFailuresMax: deliveryIn.int('breakerFailuresMax', 5, { min: 1, max: 1000, unit: 'failures' }),
+    breakerOpenMs: deliveryIn.int('breakerOpenMs', 5_000, { min: 10, max: 3_600_000, unit: 'ms' }),
+    lagAgeMaxMs: deliveryIn.int('lagAgeMaxMs', 600_000, { min: 100, unit: 'ms' }),
+    drainDeadlineMs: deliveryIn.int('drainDeadlineMs', 10_000, { min: 0, max: 600_000, unit: 'ms' }),
+    readRecordsMax: deliveryIn.int('readRecordsMax', 256, { min: 1, max: 100_000, unit: 'records' }),
+    writeTimeoutMs: deliveryIn.int('writeTimeoutMs', 30_000, { min: 100, max: 600_000, unit: 'ms' }),
+  };
+  deliveryIn.done();
+
+  const typesByName = new Map(sinkTypes.map((t) => [t.type, t]));
+  const sinks = root.list('sinks', [{ type: 'lake', name: 'lake' }]).map((entry): SinkConfig => {
+    const type = entry.str('type');
+    const kind = typesByName.get(type);
+    if (!kind) throw new ConfigError(entry.key('type'), `must be one of ${[...typesByName.keys()].map((t) => `"${t}"`).join(', ')}`, type);
+    const name = entry.str('name', type, { re: /^[a-z0-9][a-z0-9_-]{0,62}$/, says: 'lower-case letters, digits, - or _ (at most 63)' });
+    const limitsOfSink = readSinkLimits(entry, kind.defaultLimits);
+    const own = kind.parse(entry, { lakeDir: lake.dir });
+    entry.done();
+    return { ...own, type, name, limits: limitsOfSink };
+  });
+  requireUnique(sinks.map((s) => s.name), 'sinks[].name');
+
+  const sinkNames = new Set(sinks.map((s) => s.name));
+  const routing = root.list('routing', []).map((entry): RouteRule => {
+    const rule: RouteRule = {
+      sink: entry.str('sink'),
+      zones: entry.strList('zones', LAKE_ZONES, LAKE_ZONES) as LakeZone[],
+      eventTypes: entry.strList('eventTypes', []),
+    };
+    if (!sinkNames.has(rule.sink)) throw new ConfigError(entry.key('sink'), `must name a configured sink (${[...sinkNames].join(', ')})`, rule.sink);
+    entry.done();
+    return rule;
+  });
+
+  const corsIn = root.section('cors');
+  const cors = { origins: corsIn.strList('origins', ['*']) };
+  corsIn.done();
+
+  const logIn = root.section('log');
+  const log = { level: logIn.oneOf<LogLevel>('level', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) };
+  logIn.done();
+
+  root.done();
+  return { listen, sources, limits, wal, lake, delivery, sinks, routing, cors, log };
+}
+
+function requireUnique(values: readonly string[], key: string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) throw new ConfigError(key, 'must be unique', value);
+    seen.add(value);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * How a kind of sink plugs into the collector: it reads its own `sinks[]` entry and builds the
+ * sink. Adding a kind (kinesis, firehose, s3) is one entry in `../delivery/sink-types.ts`.
+ */
+import type { Logger } from 'pino';
+import type { LakeZone } from '@shopstream/shared';
+import type { Sink, SinkLimits } from '../sinks/sink.js';
+import type { ConfigReader } from './config-reader.js';
+
+/** Every `sinks[]` entry has a `type` and a unique `name` (the cursor and metric label). */
+export interface SinkConfig {
+  readonly type: string;
+  readonly name: string;
+  /** Overrides of the kind's batching limits. */
+  readonly limits: SinkLimits;
+  readonly [key: string]: unknown;
+}
+
+/** What the rest of the config offers a sink while it is read (e.g. the lake directory). */
+export interface SinkConfigContext {
+  readonly lakeDir: string;
+}
+
+export interface SinkDeps {
+  readonly log: Logger;
+}
+
+export interface SinkType {
+  readonly type: string;
+  /** Zones a sink of this kind receives when no routing rule names it. */
+  readonly defaultZones: readonly LakeZone[];
+  readonly defaultLimits: SinkLimits;
+  /** Reads the kind's own keys of one entry (`type`, `name`, `limits` are read already); throw ConfigError. */
+  parse(entry: ConfigReader, context: SinkConfigContext): Record<string, unknown>;
+  create(config: SinkConfig, deps: SinkDeps): Sink | Promise<Sink>;
+}
+
+export function readSinkLimits(entry: ConfigReader, defaults: SinkLimits): SinkLimits {
+  const limits = entry.section('limits');
+  const result: SinkLimits = {
+    recordsMax: limits.int('recordsMax', defaults.recordsMax, { min: 1, max: 1_000_000, unit: 'records' }),
+    bytesMax: limits.int('bytesMax', defaults.bytesMax, { min: 1024, max: 1 << 30, unit: 'bytes' }),
+    recordBytesMax: limits.int('recordBytesMax', defaults.recordBytesMax, { min: 256, max: 1 << 30, unit: 'bytes' }),
+    lingerMs: limits.int('lingerMs', defaults.lingerMs, { min: 0, max: 3_600_000, unit: 'ms' }),
+  };
+  limits.done();
+  return result;
+}

@@ -1,0 +1,386 @@
+/**
+ * One delivery loop per sink, with its own WAL cursor:
+ *
+ *   read WAL from `committed` → process → route → batch within the sink's limits (records,
+ *   bytes, linger) → save `inflight` → write (retry, breaker, dead-letter) → save `committed`
+ *
+ * Invariants: the cursor only moves past records the sink (or the dead-letter path) has made
+ * durable; a batch is a whole range of WAL records, and `inflight` is saved before the first
+ * write, so after a crash the same range is re-read, re-processed and cut into the same chunks:
+ * sinks see identical records and write identical names. The loop waits on the WAL for new data
+ * (no polling) and never drops records: a dead-letter write that fails is retried until it lands.
+ */
+import type { Logger } from 'pino';
+import type { Processor } from '../pipeline/processor.js';
+import type { Sink, SinkOutcome, SinkRecord } from '../sinks/sink.js';
+import type { Lsn, WriteAheadLog } from '../wal/wal.js';
+import { LogEvent } from '../telemetry/events.js';
+import { backoffMs } from './backoff.js';
+import { chunkByLimits, recordBytes } from './chunk.js';
+import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
+import { systemClock, type Clock } from './clock.js';
+import type { CursorStore } from './cursor-store.js';
+import type { DeadLetter, DeadLetterReason } from './dead-letter.js';
+import { RateMeter } from './rate-meter.js';
+import type { RecordFilter } from './router.js';
+import type { DeliveryConfig } from '../config/config.js';
+
+export type DeliveryPolicy = Pick<DeliveryConfig, 'retriesMax' | 'backoffBaseMs' | 'backoffMaxMs' | 'breakerFailuresMax' | 'breakerOpenMs' | 'readRecordsMax' | 'writeTimeoutMs'>;
+
+/** Hooks for metrics; every method is called once per write or batch, never per record. */
+export interface DeliveryObserver {
+  delivered(sink: string, records: number, bytes: number): void;
+  writeFailed(sink: string, status: 'retryable' | 'partial' | 'failure', error: Error | undefined): void;
+  deadLettered(sink: string, records: number, code: string): void;
+  breakerChanged(sink: string, state: BreakerState): void;
+}
+
+export interface SinkStatus {
+  readonly sink: string;
+  readonly state: 'starting' | 'running' | 'draining' | 'stopped';
+  readonly breaker: BreakerState;
+  readonly committedLsn: Lsn;
+  readonly inflight?: { readonly from: Lsn; readonly to: Lsn };
+  /** WAL records (requests) not yet delivered. */
+  readonly lagRecords: number;
+  readonly lagBytes: number;
+  /** Age of the oldest undelivered record; 0 when caught up. */
+  readonly lagAgeMs: number;
+  readonly deliveredRecords: number;
+  readonly deliveredBatches: number;
+  readonly deadLetteredRecords: number;
+  readonly writeErrors: number;
+  readonly lastError?: { readonly message: string; readonly atMs: number };
+  readonly recordsPerSec: number;
+  /** WAL bytes committed per second over the last 10 s: the drain rate behind `Retry-After`. */
+  readonly walBytesPerSec: number;
+}
+
+export interface SinkLoopOptions {
+  readonly sink: Sink;
+  readonly wal: Pick<WriteAheadLog, 'read' | 'waitForAppend' | 'stats'>;
+  readonly cursors: CursorStore;
+  readonly processor: Processor;
+  readonly accepts: RecordFilter;
+  readonly deadLetter: DeadLetter;
+  readonly policy: DeliveryPolicy;
+  readonly log: Logger;
+  readonly observer?: DeliveryObserver;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+}
+
+interface Batch {
+  readonly from: Lsn;
+  /** Lsn after the batch's last WAL record: the next `committed`. */
+  readonly to: Lsn;
+  readonly walRecords: number;
+  readonly records: SinkRecord[];
+}
+
+const IDLE_WAIT_MS = 5_000;
+
+export class SinkLoop {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly breaker: CircuitBreaker;
+  private readonly stopController = new AbortController();
+  private readonly wakeController = new AbortController();
+  private readonly recordRate = new RateMeter();
+  private readonly byteRate = new RateMeter();
+  private state: SinkStatus['state'] = 'starting';
+  private draining = false;
+  private committed: Lsn = 0;
+  private inflight: { from: Lsn; to: Lsn } | undefined;
+  private oldestPendingAtMs: number | undefined;
+  private backlogAtStart = 0;
+  private appendedAtStart = 0;
+  private walRecordsCommitted = 0;
+  private delivered = 0;
+  private batches = 0;
+  private deadLettered = 0;
+  private writeErrors = 0;
+  private lastError: { message: string; atMs: number } | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: SinkLoopOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.breaker = new CircuitBreaker(options.policy, this.clock, (state) => {
+      options.observer?.breakerChanged(this.name, state);
+      options.log.warn({ event: LogEvent.SinkBreakerChanged, sink: this.name, breaker: state }, `sink ${this.name} breaker is ${state}`);
+    });
+  }
+
+  get name(): string {
+    return this.options.sink.name;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Delivers what the WAL holds now, then stops; past `deadlineMs` aborts the write in flight (its range replays on restart). */
+  async drain(deadlineMs: number): Promise<boolean> {
+    this.draining = true;
+    this.state = this.state === 'stopped' ? 'stopped' : 'draining';
+    this.wakeController.abort();
+    const done = this.running ?? Promise.resolve();
+    const timer = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), deadlineMs).unref());
+    const result = await Promise.race([done.then(() => 'drained' as const), timer]);
+    if (result === 'deadline') await this.stop();
+    return result === 'drained';
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort(new Error('sink loop stopped'));
+    this.wakeController.abort();
+    await this.running;
+  }
+
+  status(): SinkStatus {
+    const stats = this.options.wal.stats();
+    const now = this.clock.now();
+    const lagRecords = Math.max(0, this.backlogAtStart + (stats.appendedRecords - this.appendedAtStart) - this.walRecordsCommitted);
+    return {
+      sink: this.name,
+      state: this.state,
+      breaker: this.breaker.state,
+      committedLsn: this.committed,
+      ...(this.inflight ? { inflight: this.inflight } : {}),
+      lagRecords,
+      lagBytes: Math.max(0, stats.endLsn - this.committed),
+      lagAgeMs: this.oldestPendingAtMs === undefined ? 0 : Math.max(0, now - this.oldestPendingAtMs),
+      deliveredRecords: this.delivered,
+      deliveredBatches: this.batches,
+      deadLetteredRecords: this.deadLettered,
+      writeErrors: this.writeErrors,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      recordsPerSec: this.recordRate.perSecond(now),
+      walBytesPerSec: this.byteRate.perSecond(now),
+    };
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopController.signal;
+    const { cursors } = this.options;
+    try {
+      const cursor = await cursors.load(this.name);
+      this.committed = cursor.committed;
+      this.appendedAtStart = this.options.wal.stats().appendedRecords;
+      this.backlogAtStart = await this.countBacklog(signal);
+      this.state = this.draining ? 'draining' : 'running';
+      this.options.log.info({ event: LogEvent.SinkStarted, sink: this.name, committed: this.committed, inflight: cursor.inflight, backlogRecords: this.backlogAtStart }, `sink ${this.name} starts at Lsn ${this.committed}`);
+      let replay = cursor.inflight && cursor.inflight.to > cursor.committed ? cursor.inflight.to : undefined;
+      let failures = 0;
+      while (!signal.aborted) {
+        try {
+          if (replay === undefined && this.draining && this.committed >= this.options.wal.stats().endLsn) break;
+          const batch = await this.collect(this.committed, replay, signal);
+          if (!batch) continue;
+          if (replay === undefined) await cursors.save(this.name, { committed: this.committed, inflight: { from: batch.from, to: batch.to } });
+          this.inflight = { from: batch.from, to: batch.to };
+          await this.deliverBatch(batch, signal);
+          await cursors.save(this.name, { committed: batch.to });
+          this.commit(batch);
+          replay = undefined;
+          failures = 0;
+        } catch (error) {
+          if (signal.aborted) break;
+          failures += 1;
+          this.noteError(error as Error);
+          this.options.log.error({ event: LogEvent.SinkLoopError, sink: this.name, err: error }, `sink ${this.name} loop failed; retrying`);
+          await this.clock.sleep(backoffMs(failures, this.options.policy, this.random), signal).catch(() => undefined);
+        }
+      }
+      if (this.draining && !signal.aborted) this.options.log.info({ event: LogEvent.SinkDrained, sink: this.name, committed: this.committed }, `sink ${this.name} drained`);
+    } finally {
+      this.state = 'stopped';
+    }
+  }
+
+  private commit(batch: Batch): void {
+    const now = this.clock.now();
+    this.committed = batch.to;
+    this.inflight = undefined;
+    this.oldestPendingAtMs = undefined;
+    this.walRecordsCommitted += batch.walRecords;
+    this.batches += 1;
+    this.recordRate.add(batch.records.length, now);
+    this.byteRate.add(batch.to - batch.from, now);
+  }
+
+  private async countBacklog(signal: AbortSignal): Promise<number> {
+    let count = 0;
+    let next = this.committed;
+    for (;;) {
+      let seen = 0;
+      for await (const record of this.options.wal.read(next, 4096)) {
+        seen += 1;
+        next = record.nextLsn;
+        if (signal.aborted) return count + seen;
+      }
+      count += seen;
+      if (seen === 0) return count;
+    }
+  }
+
+  /**
+   * Reads whole WAL records into one batch. With `until`, re-reads exactly `[from, until)` (a
+   * replay). Otherwise stops before the record that would overflow the sink's limits, or when
+   * the linger time since the first record passed and no more data is waiting. Resolves
+   * `undefined` when woken with nothing to send.
+   */
+  private async collect(from: Lsn, until: Lsn | undefined, signal: AbortSignal): Promise<Batch | undefined> {
+    const { limits } = this.options.sink;
+    const records: SinkRecord[] = [];
+    let bytes = 0;
+    let walRecords = 0;
+    let next = from;
+    let lingerUntilMs = Number.POSITIVE_INFINITY;
+    const batch = (): Batch => ({ from, to: next, walRecords, records });
+    for (;;) {
+      let seen = 0;
+      for await (const walRecord of this.options.wal.read(next, this.options.policy.readRecordsMax)) {
+        if (until !== undefined && walRecord.lsn >= until) return batch();
+        const processed = await this.options.processor.process(walRecord);
+        const routed = processed.records.filter(this.options.accepts);
+        const routedBytes = routed.reduce((sum, r) => sum + recordBytes(r), 0);
+        if (until === undefined && walRecords > 0 && (records.length + routed.length > limits.recordsMax || bytes + routedBytes > limits.bytesMax)) return batch();
+        if (walRecords === 0) {
+          this.oldestPendingAtMs = processed.receivedAtMs || this.clock.now();
+          lingerUntilMs = this.clock.now() + limits.lingerMs;
+        }
+        for (const r of routed) records.push(r);
+        bytes += routedBytes;
+        walRecords += 1;
+        seen += 1;
+        next = walRecord.nextLsn;
+        if (until !== undefined && next >= until) return batch();
+        if (until === undefined && (records.length >= limits.recordsMax || bytes >= limits.bytesMax)) return batch();
+      }
+      if (signal.aborted) return undefined;
+      if (until !== undefined) {
+        // The WAL ends before the saved inflight range (a repair cut its tail): send what exists.
+        if (seen === 0) return walRecords > 0 ? batch() : undefined;
+        continue;
+      }
+      if (seen > 0) continue;
+      const now = this.clock.now();
+      if (walRecords > 0 && (now >= lingerUntilMs || this.draining)) return batch();
+      if (walRecords === 0 && this.draining) return undefined;
+      await this.waitForData(next, walRecords > 0 ? lingerUntilMs - now : IDLE_WAIT_MS, signal);
+    }
+  }
+
+  private async waitForData(after: Lsn, timeoutMs: number, stop: AbortSignal): Promise<void> {
+    const done = new AbortController();
+    const onStop = () => done.abort();
+    stop.addEventListener('abort', onStop, { once: true });
+    this.wakeController.signal.addEventListener('abort', onStop, { once: true });
+    try {
+      await Promise.race([this.options.wal.waitForAppend(after, done.signal), this.clock.sleep(Math.max(0, timeoutMs), done.signal).catch(() => undefined)]);
+    } finally {
+      done.abort();
+      stop.removeEventListener('abort', onStop);
+      this.wakeController.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private async deliverBatch(batch: Batch, signal: AbortSignal): Promise<void> {
+    const { limits } = this.options.sink;
+    const tooLarge = batch.records.filter((r) => recordBytes(r) > limits.recordBytesMax);
+    if (tooLarge.length > 0) {
+      await this.deadLetterUntilDone(tooLarge, { code: 'COLLECTOR_RECORD_TOO_LARGE', message: `record is larger than sink ${this.name}'s ${limits.recordBytesMax}-byte limit per record` }, signal);
+    }
+    const fitting = tooLarge.length > 0 ? batch.records.filter((r) => recordBytes(r) <= limits.recordBytesMax) : batch.records;
+    for (const chunk of chunkByLimits(fitting, limits)) await this.deliverChunk(chunk, signal);
+  }
+
+  /** Writes one chunk until it is delivered or dead-lettered. */
+  private async deliverChunk(chunk: readonly SinkRecord[], signal: AbortSignal): Promise<void> {
+    const { policy, observer } = this.options;
+    let pending = chunk;
+    let tries = 0;
+    for (;;) {
+      await this.breaker.admit(signal);
+      const probing = this.breaker.state === 'half-open';
+      const outcome = await this.writeOnce(pending, signal);
+      if (signal.aborted) throw signal.reason;
+      if (outcome.status === 'success') {
+        this.breaker.success();
+        this.countDelivered(pending);
+        return;
+      }
+      this.writeErrors += 1;
+      this.noteError(outcome.error);
+      observer?.writeFailed(this.name, outcome.status, outcome.error);
+      this.options.log.warn({ event: LogEvent.SinkWriteError, sink: this.name, status: outcome.status, records: pending.length, err: outcome.error }, `sink ${this.name} write ${outcome.status}: ${outcome.error?.message ?? 'no reason given'}`);
+      if (outcome.status === 'failure') {
+        this.breaker.success(); // the sink answered; the data is at fault
+        await this.deadLetterUntilDone(pending, { code: 'COLLECTOR_SINK_REJECTED', message: `sink ${this.name} refused the records: ${outcome.error.message}` }, signal);
+        return;
+      }
+      let retryAfterMs = 0;
+      if (outcome.status === 'partial') {
+        this.breaker.success();
+        const retry = new Set(outcome.retry);
+        this.countDelivered(pending.filter((r) => !retry.has(r)));
+        pending = [...outcome.retry];
+        tries += 1;
+      } else {
+        this.breaker.failure();
+        if (!probing) tries += 1; // a probe while the breaker is open does not spend the batch's tries
+        retryAfterMs = outcome.retryAfterMs ?? 0;
+      }
+      if (tries >= policy.retriesMax) {
+        await this.deadLetterUntilDone(pending, { code: 'COLLECTOR_SINK_RETRIES_EXHAUSTED', message: `sink ${this.name} did not take the records after ${tries} tries: ${outcome.error?.message ?? 'no reason given'}` }, signal);
+        return;
+      }
+      if (this.breaker.state !== 'open') await this.clock.sleep(backoffMs(tries, policy, this.random, retryAfterMs), signal);
+    }
+  }
+
+  private async writeOnce(records: readonly SinkRecord[], stop: AbortSignal): Promise<SinkOutcome> {
+    const controller = new AbortController();
+    const onStop = () => controller.abort(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`write timed out after ${this.options.policy.writeTimeoutMs} ms`)), this.options.policy.writeTimeoutMs);
+    try {
+      return await this.options.sink.write(records, controller.signal);
+    } catch (error) {
+      return { status: 'retryable', error: error as Error };
+    } finally {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    }
+  }
+
+  private countDelivered(records: readonly SinkRecord[]): void {
+    this.delivered += records.length;
+    this.options.observer?.delivered(this.name, records.length, records.reduce((sum, r) => sum + recordBytes(r), 0));
+  }
+
+  private async deadLetterUntilDone(records: readonly SinkRecord[], reason: DeadLetterReason, signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let outcome: SinkOutcome;
+      try {
+        outcome = await this.options.deadLetter.write(this.name, records, reason);
+      } catch (error) {
+        outcome = { status: 'retryable', error: error as Error };
+      }
+      if (outcome.status === 'success') {
+        this.deadLettered += records.length;
+        this.options.observer?.deadLettered(this.name, records.length, reason.code);
+        this.options.log.warn({ event: LogEvent.RecordDeadLettered, sink: this.name, records: records.length, code: reason.code }, `${records.length} records for sink ${this.name} went to the dead-letter zone: ${reason.message}`);
+        return;
+      }
+      this.options.log.error({ event: LogEvent.DeadLetterWriteError, sink: this.name, err: outcome.error }, `dead-letter write for sink ${this.name} failed; retrying (nothing is dropped)`);
+      await this.clock.sleep(backoffMs(attempt, this.options.policy, this.random), signal);
+    }
+  }
+
+  private noteError(error: Error | undefined): void {
+    this.lastError = { message: error?.message ?? 'unknown error', atMs: this.clock.now() };
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Every kind of sink the collector knows. Adding one is one line here: its `SinkType` reads its
+ * `sinks[]` entry and builds it (see ../config/sink-type.ts).
+ */
+import type { SinkType } from '../config/sink-type.js';
+import { lakeSinkType } from '../sinks/lake/lake-sink-type.js';
+
+export const sinkTypes: readonly SinkType[] = [
+  lakeSinkType,
+];

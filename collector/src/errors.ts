@@ -1,0 +1,56 @@
+/**
+ * Errors of the collector. Every error has a stable `code` a client or operator can branch on,
+ * and, when it reaches HTTP, the status it answers with. The message is a sentence a person
+ * understands; it goes into the JSON answer `{ "error": { "code", "message" } }` unchanged.
+ */
+export type CollectorErrorCode =
+  | 'COLLECTOR_CONFIG_INVALID'
+  | 'COLLECTOR_UNAUTHORIZED'
+  | 'COLLECTOR_BODY_TOO_LARGE'
+  | 'COLLECTOR_BODY_ABORTED'
+  | 'COLLECTOR_BODY_EMPTY'
+  | 'COLLECTOR_UNSUPPORTED_MEDIA_TYPE'
+  | 'COLLECTOR_UNSUPPORTED_ENCODING'
+  | 'COLLECTOR_BAD_JSON'
+  | 'COLLECTOR_NOT_A_BATCH'
+  | 'COLLECTOR_TOO_MANY_EVENTS'
+  | 'COLLECTOR_NOT_FOUND'
+  | 'COLLECTOR_METHOD_NOT_ALLOWED'
+  | 'COLLECTOR_WAL_QUOTA'
+  | 'COLLECTOR_SINK_LAGGING'
+  | 'COLLECTOR_DISK_FULL'
+  | 'COLLECTOR_WAL_APPEND_FAILED'
+  | 'COLLECTOR_SHUTTING_DOWN'
+  | 'COLLECTOR_INTERNAL'
+  | 'COLLECTOR_UNDECODABLE_BATCH'
+  | 'COLLECTOR_NOT_AN_EVENT'
+  | 'COLLECTOR_RECORD_TOO_LARGE'
+  | 'COLLECTOR_SINK_REJECTED'
+  | 'COLLECTOR_SINK_RETRIES_EXHAUSTED';
+
+export interface CollectorErrorOptions {
+  /** HTTP status when the error answers a request; 500 when absent. */
+  readonly status?: number;
+  /** Seconds for a `Retry-After` header (503 answers). */
+  readonly retryAfterSec?: number;
+  readonly cause?: unknown;
+}
+
+export class CollectorError extends Error {
+  override readonly name = 'CollectorError';
+  readonly status: number;
+  readonly retryAfterSec: number | undefined;
+  constructor(
+    readonly code: CollectorErrorCode,
+    message: string,
+    options: CollectorErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status ?? 500;
+    this.retryAfterSec = options.retryAfterSec;
+  }
+}
+
+export function isCollectorError(value: unknown): value is CollectorError {
+  return value instanceof Error && (value as CollectorError).name === 'CollectorError' && typeof (value as CollectorError).code === 'string';
+}

@@ -1,0 +1,248 @@
+/**
+ * Post-WAL processing: one WAL record (an ingest record, one request) becomes the records every
+ * sink may receive. It runs as a chain of small stages over one `BatchUnderWork`, so decrypt,
+ * validate, dedupe and PII stages slot in by name (`insertStage`) without touching the loop:
+ *
+ *   decode (frame or JSON → items) → stamp (items → envelopes with source and receivedAt)
+ *   → [validate → dedupe → pii] → emit: raw, clean, failed, audit records
+ *
+ * Invariant: processing is a pure function of the WAL record. A crash replays the record and
+ * every sink re-processes it, so a stage must give the same answer on a replay (a deduper
+ * keys "first seen" by event id *and* Lsn) and must replace events rather than mutate them
+ * (`raw` keeps what arrived).
+ */
+import {
+  checkFrame,
+  decodeFramePayload,
+  identityCodec,
+  jsonEncoding,
+  msgpackEncoding,
+  type CodecSet,
+  type EventEnvelope,
+  type EventKind,
+  type LakeZone,
+  type Opener,
+} from '@shopstream/shared';
+import { gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
+import type { SinkRecord } from '../sinks/sink.js';
+import type { Lsn, WalRecord } from '../wal/wal.js';
+import { decodeIngestRecord, type IngestRecord } from './ingest-record.js';
+
+export interface Rejection {
+  readonly item: unknown;
+  readonly code: string;
+  readonly message: string;
+  readonly stage: string;
+}
+
+/** The working state stages read and update; one per WAL record. */
+export interface BatchUnderWork {
+  readonly lsn: Lsn;
+  readonly ingest: IngestRecord;
+  readonly receivedAt: string;
+  /** Items as decoded from the body (set by `decode`). */
+  decoded: unknown[];
+  /** What arrived, stamped (set by `stamp`): the raw zone. */
+  raw: EventEnvelope[];
+  /** Events still going forward: the clean zone. Stages filter or replace them. */
+  events: EventEnvelope[];
+  /** Items refused by a stage: the failed zone, one record each. */
+  readonly rejected: Rejection[];
+  duplicates: number;
+  /** Set when the whole body is unusable: one failed-zone record and the audit record, nothing else. */
+  failure?: { readonly code: string; readonly message: string; readonly stage: string };
+}
+
+/**
+ * One step of processing. Throwing an error with a `code` fails the whole batch (it becomes a
+ * failed-zone record); throwing one with `retryable: true` (Redis down) makes the delivery
+ * engine try the record again later instead.
+ */
+export interface Stage {
+  readonly name: string;
+  run(batch: BatchUnderWork): void | Promise<void>;
+}
+
+export interface ProcessedRecord {
+  readonly lsn: Lsn;
+  readonly receivedAtMs: number;
+  readonly records: readonly SinkRecord[];
+}
+
+export interface Processor {
+  process(record: WalRecord): Promise<ProcessedRecord>;
+}
+
+export interface DecodeStageOptions {
+  readonly decodedBytesMax: number;
+  readonly eventsPerBatchMax: number;
+  /** Private keys for sealed frames (the decrypt step lives inside frame decoding). */
+  readonly opener?: Opener;
+  readonly codecs?: CodecSet;
+}
+
+const NODE_CODECS: CodecSet = { [identityCodec.id]: identityCodec, [lz4Codec.id]: lz4Codec, [gzipZlibCodec.id]: gzipZlibCodec };
+const ENCODINGS = { [msgpackEncoding.id]: msgpackEncoding, [jsonEncoding.id]: jsonEncoding };
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeStage(options: DecodeStageOptions): Stage {
+  return {
+    name: 'decode',
+    async run(batch) {
+      const { body, contentKind } = batch.ingest;
+      let items: unknown[];
+      if (contentKind === 'frame') {
+        const header = checkFrame(body);
+        items = await decodeFramePayload(body, header, {
+          codecs: options.codecs ?? NODE_CODECS,
+          encodings: ENCODINGS,
+          maxDecodedBytes: options.decodedBytesMax,
+          ...(options.opener ? { opener: options.opener } : {}),
+        });
+      } else {
+        items = jsonBatchItems(JSON.parse(utf8.decode(body)));
+      }
+      if (items.length > options.eventsPerBatchMax) {
+        throw Object.assign(new Error(`batch holds ${items.length} events, over the ${options.eventsPerBatchMax}-event limit`), { code: 'COLLECTOR_TOO_MANY_EVENTS' });
+      }
+      batch.decoded = items;
+    },
+  };
+}
+
+/** `[...]` or Segment's `{ batch: [...] }`; throws with a code otherwise. */
+export function jsonBatchItems(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object' && Array.isArray((value as { batch?: unknown }).batch)) return (value as { batch: unknown[] }).batch;
+  throw Object.assign(new Error('JSON body must be an array of events or an object {"batch": [...]}'), { code: 'COLLECTOR_NOT_A_BATCH' });
+}
+
+const KINDS = new Set<EventKind>(['track', 'page', 'screen', 'identify', 'group', 'alias']);
+const SEGMENT_TYPE_NAMES: Record<EventKind, string> = {
+  track: 'Track', page: 'Page Viewed', screen: 'Screen Viewed', identify: 'Identify', group: 'Group', alias: 'Alias',
+};
+
+/**
+ * Items → envelopes: stamps `source` (from the write key, never the client) and `receivedAt`,
+ * and maps Segment-style calls (`type: "track", event, messageId`) onto the envelope so a
+ * Segment client can post here unchanged. Items that are no event at all are rejected.
+ */
+export const stampStage: Stage = {
+  name: 'stamp',
+  run(batch) {
+    const out: EventEnvelope[] = [];
+    for (const item of batch.decoded) {
+      const event = toEnvelope(item, batch);
+      if (typeof event === 'string') batch.rejected.push({ item, code: 'COLLECTOR_NOT_AN_EVENT', message: event, stage: 'stamp' });
+      else out.push(event);
+    }
+    batch.raw = out;
+    batch.events = out;
+  },
+};
+
+function toEnvelope(item: unknown, batch: BatchUnderWork): EventEnvelope | string {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return 'item is not a JSON object';
+  const fields = item as Record<string, unknown>;
+  let { id, type, kind } = fields as { id?: unknown; type?: unknown; kind?: unknown };
+  if (KINDS.has(type as EventKind) && (kind === undefined || kind === type)) {
+    // Segment spec: `type` is the call, `event`/`name` the event name, `messageId` the id.
+    kind = type;
+    type = typeof fields.event === 'string' ? fields.event : typeof fields.name === 'string' && kind === 'page' ? fields.name : SEGMENT_TYPE_NAMES[kind as EventKind];
+    id = id ?? fields.messageId;
+  }
+  if (typeof id !== 'string' || id === '' || id.length > 100) return 'event has no string `id` (or Segment `messageId`) of 1 to 100 characters';
+  if (typeof type !== 'string' || type === '' || type.length > 200) return 'event has no string `type` (or Segment `event`) of 1 to 200 characters';
+  const { event: _event, messageId: _messageId, ...rest } = fields;
+  return {
+    ...rest,
+    id,
+    type,
+    ...(kind === undefined ? {} : { kind: kind as EventKind }),
+    timestamp: typeof fields.timestamp === 'string' ? fields.timestamp : batch.receivedAt,
+    source: batch.ingest.source,
+    receivedAt: batch.receivedAt,
+  } as EventEnvelope;
+}
+
+export function defaultStages(options: DecodeStageOptions): Stage[] {
+  return [decodeStage(options), stampStage];
+}
+
+/** Returns a new chain with `stage` placed after the stage named `after` (e.g. validate after stamp). */
+export function insertStage(stages: readonly Stage[], after: string, stage: Stage): Stage[] {
+  const at = stages.findIndex((s) => s.name === after);
+  if (at < 0) throw new Error(`no stage named "${after}" in ${stages.map((s) => s.name).join(' → ')}`);
+  return [...stages.slice(0, at + 1), stage, ...stages.slice(at + 1)];
+}
+
+export function createProcessor(stages: readonly Stage[]): Processor {
+  return {
+    async process(walRecord) {
+      let ingest: IngestRecord;
+      try {
+        ingest = decodeIngestRecord(walRecord.data);
+      } catch (error) {
+        const record = sinkRecord(walRecord.lsn, 0, 'failed', 'unknown', 'batch', 0, { reason: { code: 'COLLECTOR_UNDECODABLE_BATCH', message: (error as Error).message, stage: 'ingest-record' }, lsn: walRecord.lsn });
+        return { lsn: walRecord.lsn, receivedAtMs: 0, records: [record] };
+      }
+      const batch: BatchUnderWork = {
+        lsn: walRecord.lsn, ingest, receivedAt: new Date(ingest.receivedAtMs).toISOString(),
+        decoded: [], raw: [], events: [], rejected: [], duplicates: 0,
+      };
+      for (const stage of stages) {
+        try {
+          await stage.run(batch);
+        } catch (error) {
+          if ((error as { retryable?: boolean }).retryable === true) throw error;
+          const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'COLLECTOR_UNDECODABLE_BATCH';
+          batch.failure = { code, message: (error as Error).message, stage: stage.name };
+          break;
+        }
+      }
+      return { lsn: walRecord.lsn, receivedAtMs: ingest.receivedAtMs, records: emit(batch) };
+    },
+  };
+}
+
+function emit(batch: BatchUnderWork): SinkRecord[] {
+  const { lsn, ingest } = batch;
+  const out: SinkRecord[] = [];
+  const at = ingest.receivedAtMs;
+  const push = (zone: LakeZone, eventType: string, value: unknown, event?: EventEnvelope) => {
+    out.push(sinkRecord(lsn, out.length, zone, ingest.source, eventType, at, value, event));
+  };
+  if (batch.failure) {
+    push('failed', 'batch', {
+      reason: batch.failure, requestId: ingest.requestId, source: ingest.source, receivedAt: batch.receivedAt,
+      contentKind: ingest.contentKind, bodyBase64: Buffer.from(ingest.body).toString('base64'),
+    });
+  } else {
+    for (const event of batch.raw) push('raw', event.type, event, event);
+    for (const event of batch.events) push('clean', event.type, event, event);
+    for (const rejection of batch.rejected) {
+      const type = (rejection.item as { type?: unknown } | null)?.type;
+      push('failed', typeof type === 'string' ? type : 'unknown', {
+        reason: { code: rejection.code, message: rejection.message, stage: rejection.stage },
+        requestId: ingest.requestId, source: ingest.source, receivedAt: batch.receivedAt, item: rejection.item,
+      });
+    }
+  }
+  push('audit', 'request', {
+    requestId: ingest.requestId, source: ingest.source, receivedAt: batch.receivedAt, lsn, contentKind: ingest.contentKind,
+    bytes: ingest.body.length, accepted: batch.failure ? 0 : batch.events.length,
+    rejected: batch.failure ? 1 : batch.rejected.length, duplicates: batch.duplicates,
+    ...(batch.failure ? { failure: batch.failure } : {}),
+  });
+  return out;
+}
+
+function sinkRecord(lsn: Lsn, index: number, zone: LakeZone, source: string, eventType: string, receivedAtMs: number, value: unknown, event?: EventEnvelope): SinkRecord {
+  return {
+    lsn, index, zone, source, eventType, receivedAtMs,
+    json: JSON.stringify(value),
+    ...(event ? { eventId: event.id } : {}),
+    ...(event?.sessionId ? { sessionId: event.sessionId } : {}),
+    ...(event?.userId ? { userId: event.userId } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Lake file names come from the WAL position of their records, never from a clock or a
+ * counter: a batch replayed after a crash yields the same names, so it overwrites the files it
+ * wrote before instead of adding duplicates. `<firstLsn>_<firstIndex>-<lastLsn>_<lastIndex>`,
+ * zero-padded so names sort in log order (Lsn: 16 digits, 2^53 fits; index: 6 digits).
+ */
+import { hivePartitionPath } from '@shopstream/shared';
+import type { SinkRecord } from '../sink.js';
+
+const pad = (value: number, digits: number) => String(value).padStart(digits, '0');
+
+export function lakeFileName(first: SinkRecord, last: SinkRecord, prefix = ''): string {
+  return `${prefix}${pad(first.lsn, 16)}_${pad(first.index, 6)}-${pad(last.lsn, 16)}_${pad(last.index, 6)}.ndjson.gz`;
+}
+
+export interface LakeFileGroup {
+  /** `<zone>/source=…/event_type=…/dt=…/hr=…` */
+  readonly partition: string;
+  readonly records: SinkRecord[];
+}
+
+/** Groups records by partition, keeping log order inside each group. */
+export function groupByPartition(records: readonly SinkRecord[]): LakeFileGroup[] {
+  const groups = new Map<string, SinkRecord[]>();
+  for (const record of records) {
+    const partition = hivePartitionPath(record.zone, record.source, record.eventType, new Date(record.receivedAtMs));
+    let list = groups.get(partition);
+    if (!list) groups.set(partition, (list = []));
+    list.push(record);
+  }
+  return [...groups].map(([partition, list]) => ({ partition, records: list }));
+}

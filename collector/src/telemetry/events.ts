@@ -1,0 +1,50 @@
+/**
+ * Every log event and metric the collector emits, in one list, named `<Noun><Verb>[Error]`.
+ * Log lines carry the event in `event`; metrics are `shopstream_<noun>_<verb>[_error]` plus a
+ * unit suffix (`_total`, `_seconds`, `_bytes`, `_records`).
+ */
+export const LogEvent = {
+  CollectorStarted: 'CollectorStarted',
+  CollectorStopping: 'CollectorStopping',
+  CollectorStopped: 'CollectorStopped',
+  ConfigLoaded: 'ConfigLoaded',
+  WalRecovered: 'WalRecovered',
+  WalCorruptSkipped: 'WalCorruptSkipped',
+  WalAppendError: 'WalAppendError',
+  WalReleased: 'WalReleased',
+  RequestHandled: 'RequestHandled',
+  RequestError: 'RequestError',
+  BatchRejected: 'BatchRejected',
+  IngestThrottled: 'IngestThrottled',
+  SinkStarted: 'SinkStarted',
+  SinkWriteError: 'SinkWriteError',
+  SinkBreakerChanged: 'SinkBreakerChanged',
+  SinkDrained: 'SinkDrained',
+  SinkLoopError: 'SinkLoopError',
+  RecordDeadLettered: 'RecordDeadLettered',
+  DeadLetterWriteError: 'DeadLetterWriteError',
+} as const;
+export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent];
+
+export const MetricName = {
+  RequestReceived: 'shopstream_request_received_total',
+  RequestAcked: 'shopstream_request_acked_seconds',
+  BatchAccepted: 'shopstream_batch_accepted_total',
+  EventAccepted: 'shopstream_event_accepted_total',
+  BodyReceived: 'shopstream_body_received_bytes_total',
+  BatchRejected: 'shopstream_batch_rejected_total',
+  IngestThrottled: 'shopstream_ingest_throttled_total',
+  WalAppendError: 'shopstream_wal_append_error_total',
+  WalFsync: 'shopstream_wal_fsync_seconds',
+  WalDiskUsed: 'shopstream_wal_disk_used_bytes',
+  WalQuota: 'shopstream_wal_quota_bytes',
+  SinkDelivered: 'shopstream_sink_delivered_records_total',
+  SinkDeliveredBytes: 'shopstream_sink_delivered_bytes_total',
+  SinkWriteError: 'shopstream_sink_write_error_total',
+  RecordDeadLettered: 'shopstream_record_dead_lettered_total',
+  SinkLagRecords: 'shopstream_sink_lag_records',
+  SinkLagBytes: 'shopstream_sink_lag_bytes',
+  SinkLagAge: 'shopstream_sink_lag_age_seconds',
+  SinkBreakerOpen: 'shopstream_sink_breaker_open',
+} as const;
+export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];
