@@ -19,3 +19,75 @@ export interface Wal {
   read(from: Lsn, countMax: number): AsyncIterable<WalRecord>;
   close(): Promise<void>;
 }
+
+/**
+ * When `append` resolves. `always`: after fdatasync (nothing acknowledged is lost on power
+ * failure). `interval`: after write, with an fdatasync every `intervalMs` (a power failure can
+ * lose up to `intervalMs` of acknowledged records; a process crash loses nothing).
+ */
+export type FsyncPolicy = { readonly mode: 'always' } | { readonly mode: 'interval'; readonly intervalMs: number };
+
+/** What open did to the newest segment's tail (README "Recovery on open"). */
+export interface RecoveryReport {
+  /** Bytes cut from the end of the newest segment (a torn write). */
+  readonly truncatedBytes: number;
+  /** Partial records in the cut bytes (at least 1 when `truncatedBytes > 0`). */
+  readonly truncatedRecords: number;
+  /** Corrupt ranges in the newest segment followed by valid records: kept, skipped by readers. */
+  readonly skippedCorruptRecords: number;
+}
+
+/** A range of bytes a reader skipped because no valid record starts there. */
+export interface CorruptRange {
+  readonly segment: string;
+  /** Lsn where the skipped bytes start. */
+  readonly lsn: Lsn;
+  readonly bytes: number;
+  readonly reason: 'bad-magic' | 'bad-length' | 'bad-crc' | 'truncated';
+}
+
+/** One fsync of a group, for the server's metrics (`WalFsync` latency histogram). */
+export interface FsyncInfo {
+  readonly latencyMs: number;
+  readonly bytes: number;
+  readonly records: number;
+}
+
+/** Gauges and counters for metrics and quota checks (`bytesOnDisk` vs the configured quota). */
+export interface WalStats {
+  readonly bytesOnDisk: number;
+  readonly segmentCount: number;
+  /** Lsn of the first byte still on disk. */
+  readonly oldestLsn: Lsn;
+  /** Lsn after the last acknowledged record: where the next append lands. */
+  readonly endLsn: Lsn;
+  readonly appendedRecords: number;
+  readonly appendedBytes: number;
+  readonly fsyncCount: number;
+  readonly lastFsyncLatencyMs: number;
+  readonly corruptRecordsSkipped: number;
+  /** Bytes waiting in the group-commit queue (bounded by `queueBytesMax`). */
+  readonly queuedBytes: number;
+}
+
+/** What a release deleted. */
+export interface ReleaseResult {
+  readonly deletedSegments: number;
+  readonly deletedBytes: number;
+}
+
+/** The log as the server and the delivery engine use it: the `Wal` seam plus waiting, stats and retention. */
+export interface WriteAheadLog extends Wal {
+  /** What open repaired; fixed for the life of this handle. */
+  readonly recovery: RecoveryReport;
+  /**
+   * Resolves `true` once the acknowledged end passes `afterLsn` (at once if it already has), or
+   * `false` when `signal` aborts or the log closes: delivery loops wait here instead of polling.
+   */
+  waitForAppend(afterLsn: Lsn, signal?: AbortSignal): Promise<boolean>;
+  stats(): WalStats;
+  /** Deletes whole segments lying entirely below `lsn` and older than `retainMs`. */
+  releaseBefore(lsn: Lsn): Promise<ReleaseResult>;
+  /** `releaseBefore` the minimum `committed` over every registered cursor (`cursorNames`). */
+  applyRetention(): Promise<ReleaseResult>;
+}

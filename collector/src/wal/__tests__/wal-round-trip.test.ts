@@ -1,0 +1,79 @@
+import { readdir, stat } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openWal } from '../open-wal.js';
+import { RECORD_HEADER_BYTES } from '../record-format.js';
+import { readAll, recordIndex, tempWalDir, testRecord } from './helpers.js';
+
+describe('write-ahead log round trip', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempWalDir()));
+  afterEach(() => cleanup());
+
+  it('reads back every record in order across segment rolls, with Lsn = byte offset', async () => {
+    const wal = await openWal({ dir, segmentBytesMax: 4096 });
+    const lsns: number[] = [];
+    for (let i = 0; i < 100; i++) lsns.push(...(await wal.append([testRecord(i, 50 + (i % 7) * 40)])));
+    const batch = await wal.append([testRecord(100), testRecord(101), testRecord(102)]);
+    lsns.push(...batch);
+
+    const records = await readAll(wal);
+    expect(records.map((r) => recordIndex(r.data))).toEqual([...Array(103).keys()]);
+    expect(records.map((r) => r.lsn)).toEqual(lsns);
+    expect(records[0]!.lsn).toBe(0);
+    expect(records[1]!.lsn).toBe(RECORD_HEADER_BYTES + records[0]!.data.length);
+    for (let i = 1; i < records.length; i++) expect(records[i]!.lsn).toBe(records[i - 1]!.nextLsn);
+    expect(Buffer.from(records[42]!.data)).toEqual(Buffer.from(testRecord(42, 50 + (42 % 7) * 40)));
+
+    const files = (await readdir(dir)).filter((name) => name.endsWith('.wal')).sort();
+    expect(files.length).toBeGreaterThan(3);
+    expect(files[0]).toBe('00000000000000000000.wal');
+    for (const file of files) expect((await stat(`${dir}/${file}`)).size).toBeLessThanOrEqual(4096);
+    // Each segment is named by the Lsn of its first record.
+    expect(files.map((name) => Number(name.slice(0, 20))).slice(1).every((lsn) => lsns.includes(lsn))).toBe(true);
+
+    const stats = wal.stats();
+    expect(stats.segmentCount).toBe(files.length);
+    expect(stats.endLsn).toBe(records[102]!.nextLsn);
+    expect(stats.appendedRecords).toBe(103);
+
+    // Reading from the middle and with a count limit.
+    const tail = [];
+    for await (const record of wal.read(lsns[50]!, 5)) tail.push(recordIndex(record.data));
+    expect(tail).toEqual([50, 51, 52, 53, 54]);
+    await wal.close();
+
+    const reopened = await openWal({ dir, segmentBytesMax: 4096 });
+    expect(reopened.recovery).toEqual({ truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 0 });
+    const [next] = await reopened.append([testRecord(103)]);
+    expect(next).toBe(stats.endLsn);
+    expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([...Array(104).keys()]);
+    await reopened.close();
+    await expect(reopened.append([testRecord(1)])).rejects.toMatchObject({ code: 'COLLECTOR_WAL_CLOSED' });
+  });
+
+  it('wakes a waiting reader when an append lands, and an abort ends the wait with false', async () => {
+    const wal = await openWal({ dir });
+    const end = wal.stats().endLsn;
+    const waiting = wal.waitForAppend(end);
+    const [lsn] = await wal.append([testRecord(7)]);
+    await expect(waiting).resolves.toBe(true);
+    expect(lsn).toBe(end);
+    const controller = new AbortController();
+    const aborted = wal.waitForAppend(wal.stats().endLsn, controller.signal);
+    controller.abort();
+    await expect(aborted).resolves.toBe(false);
+    await wal.close();
+  });
+
+  it('rejects a record above recordBytesMax with a typed error and keeps serving', async () => {
+    const wal = await openWal({ dir, segmentBytesMax: 4096 });
+    await expect(wal.append([testRecord(1, 5000)])).rejects.toMatchObject({
+      code: 'COLLECTOR_WAL_RECORD_TOO_LARGE',
+      message: expect.stringContaining('5000 bytes exceeds'),
+    });
+    await wal.append([testRecord(2)]);
+    expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([2]);
+    await wal.close();
+  });
+});

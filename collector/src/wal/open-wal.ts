@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import { openCursorStore, type CursorStore } from './cursor-store.js';
+import { WalError } from './errors.js';
+import { GroupCommitWriter } from './group-commit-writer.js';
+import { resolveWalOptions, type ResolvedWalOptions, type WalOptions } from './options.js';
+import { readRecords } from './reader.js';
+import { recoverTail } from './recovery.js';
+import { minimumCommitted, releaseSegments } from './retention.js';
+import { listSegmentFiles, segmentFileName } from './segment-files.js';
+import { SegmentTable, type SegmentEntry } from './segment-table.js';
+import type { CorruptRange, Lsn, RecoveryReport, WalRecord, WalStats, WriteAheadLog } from './wal.js';
+
+/** An open log plus the cursor store living beside its segments. */
+export interface OpenedWal extends WriteAheadLog {
+  readonly cursors: CursorStore;
+}
+
+/**
+ * Opens (creating if needed) the log in `options.dir`, cutting a torn tail of the newest segment
+ * first (README "Recovery on open"). Damaged contents never make open fail.
+ */
+export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
+  const options = resolveWalOptions(walOptions);
+  const { fs, dir } = options;
+  await fs.mkdir(dir);
+  const cursors = await openCursorStore(dir, fs);
+  const { table, recovery } = await loadSegments(options);
+  const file = await fs.open(table.active.path, 'r+');
+
+  let closed = false;
+  let corruptRecordsSkipped = 0;
+  let waiters: Array<{ afterLsn: Lsn; resolve: (ok: boolean) => void }> = [];
+  const wake = (): void => {
+    const end = table.endLsn;
+    const ready = waiters.filter((waiter) => end > waiter.afterLsn);
+    if (ready.length === 0) return;
+    waiters = waiters.filter((waiter) => end <= waiter.afterLsn);
+    for (const waiter of ready) waiter.resolve(true);
+  };
+  const writer = new GroupCommitWriter(options, table, file, wake);
+  const onCorrupt = (range: CorruptRange): void => {
+    corruptRecordsSkipped += 1;
+    options.onCorrupt?.(range);
+  };
+  const closedError = (): WalError => new WalError('COLLECTOR_WAL_CLOSED', 'The write-ahead log is closed (the collector is shutting down).');
+
+  return {
+    cursors,
+    recovery,
+    append(records) {
+      return closed ? Promise.reject(closedError()) : writer.append(records);
+    },
+    read(from, countMax): AsyncIterable<WalRecord> {
+      if (closed) throw closedError();
+      return readRecords(options, table, from, countMax, onCorrupt);
+    },
+    waitForAppend(afterLsn, signal) {
+      if (table.endLsn > afterLsn) return Promise.resolve(true);
+      if (closed || signal?.aborted) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const waiter = {
+          afterLsn,
+          resolve: (ok: boolean) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(ok);
+          },
+        };
+        const onAbort = (): void => {
+          waiters = waiters.filter((other) => other !== waiter);
+          waiter.resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiters.push(waiter);
+      });
+    },
+    stats(): WalStats {
+      return {
+        bytesOnDisk: table.bytes,
+        segmentCount: table.entries.length,
+        oldestLsn: table.oldestLsn,
+        endLsn: table.endLsn,
+        ...writer.counters,
+        corruptRecordsSkipped,
+        queuedBytes: writer.bytesQueued,
+      };
+    },
+    releaseBefore(lsn) {
+      return releaseSegments(options, table, lsn);
+    },
+    async applyRetention() {
+      return releaseSegments(options, table, await minimumCommitted(cursors, options.cursorNames));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await writer.close();
+      for (const waiter of waiters) waiter.resolve(false);
+      waiters = [];
+    },
+  };
+}
+
+/** Lists segments, creating the first one in an empty log, and recovers the newest one's tail. */
+async function loadSegments(options: ResolvedWalOptions): Promise<{ table: SegmentTable; recovery: RecoveryReport }> {
+  const { fs, dir } = options;
+  const { segments } = await listSegmentFiles(fs, dir);
+  const entries: SegmentEntry[] = [];
+  for (const segment of segments.slice(0, -1)) entries.push({ ...segment, size: (await fs.stat(segment.path)).size });
+  let recovery: RecoveryReport = { truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 0 };
+  const newest = segments[segments.length - 1];
+  if (newest) {
+    try {
+      const recovered = await recoverTail(fs, newest.path, options.readChunkBytes, options.recordBytesMax);
+      entries.push({ ...newest, size: recovered.sizeBytes });
+      recovery = recovered.report;
+    } catch {
+      // An unreadable newest segment must not stop startup: keep it for readers to skip and
+      // continue in a fresh segment after it.
+      const size = (await fs.stat(newest.path)).size;
+      entries.push({ ...newest, size });
+      entries.push(await createSegment(options, newest.firstLsn + size));
+    }
+  } else {
+    entries.push(await createSegment(options, 0));
+  }
+  return { table: new SegmentTable(entries), recovery };
+}
+
+async function createSegment(options: ResolvedWalOptions, firstLsn: Lsn): Promise<SegmentEntry> {
+  const name = segmentFileName(firstLsn);
+  const path = join(options.dir, name);
+  await (await options.fs.open(path, 'w')).close();
+  await options.fs.syncDir(options.dir);
+  return { name, path, firstLsn, size: 0 };
+}
