@@ -16,8 +16,8 @@ export interface CursorState {
 
 /** Named cursors, each saved atomically (temp file, fdatasync, rename, directory fsync). */
 export interface CursorStore {
-  /** The saved state, or `undefined` if the cursor was never saved. */
-  load(name: string): Promise<CursorState | undefined>;
+  /** The saved state; `{ committed: 0 }` for a cursor never saved (it starts at the oldest record). */
+  load(name: string): Promise<CursorState>;
   save(name: string, state: CursorState): Promise<void>;
   /** Names of saved cursors, sorted. */
   list(): Promise<string[]>;
@@ -54,7 +54,7 @@ export async function openCursorStore(walDir: string, fs: WalFs = nodeWalFs): Pr
       try {
         text = Buffer.from(await fs.readFile(join(dir, name + SUFFIX))).toString('utf8');
       } catch (error) {
-        if (isMissing(error)) return undefined;
+        if (isMissing(error)) return { committed: 0 };
         throw error;
       }
       return parseCursorState(name, text);

@@ -5,3 +5,4 @@ export { openCursorStore, type CursorState, type CursorStore } from './cursor-st
 export { WalError, isWalError, type WalErrorCode } from './errors.js';
 export { nodeWalFs, type WalFs, type WalFile } from './wal-fs.js';
 export { segmentFileName, parseSegmentFileName } from './segment-files.js';
+export { verifyWal, repairWal, formatVerifyReport, type VerifyReport, type VerifyOptions, type SegmentReport } from './verify.js';

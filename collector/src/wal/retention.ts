@@ -35,6 +35,6 @@ export async function releaseSegments(options: ResolvedWalOptions, table: Segmen
 /** The lowest `committed` over `names`; a cursor never saved counts as 0 (nothing may go yet). */
 export async function minimumCommitted(store: CursorStore, names: readonly string[]): Promise<Lsn> {
   let minimum = Number.MAX_SAFE_INTEGER;
-  for (const name of names) minimum = Math.min(minimum, (await store.load(name))?.committed ?? 0);
+  for (const name of names) minimum = Math.min(minimum, (await store.load(name)).committed);
   return names.length === 0 ? 0 : minimum;
 }

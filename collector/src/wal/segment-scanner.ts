@@ -35,7 +35,9 @@ export class SegmentScanner {
         offset += RECORD_HEADER_BYTES + check.payloadBytes;
       } else {
         const next = await this.resync(offset + 1);
-        yield { kind: 'corrupt', offset, bytes: next - offset, reason: check.reason };
+        // "Runs past the end" with a valid record after it means the length field lied.
+        const reason = check.reason === 'truncated' && next < this.endBytes ? 'bad-length' : check.reason;
+        yield { kind: 'corrupt', offset, bytes: next - offset, reason };
         offset = next;
       }
     }
