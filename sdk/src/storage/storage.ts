@@ -18,6 +18,19 @@ export interface StoredBatch {
 
 export interface Storage {
   append(items: readonly StoredBatch[]): Promise<void>;
+  /** The oldest `countMax` batches not yet acknowledged, oldest first. */
   peek(countMax: number): Promise<StoredBatch[]>;
+  /** Removes batches for good (delivered, or dropped as undeliverable). Unknown ids are ignored. */
   ack(ids: readonly string[]): Promise<void>;
+  /**
+   * True when stored batches live in process memory (MemoryStorage): the client then counts
+   * them against `bufferedBytesMax`. Durable storages leave it unset.
+   */
+  readonly inMemory?: boolean;
+  /** Events the storage itself dropped to stay within its byte limit (drop-oldest), for `stats()`. */
+  droppedEvents?(): number;
+  /** Makes every appended batch durable now (fsync policy `interval`); used by `flushToStorage()`. */
+  sync?(): Promise<void>;
+  /** Releases files or handles; called by the client's `close()`. */
+  close?(): Promise<void>;
 }

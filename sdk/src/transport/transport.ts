@@ -7,4 +7,6 @@ import type { Outcome } from '@shopstream/shared';
  */
 export interface Transport {
   send(body: Uint8Array, headers: Record<string, string>, timeoutMs: number): Promise<Outcome>;
+  /** Releases sockets (keep-alive pools); wrappers pass it through. Called by the client's `close()`. */
+  close?(): Promise<void>;
 }

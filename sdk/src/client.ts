@@ -1,0 +1,321 @@
+import { encodeFrame, uuidV7, type EventEnvelope, type EventKind } from '@shopstream/shared';
+import { Batcher } from './batch/batcher.js';
+import { buildEnvelope, type CallOptions, type EnvelopeFields, type Properties } from './batch/envelope.js';
+import { estimateEnvelopeBytes } from './batch/event-size.js';
+import { resolveSettings, type BatchInfo, type ClientOptions, type Timers } from './config.js';
+import { SdkError, type SdkErrorCode } from './errors.js';
+import { ByteBudget } from './queue/byte-budget.js';
+import { DeliveryLoop, type Settlement } from './queue/delivery-loop.js';
+import type { StoredBatch } from './storage/storage.js';
+import { createRetryingTransport } from './transport/retrying.js';
+import { isMessage, type AliasMessage, type GroupMessage, type IdentifyMessage, type PageMessage, type TrackMessage } from './messages.js';
+
+/** Counters since the client started. Event counts, except `retries` (requests resent) and `bufferedBytes`. */
+export interface ClientStats {
+  /** Calls to track/identify/page/group/alias. */
+  readonly tracked: number;
+  /** Events accepted into a batch (the rest were dropped at the door). */
+  readonly queued: number;
+  /** Events handed to the transport (once per delivery round). */
+  readonly sent: number;
+  /** Events acknowledged by the collector with a 2xx. */
+  readonly delivered: number;
+  /** Events given up on: buffer full, too large, rejected by the collector, storage full. */
+  readonly dropped: number;
+  readonly retries: number;
+  /** Event bytes held in memory now; never above `bufferedBytesMax`. */
+  readonly bufferedBytes: number;
+  readonly inFlight: number;
+  /** Calls waiting for room (`overflow: 'block'`). */
+  readonly waiting: number;
+}
+
+export interface CloseResult {
+  /** True when everything accepted was acknowledged (or final-dropped) before the deadline. */
+  readonly drained: boolean;
+}
+
+/** The SDK client, shaped like Segment's analytics-node; every call also accepts Segment's message object. */
+export interface Client {
+  /** Resolves once the event is accepted (at once, unless `overflow: 'block'` is waiting for room). Never rejects. */
+  track(type: string, properties?: Properties, options?: CallOptions): Promise<void>;
+  track(message: TrackMessage): Promise<void>;
+  identify(userId: string, traits?: Properties, options?: CallOptions): Promise<void>;
+  identify(message: IdentifyMessage): Promise<void>;
+  page(name?: string, properties?: Properties, options?: CallOptions): Promise<void>;
+  page(message: PageMessage): Promise<void>;
+  group(groupId: string, traits?: Properties, options?: CallOptions): Promise<void>;
+  group(message: GroupMessage): Promise<void>;
+  alias(userId: string, previousId: string, options?: CallOptions): Promise<void>;
+  alias(message: AliasMessage): Promise<void>;
+  /** Cuts the open batch and resolves once it is in storage (durable, for a durable storage). */
+  flushToStorage(): Promise<void>;
+  /** Resolves once every batch accepted so far was acknowledged, dropped, or went through a full retry round. */
+  flush(): Promise<void>;
+  /** Stops accepting, delivers what it can until `deadlineMs` (default 10 s), then releases storage. */
+  close(options?: { deadlineMs?: number }): Promise<CloseResult>;
+  stats(): ClientStats;
+}
+
+const ACCEPTED: Promise<void> = Promise.resolve();
+const CONTENT_TYPE = 'application/vnd.shopstream.frame';
+const defaultTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+
+export function createClient(options: ClientOptions): Client {
+  return new ShopstreamClient(options);
+}
+
+class ShopstreamClient implements Client {
+  private readonly settings;
+  private readonly now: () => number;
+  private readonly uuid: () => string;
+  private readonly timers: Timers;
+  private readonly batcher: Batcher;
+  private readonly budget: ByteBudget;
+  private readonly loop: DeliveryLoop;
+  private readonly shutdown = new AbortController();
+  private readonly counts = { tracked: 0, queued: 0, sent: 0, delivered: 0, dropped: 0, retries: 0 };
+  private flushTimer: unknown;
+  private appendQueue: StoredBatch[] = [];
+  private appending: Promise<void> | undefined;
+  private closing: Promise<CloseResult> | undefined;
+  private overflowReported = false;
+  private userId: string | undefined;
+
+  constructor(private readonly options: ClientOptions) {
+    this.settings = resolveSettings(options);
+    this.now = options.now ?? Date.now;
+    this.uuid = options.uuid ?? uuidV7;
+    this.timers = options.timers ?? defaultTimers;
+    this.batcher = new Batcher(this.settings);
+    this.budget = new ByteBudget(this.settings.bufferedBytesMax, this.settings.waitingEventsMax);
+    const transport = createRetryingTransport(options.transport, {
+      ...this.settings,
+      random: options.random ?? Math.random,
+      sleep: options.sleep,
+      signal: this.shutdown.signal,
+      onRetry: () => void this.counts.retries++,
+    });
+    const { codec, encoding, sealer } = options;
+    this.loop = new DeliveryLoop({
+      ...this.settings,
+      storage: options.storage,
+      transport,
+      parkMs: this.settings.retryMaxMs,
+      now: this.now,
+      timers: this.timers,
+      headers: { 'Content-Type': CONTENT_TYPE, Authorization: `Bearer ${this.settings.writeKey}` },
+      encode: (batch) => {
+        const sentAt = new Date(this.now()).toISOString();
+        for (const event of batch.events) event.sentAt = sentAt;
+        return encodeFrame(batch.events, { codec, encoding, sealer });
+      },
+      onStart: (batch) => this.onStart(batch),
+      onSettle: (batch, settlement, error) => this.onSettle(batch, settlement, error),
+      onStorageError: (error) => this.report(new SdkError('SDK_STORAGE_FAILED', `queue storage failed: ${error.message}`, { cause: error }), undefined),
+    });
+    // Batches left by an earlier run (durable storage) start flowing now.
+    this.loop.kick();
+  }
+
+  track(typeOrMessage: string | TrackMessage, properties?: Properties, options?: CallOptions): Promise<void> {
+    if (isMessage(typeOrMessage)) return this.enqueue('track', typeOrMessage.event, { properties: typeOrMessage.properties }, typeOrMessage);
+    return this.enqueue('track', typeOrMessage, { properties }, options);
+  }
+
+  identify(userIdOrMessage: string | IdentifyMessage, traits?: Properties, options?: CallOptions): Promise<void> {
+    const message = isMessage(userIdOrMessage) ? userIdOrMessage : { ...options, userId: userIdOrMessage, traits };
+    if (this.options.rememberIdentity && message.userId !== undefined) this.userId = message.userId;
+    return this.enqueue('identify', 'Identify', { traits: message.traits }, message);
+  }
+
+  page(nameOrMessage?: string | PageMessage, properties?: Properties, options?: CallOptions): Promise<void> {
+    const message = isMessage(nameOrMessage) ? nameOrMessage : { ...options, name: nameOrMessage, properties };
+    const props = message.name === undefined ? message.properties : { name: message.name, ...message.properties };
+    return this.enqueue('page', 'Page Viewed', { properties: props }, message);
+  }
+
+  group(groupIdOrMessage: string | GroupMessage, traits?: Properties, options?: CallOptions): Promise<void> {
+    const message = isMessage(groupIdOrMessage) ? groupIdOrMessage : { ...options, groupId: groupIdOrMessage, traits };
+    return this.enqueue('group', 'Group', { groupId: message.groupId, traits: message.traits }, message);
+  }
+
+  alias(userIdOrMessage: string | AliasMessage, previousId?: string, options?: CallOptions): Promise<void> {
+    const message = isMessage(userIdOrMessage) ? userIdOrMessage : { ...options, userId: userIdOrMessage, previousId: previousId ?? '' };
+    if (this.options.rememberIdentity) this.userId = message.userId;
+    return this.enqueue('alias', 'Alias', { previousId: message.previousId }, message);
+  }
+
+  async flushToStorage(): Promise<void> {
+    this.cutBatch();
+    while (this.appending) await this.appending;
+    await this.options.storage.sync?.();
+  }
+
+  async flush(): Promise<void> {
+    await this.flushToStorage();
+    await this.loop.whenIdle(true);
+  }
+
+  close(options?: { deadlineMs?: number }): Promise<CloseResult> {
+    this.closing ??= this.closeWithin(options?.deadlineMs ?? 10_000);
+    return this.closing;
+  }
+
+  stats(): ClientStats {
+    const storageDropped = this.options.storage.droppedEvents?.() ?? 0;
+    return {
+      ...this.counts,
+      dropped: this.counts.dropped + storageDropped,
+      bufferedBytes: this.budget.used,
+      inFlight: this.loop.inFlightCount,
+      waiting: this.budget.waiting,
+    };
+  }
+
+  private enqueue(kind: EventKind, type: string, fields: EnvelopeFields, options: CallOptions | undefined): Promise<void> {
+    this.counts.tracked++;
+    if (this.closing) return this.refuse(1, 'SDK_CLOSED', `event "${type}" arrived after close(): dropped`);
+    const nowMs = this.now();
+    const envelope = buildEnvelope(kind, type, fields, options, {
+      id: this.uuid(),
+      nowMs,
+      context: this.options.context,
+      userId: this.userId,
+      anonymousId: this.options.anonymousId,
+    });
+    let bytes: number;
+    try {
+      bytes = estimateEnvelopeBytes(envelope);
+    } catch (error) {
+      this.counts.dropped++;
+      this.report(error as Error, undefined);
+      return ACCEPTED;
+    }
+    if (bytes > this.settings.eventBytesMax) {
+      return this.refuse(1, 'SDK_EVENT_TOO_LARGE', `event "${type}" is about ${bytes} bytes, over eventBytesMax ${this.settings.eventBytesMax}: dropped`);
+    }
+    if (this.budget.tryTake(bytes)) {
+      this.accept(envelope, bytes);
+      return ACCEPTED;
+    }
+    if (this.settings.overflow === 'block') {
+      let settle!: () => void;
+      const admitted = new Promise<void>((resolve) => (settle = resolve));
+      const admit = (): void => {
+        this.accept(envelope, bytes);
+        settle();
+      };
+      const refuse = (): void => {
+        this.counts.dropped++;
+        settle();
+      };
+      if (this.budget.wait(bytes, admit, refuse)) return admitted;
+    }
+    return this.refuseOverflow(type);
+  }
+
+  private accept(envelope: EventEnvelope, bytes: number): void {
+    this.counts.queued++;
+    this.overflowReported = false;
+    if (this.batcher.wouldOverflow(bytes)) this.cutBatch();
+    this.batcher.push(envelope, bytes);
+    if (this.batcher.isFull()) this.cutBatch();
+    else if (this.batcher.count === 1) this.flushTimer = this.timers.setTimeout(() => this.cutBatch(), this.settings.flushIntervalMs);
+  }
+
+  /** Moves the open batch to storage. Appends are grouped: one storage write (one fsync) per group. */
+  private cutBatch(): void {
+    if (this.flushTimer !== undefined) {
+      this.timers.clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    const open = this.batcher.cut();
+    if (!open) return;
+    this.appendQueue.push({ id: this.uuid(), events: open.events, bytes: open.bytes });
+    this.appending ??= this.drainAppendQueue();
+  }
+
+  private async drainAppendQueue(): Promise<void> {
+    while (this.appendQueue.length > 0) {
+      const group = this.appendQueue;
+      this.appendQueue = [];
+      try {
+        await this.options.storage.append(group);
+        if (!this.options.storage.inMemory) this.budget.release(sumBytes(group));
+      } catch (error) {
+        const events = group.reduce((n, batch) => n + batch.events.length, 0);
+        this.counts.dropped += events;
+        this.budget.release(sumBytes(group));
+        this.report(new SdkError('SDK_STORAGE_FAILED', `could not store ${events} events: ${(error as Error).message}`, { cause: error }), undefined);
+      }
+      this.loop.kick();
+    }
+    this.appending = undefined;
+  }
+
+  private onStart(batch: StoredBatch): void {
+    this.counts.sent += batch.events.length;
+    if (!this.options.storage.inMemory) this.budget.add(batch.bytes);
+  }
+
+  private onSettle(batch: StoredBatch, settlement: Settlement, error: Error | undefined): void {
+    const info: BatchInfo = { id: batch.id, events: batch.events };
+    if (settlement === 'delivered') {
+      this.counts.delivered += batch.events.length;
+      this.budget.release(batch.bytes);
+      this.options.onDelivered?.(info);
+      return;
+    }
+    if (settlement === 'dropped') {
+      this.counts.dropped += batch.events.length;
+      this.budget.release(batch.bytes);
+    } else if (!this.options.storage.inMemory) {
+      this.budget.release(batch.bytes); // parked: back to disk only
+    }
+    this.report(error ?? new SdkError('SDK_RETRIES_EXHAUSTED', 'batch not delivered'), info);
+  }
+
+  private refuse(events: number, code: SdkErrorCode, message: string): Promise<void> {
+    this.counts.dropped += events;
+    this.report(new SdkError(code, message), undefined);
+    return ACCEPTED;
+  }
+
+  /** Logged once per overflow episode, not per event. */
+  private refuseOverflow(type: string): Promise<void> {
+    this.counts.dropped++;
+    if (!this.overflowReported) {
+      this.overflowReported = true;
+      const how = this.settings.overflow === 'block' ? `and ${this.settings.waitingEventsMax} calls already wait` : "with overflow: 'drop'";
+      this.report(new SdkError('SDK_BUFFER_FULL', `bufferedBytesMax (${this.settings.bufferedBytesMax} bytes) reached ${how}: "${type}" and further events are dropped until the collector catches up`), undefined);
+    }
+    return ACCEPTED;
+  }
+
+  private report(error: Error, batch: BatchInfo | undefined): void {
+    try {
+      this.options.onError?.(error, batch);
+    } catch {
+      // A throwing handler must not break delivery.
+    }
+  }
+
+  private async closeWithin(deadlineMs: number): Promise<CloseResult> {
+    let timer: unknown;
+    const deadline = new Promise<false>((resolve) => (timer = this.timers.setTimeout(() => resolve(false), deadlineMs)));
+    const drained = await Promise.race([this.flushToStorage().then(() => this.loop.whenIdle(false)).then(() => true as const), deadline]);
+    this.timers.clearTimeout(timer);
+    this.shutdown.abort();
+    this.loop.stop();
+    const refused = this.budget.refuseWaiters();
+    if (refused > 0) this.report(new SdkError('SDK_CLOSED', `${refused} calls were still waiting for buffer room at close(): dropped`), undefined);
+    await this.options.storage.close?.();
+    await this.options.transport.close?.();
+    return { drained };
+  }
+}
+
+function sumBytes(batches: readonly StoredBatch[]): number {
+  return batches.reduce((n, batch) => n + batch.bytes, 0);
+}

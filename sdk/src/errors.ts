@@ -1,0 +1,36 @@
+/**
+ * Errors of the SDK. Each has a stable `code` so `onError` handlers can branch on it without
+ * parsing messages; the message says what happened and what to do about it.
+ */
+export type SdkErrorCode =
+  | 'SDK_CONFIG_INVALID'
+  | 'SDK_CLOSED'
+  | 'SDK_EVENT_INVALID'
+  | 'SDK_EVENT_TOO_LARGE'
+  | 'SDK_BUFFER_FULL'
+  | 'SDK_BATCH_REJECTED'
+  | 'SDK_RETRIES_EXHAUSTED'
+  | 'SDK_NETWORK'
+  | 'SDK_TIMEOUT'
+  | 'SDK_HTTP_STATUS'
+  | 'SDK_STORAGE_FAILED'
+  | 'SDK_QUEUE_CORRUPT'
+  | 'SDK_QUEUE_FULL';
+
+export class SdkError extends Error {
+  override readonly name = 'SdkError';
+  constructor(
+    readonly code: SdkErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status;
+  }
+  /** HTTP status when the error came from a collector answer. */
+  readonly status: number | undefined;
+}
+
+export function isSdkError(value: unknown): value is SdkError {
+  return value instanceof Error && (value as SdkError).name === 'SdkError' && typeof (value as SdkError).code === 'string';
+}

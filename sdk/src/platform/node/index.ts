@@ -1,0 +1,86 @@
+/**
+ * `@shopstream/sdk/node`: the core client wired for Node: undici keep-alive transport, lz4 +
+ * msgpack frames, optional HMAC request signing and payload sealing, and a disk-backed queue
+ * when `queueDir` is given.
+ */
+import { msgpackEncoding, type Sealer } from '@shopstream/shared';
+import { lz4Codec } from '@shopstream/shared/node';
+import { createClient as createCoreClient, type Client } from '../../client.js';
+import type { ClientSettings } from '../../config.js';
+import { createSigningTransport } from '../../signing/hmac-node.js';
+import { createFileStorage } from '../../storage/file.js';
+import { createMemoryStorage } from '../../storage/memory.js';
+import type { Storage } from '../../storage/storage.js';
+import { createUndiciTransport } from '../../transport/undici.js';
+import type { Transport } from '../../transport/transport.js';
+import { installSignalHandlers } from './signals.js';
+
+export interface NodeClientOptions extends ClientSettings {
+  /** The collector's batch URL, e.g. `https://collect.example.com/v1/batch`. */
+  readonly endpoint: string;
+  /** Source secret: when set, every request carries an HMAC-SHA256 signature the collector verifies. */
+  readonly secret?: string;
+  /** Encrypts every frame payload to the collector's public key (see `createSealer` in @shopstream/shared). */
+  readonly sealer?: Sealer;
+  /** Directory of the disk-backed queue; without it batches wait in memory only. */
+  readonly queueDir?: string;
+  readonly queue?: {
+    readonly fsync?: 'always' | 'interval';
+    readonly fsyncIntervalMs?: number;
+    /** Default 256 MiB; past it the oldest batches are dropped and counted. */
+    readonly bytesMax?: number;
+    readonly segmentBytesMax?: number;
+  };
+  /** Install SIGTERM/SIGINT handlers that `close()` within `closeDeadlineMs`, then exit. Default false. */
+  readonly handleSignals?: boolean;
+  /** Deadline for `close()` from a signal. Default 5 s. */
+  readonly closeDeadlineMs?: number;
+  /** Replaces the undici transport (tests, proxies). */
+  readonly transport?: Transport;
+  /** Replaces the memory/file storage. */
+  readonly storage?: Storage;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly uuid?: () => string;
+}
+
+export interface NodeClient extends Client {
+  /**
+   * Cuts the open batch and resolves once it is written to the queue file and fsynced: from then
+   * on every event tracked before the call survives kill -9 and is delivered after a restart.
+   * Without `queueDir` it only moves the batch to memory storage.
+   */
+  flushToDisk(): Promise<void>;
+}
+
+const NODE_CONTEXT = { library: { name: '@shopstream/sdk', version: '0.1.0' } };
+
+export function createClient(options: NodeClientOptions): NodeClient {
+  const inFlightMax = options.inFlightMax ?? 4;
+  let transport: Transport = options.transport ?? createUndiciTransport({ endpoint: options.endpoint, connectionsMax: inFlightMax, now: options.now });
+  if (options.secret) transport = createSigningTransport(transport, options.secret, options.now);
+  const storage: Storage =
+    options.storage ?? (options.queueDir ? createFileStorage({ dir: options.queueDir, ...options.queue }) : createMemoryStorage());
+  const core = createCoreClient({
+    ...options,
+    context: { ...NODE_CONTEXT, ...options.context },
+    transport,
+    storage,
+    codec: lz4Codec,
+    encoding: msgpackEncoding,
+  });
+  const client = Object.assign(core, { flushToDisk: () => core.flushToStorage() });
+  if (options.handleSignals) installSignalHandlers(client, options.closeDeadlineMs ?? 5_000);
+  return client;
+}
+
+export { createFileStorage, type FileStorage, type FileStorageOptions } from '../../storage/file.js';
+export { createMemoryStorage } from '../../storage/memory.js';
+export { createUndiciTransport, type UndiciTransportOptions } from '../../transport/undici.js';
+export { createSigningTransport, signatureHeaders, signatureHex } from '../../signing/hmac-node.js';
+export { SdkError, isSdkError, type SdkErrorCode } from '../../errors.js';
+export type { Client, ClientStats, CloseResult } from '../../client.js';
+export type { ClientSettings, BatchInfo } from '../../config.js';
+export type { CallOptions, Properties } from '../../batch/envelope.js';
+export type { Storage, StoredBatch } from '../../storage/storage.js';
+export type { Transport } from '../../transport/transport.js';
