@@ -121,7 +121,7 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
     fsync: walIn.oneOf<FsyncMode>('fsync', 'always', ['always', 'interval']),
     fsyncIntervalMs: walIn.int('fsyncIntervalMs', 100, { min: 1, max: 60_000, unit: 'ms' }),
     quotaBytes: walIn.int('quotaBytes', 4096 * MiB, { min: 16 * 1024, unit: 'bytes' }),
-    retainMs: walIn.int('retainMs', 3_600_000, { min: 0, unit: 'ms' }),
+    retainMs: walIn.int('retainMs', 0, { min: 0, unit: 'ms' }),
   };
   walIn.done();
   if (wal.quotaBytes < 2 * wal.segmentBytesMax) {

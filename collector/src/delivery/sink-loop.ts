@@ -19,7 +19,7 @@ import { backoffMs } from './backoff.js';
 import { chunkByLimits, recordBytes } from './chunk.js';
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
 import { systemClock, type Clock } from './clock.js';
-import type { CursorStore } from './cursor-store.js';
+import type { CursorStore } from '../wal/cursor-store.js';
 import type { DeadLetter, DeadLetterReason } from './dead-letter.js';
 import { RateMeter } from './rate-meter.js';
 import type { RecordFilter } from './router.js';
@@ -59,7 +59,7 @@ export interface SinkStatus {
 export interface SinkLoopOptions {
   readonly sink: Sink;
   readonly wal: Pick<WriteAheadLog, 'read' | 'waitForAppend' | 'stats'>;
-  readonly cursors: CursorStore;
+  readonly cursors: Pick<CursorStore, 'load' | 'save'>;
   readonly processor: Processor;
   readonly accepts: RecordFilter;
   readonly deadLetter: DeadLetter;

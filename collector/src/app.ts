@@ -1,0 +1,181 @@
+/**
+ * Wiring: opens the WAL, builds sinks, the processor and one delivery loop per sink, and
+ * serves HTTP. Every seam a later stage plugs into is an option of `startCollector`:
+ * `ingestGates` (signatures, rate limits) run after write-key auth on the ack path; `stages`
+ * reshapes the post-WAL chain (decrypt, validate, dedupe, PII); `sinkTypes` adds sink kinds.
+ *
+ * Shutdown (`stop`): /readyz turns red and new batches get 503, the server stops listening and
+ * lets in-flight requests finish, sinks drain up to `delivery.drainDeadlineMs`, cursors are
+ * saved, the WAL closes. Nothing acknowledged depends on the drain: what is left replays.
+ */
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { CollectorConfig } from './config/config.js';
+import type { SinkType } from './config/sink-type.js';
+import { createLakeDeadLetter } from './delivery/dead-letter.js';
+import { Delivery } from './delivery/delivery.js';
+import { routeFor } from './delivery/router.js';
+import { sinkTypes as builtInSinkTypes } from './delivery/sink-types.js';
+import type { SinkStatus } from './delivery/sink-loop.js';
+import { admission, unreadyReasons, type LoadSignals } from './http/backpressure.js';
+import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
+import { createCollectorServer } from './http/server.js';
+import { createProcessor, defaultStages, type Stage } from './pipeline/processor.js';
+import type { Sink } from './sinks/sink.js';
+import { LogEvent } from './telemetry/events.js';
+import { createLogger } from './telemetry/log.js';
+import { CollectorMetrics } from './telemetry/metrics.js';
+import { openWal } from './wal/open-wal.js';
+
+export interface CollectorDeps {
+  readonly sinkTypes?: readonly SinkType[];
+  /** Gates after write-key auth, in order (signatures, rate limits). */
+  readonly ingestGates?: readonly IngestGate[];
+  /** Reshapes the processing chain, e.g. `(stages) => insertStage(stages, 'stamp', validateStage)`. */
+  readonly stages?: (defaults: Stage[]) => Stage[];
+  readonly log?: Logger;
+  readonly nowMs?: () => number;
+}
+
+export interface RunningCollector {
+  readonly url: string;
+  readonly port: number;
+  readonly config: CollectorConfig;
+  status(): CollectorStatus;
+  /** Graceful: readyz red, finish requests, drain sinks up to the deadline, close. */
+  stop(signal?: string): Promise<void>;
+  /** Fast: stop serving and delivering without draining (what is left replays on start). */
+  close(): Promise<void>;
+}
+
+export interface CollectorStatus {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+  readonly uptimeSec: number;
+  readonly wal: Record<string, unknown>;
+  readonly sinks: readonly SinkStatus[];
+}
+
+const RETENTION_INTERVAL_MS = 1_000;
+
+export async function startCollector(config: CollectorConfig, deps: CollectorDeps = {}): Promise<RunningCollector> {
+  const log = deps.log ?? createLogger(config.log.level);
+  const nowMs = deps.nowMs ?? Date.now;
+  const startedMs = nowMs();
+  const types = new Map((deps.sinkTypes ?? builtInSinkTypes).map((t) => [t.type, t]));
+  // Gauges read the delivery loops at scrape time, so metrics can exist before the loops do.
+  let delivery: Delivery | undefined;
+  const metrics = new CollectorMetrics({ walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [] });
+
+  const wal = await openWal({
+    dir: resolve(config.wal.dir),
+    segmentBytesMax: config.wal.segmentBytesMax,
+    fsync: config.wal.fsync === 'always' ? { mode: 'always' } : { mode: 'interval', intervalMs: config.wal.fsyncIntervalMs },
+    retainMs: config.wal.retainMs,
+    cursorNames: config.sinks.map((s) => s.name),
+    onFsync: (info) => metrics.walFsynced(info.latencyMs),
+    onCorrupt: (range) => log.error({ event: LogEvent.WalCorruptSkipped, ...range }, `WAL: skipped ${range.bytes} corrupt bytes at Lsn ${range.lsn}`),
+  });
+  if (wal.recovery.truncatedBytes > 0 || wal.recovery.skippedCorruptRecords > 0) {
+    log.warn({ event: LogEvent.WalRecovered, ...wal.recovery }, 'WAL recovered: a torn tail was cut or corrupt records will be skipped');
+  }
+
+  const sinks: Sink[] = [];
+  for (const sinkConfig of config.sinks) sinks.push(await types.get(sinkConfig.type)!.create(sinkConfig, { log }));
+  const stages = defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax });
+  const processor = createProcessor(deps.stages ? deps.stages(stages) : stages);
+  const deadLetter = createLakeDeadLetter(resolve(config.lake.dir));
+  delivery = new Delivery({
+    wal,
+    log,
+    retentionIntervalMs: RETENTION_INTERVAL_MS,
+    loops: sinks.map((sink, i) => ({
+      sink,
+      wal,
+      cursors: wal.cursors,
+      processor,
+      accepts: routeFor(sink.name, config.routing, types.get(config.sinks[i]!.type)!.defaultZones),
+      deadLetter,
+      policy: config.delivery,
+      log,
+      observer: metrics,
+    })),
+  });
+
+  let shuttingDown = false;
+  const signals: LoadSignals = {
+    walBytesOnDisk: () => wal.stats().bytesOnDisk,
+    walQuotaBytes: config.wal.quotaBytes,
+    lagAgeMaxMs: config.delivery.lagAgeMaxMs,
+    sinkLags: () => delivery.status(),
+    drainBytesPerSec: () => delivery.drainBytesPerSec(),
+    shuttingDown: () => shuttingDown,
+  };
+  const status = (): CollectorStatus => {
+    const reasons = unreadyReasons(signals);
+    return { ready: reasons.length === 0, reasons, uptimeSec: Math.round((nowMs() - startedMs) / 1000), wal: { ...wal.stats(), quotaBytes: config.wal.quotaBytes, recovery: wal.recovery }, sinks: delivery.status() };
+  };
+
+  const server = createCollectorServer({
+    config,
+    log,
+    metrics,
+    unreadyReasons: () => unreadyReasons(signals),
+    status,
+    batch: {
+      limits: config.limits,
+      gates: [writeKeyGate(config.sources), ...(deps.ingestGates ?? [])],
+      admission: () => admission(signals),
+      append: async (record) => {
+        await wal.append([record]);
+      },
+      metrics,
+      log,
+      nowMs,
+    },
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  delivery.start();
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
+  log.info({ event: LogEvent.CollectorStarted, url, recovery: wal.recovery }, `collector listening on ${url}`);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (drainDeadlineMs: number, reason: string) =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      log.info({ event: LogEvent.CollectorStopping, reason, drainDeadlineMs }, `collector stopping (${reason})`);
+      await closeServer(server, drainDeadlineMs > 0 ? config.limits.requestTimeoutMs : 0);
+      const drained = drainDeadlineMs > 0 ? await delivery.drain(drainDeadlineMs) : (await delivery.stop(), false);
+      await wal.close();
+      await Promise.all(sinks.map((sink) => sink.close?.()));
+      log.info({ event: LogEvent.CollectorStopped, drained }, drained ? 'collector stopped; every sink caught up' : 'collector stopped; undelivered records replay on next start');
+      log.flush?.();
+    })());
+
+  return {
+    url,
+    port,
+    config,
+    status,
+    stop: (signal = 'stop') => shutdown(config.delivery.drainDeadlineMs, signal),
+    close: () => shutdown(0, 'close'),
+  };
+}
+
+/** Stops listening, lets in-flight requests finish (up to `graceMs`), then drops idle and remaining connections. */
+async function closeServer(server: import('node:http').Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  server.closeIdleConnections();
+  const timer = new Promise<void>((done) => setTimeout(done, graceMs).unref());
+  await Promise.race([closed, timer]);
+  server.closeAllConnections();
+  await closed;
+}

@@ -1,0 +1,95 @@
+/**
+ * `shopstream-collector` command line.
+ *
+ *   shopstream-collector [serve] [--config <file.yaml|file.json>]
+ *   shopstream-collector wal verify <dir>     read the whole WAL, report, change nothing (exit 1 when damaged)
+ *   shopstream-collector wal repair <dir>     cut a torn tail as startup would
+ *
+ * A bad config prints one line naming the key and exits 2. SIGTERM/SIGINT stop gracefully
+ * (exit 0); a second signal exits at once.
+ */
+import { startCollector } from './app.js';
+import { describeConfig, loadConfig } from './config/load-config.js';
+import { sinkTypes } from './delivery/sink-types.js';
+import { isCollectorError } from './errors.js';
+import { formatVerifyReport, repairWal, verifyWal } from './wal/verify.js';
+
+const USAGE = `usage: shopstream-collector [serve] [--config <file>]
+       shopstream-collector wal verify <dir>
+       shopstream-collector wal repair <dir>`;
+
+async function main(argv: readonly string[]): Promise<number | undefined> {
+  const [command = 'serve', ...rest] = argv[0]?.startsWith('-') ? ['serve', ...argv] : argv;
+  if (command === 'help' || rest.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === 'wal') return walCommand(rest);
+  if (command !== 'serve') {
+    console.error(`shopstream-collector: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  const configAt = rest.indexOf('--config');
+  if (configAt >= 0 && !rest[configAt + 1]) {
+    console.error('shopstream-collector: --config needs a file path');
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig({ env: process.env, sinkTypes, ...(configAt >= 0 ? { path: rest[configAt + 1]! } : {}) });
+  } catch (error) {
+    if (isCollectorError(error) && error.code === 'COLLECTOR_CONFIG_INVALID') {
+      console.error(`shopstream-collector: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  for (const line of describeConfig(config)) console.error(`shopstream-collector: ${line}`);
+  const collector = await startCollector(config);
+  console.error(`shopstream-collector: ready on ${collector.url}`);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      console.error(`shopstream-collector: second ${signal}, exiting now`);
+      process.exit(1);
+    }
+    console.error(`shopstream-collector: ${signal}, stopping (drain up to ${config.delivery.drainDeadlineMs} ms; send again to exit at once)`);
+    collector.stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shopstream-collector: stop failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return undefined;
+}
+
+async function walCommand(args: readonly string[]): Promise<number> {
+  const [action, dir] = args;
+  if (!dir || (action !== 'verify' && action !== 'repair')) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (action === 'verify') {
+    const report = await verifyWal(dir);
+    console.log(formatVerifyReport(report));
+    return report.ok ? 0 : 1;
+  }
+  const report = await repairWal(dir);
+  console.log(report.truncatedBytes > 0 ? `cut a torn tail of ${report.truncatedBytes} bytes (${report.truncatedRecords} partial record(s)) from ${report.segment}` : `nothing to repair in ${dir}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`shopstream-collector: ${isCollectorError(error) ? `${error.code}: ${error.message}` : (error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

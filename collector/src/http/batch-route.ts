@@ -1,0 +1,121 @@
+/**
+ * `POST /v1/batch`: the acknowledgement path. It checks only what is cheap and certain (write
+ * key, size, frame header + CRC, JSON shape, event count), appends ONE ingest record to the
+ * WAL and answers 200 once the append resolved (fsync). Decoding and validation of the events
+ * happen after the WAL (../pipeline/processor.ts).
+ *
+ * Body kinds: a batch frame (`application/vnd.shopstream.frame`, or any type whose body starts
+ * with "SSB1": beacons may only send text/plain), or JSON `[...]` / `{"batch": [...]}`, either
+ * optionally `Content-Encoding: gzip`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkFrame, FRAME_MAGIC } from '@shopstream/shared';
+import type { Logger } from 'pino';
+import type { LimitsConfig } from '../config/config.js';
+import { CollectorError } from '../errors.js';
+import { encodeIngestRecord, type ContentKind } from '../pipeline/ingest-record.js';
+import { jsonBatchItems } from '../pipeline/processor.js';
+import type { CollectorMetrics } from '../telemetry/metrics.js';
+import type { IngestGate, IngestRequest } from './ingest-gate.js';
+import { decodeContentEncoding, readBody } from './read-body.js';
+import { sendError, sendJson, toHttpFailure, type HttpFailure } from './reply.js';
+
+export const FRAME_CONTENT_TYPE = 'application/vnd.shopstream.frame';
+const JSON_TYPES = new Set(['', 'application/json', 'text/plain', 'application/x-www-form-urlencoded']);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface BatchRouteDeps {
+  readonly limits: LimitsConfig;
+  readonly gates: readonly IngestGate[];
+  /** Backpressure: why a new batch must wait now, if it must. */
+  readonly admission: () => HttpFailure | undefined;
+  /** Appends one WAL record and resolves once it is durable. */
+  readonly append: (record: Uint8Array) => Promise<void>;
+  readonly metrics: CollectorMetrics;
+  readonly log: Logger;
+  readonly nowMs: () => number;
+}
+
+export async function handleBatch(req: IncomingMessage, res: ServerResponse, request: IngestRequest, deps: BatchRouteDeps): Promise<void> {
+  const startedMs = deps.nowMs();
+  try {
+    const refused = deps.admission() ?? (await runGates(deps.gates, (gate) => gate.onHeaders?.(request)));
+    if (refused) return reject(res, request, refused, deps);
+
+    const raw = await readBody(req, deps.limits.bodyBytesMax);
+    const unsigned = await runGates(deps.gates, (gate) => gate.onBody?.(request, raw));
+    if (unsigned) return reject(res, request, unsigned, deps);
+
+    const body = await decodeContentEncoding(raw, header(req, 'content-encoding'), deps.limits.decodedBytesMax);
+    const { contentKind, eventCount } = checkBody(body, header(req, 'content-type'), deps.limits);
+    const limited = await runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind, eventCount, bytes: body.length }));
+    if (limited) return reject(res, request, limited, deps);
+
+    const source = request.source;
+    if (!source) throw new Error('no ingest gate set the source; the write-key gate must come first');
+    await deps.append(encodeIngestRecord({ v: 1, source: source.id, receivedAtMs: startedMs, requestId: request.requestId, contentKind, body }));
+    deps.metrics.batchAccepted(source.id, contentKind, eventCount, raw.length, (deps.nowMs() - startedMs) / 1000);
+    sendJson(res, 200, { ok: true, requestId: request.requestId });
+  } catch (error) {
+    const failure = toHttpFailure(error);
+    if (failure.status >= 500) deps.log.error({ event: 'RequestError', requestId: request.requestId, err: error }, failure.message);
+    reject(res, request, failure, deps);
+  }
+}
+
+async function runGates(gates: readonly IngestGate[], hook: (gate: IngestGate) => ReturnType<NonNullable<IngestGate['onHeaders']>> | undefined): Promise<HttpFailure | undefined> {
+  for (const gate of gates) {
+    const failure = await hook(gate);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+function reject(res: ServerResponse, request: IngestRequest, failure: HttpFailure, deps: BatchRouteDeps): void {
+  deps.metrics.batchRejected(failure.code, failure.status);
+  deps.log.debug({ event: 'BatchRejected', requestId: request.requestId, code: failure.code, status: failure.status }, failure.message);
+  // A refused request may still be sending its body; closing spares reading it.
+  if (!res.req.complete) res.setHeader('connection', 'close');
+  sendError(res, failure, request.requestId);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function checkBody(body: Buffer, contentType: string | undefined, limits: LimitsConfig): { contentKind: ContentKind; eventCount: number } {
+  if (body.length === 0) throw new CollectorError('COLLECTOR_BODY_EMPTY', 'The request body is empty; send a batch frame or a JSON array of events.', { status: 400 });
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const looksLikeFrame = body.length >= 4 && body.readUInt32LE(0) === FRAME_MAGIC;
+  let contentKind: ContentKind;
+  let eventCount: number;
+  if (looksLikeFrame || type === FRAME_CONTENT_TYPE) {
+    contentKind = 'frame';
+    eventCount = checkFrame(body).eventCount;
+  } else if (JSON_TYPES.has(type) || type.endsWith('+json')) {
+    contentKind = 'json';
+    eventCount = jsonEventCount(body);
+  } else {
+    throw new CollectorError('COLLECTOR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type}" is not accepted; send ${FRAME_CONTENT_TYPE} or application/json.`, { status: 415 });
+  }
+  if (eventCount === 0) throw new CollectorError('COLLECTOR_BODY_EMPTY', 'The batch holds no events.', { status: 400 });
+  if (eventCount > limits.eventsPerBatchMax) {
+    throw new CollectorError('COLLECTOR_TOO_MANY_EVENTS', `The batch holds ${eventCount} events, more than the ${limits.eventsPerBatchMax}-event limit; send smaller batches.`, { status: 400 });
+  }
+  return { contentKind, eventCount };
+}
+
+function jsonEventCount(body: Buffer): number {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(body));
+  } catch (error) {
+    throw new CollectorError('COLLECTOR_BAD_JSON', `The body is not valid JSON (${(error as Error).message}).`, { status: 400 });
+  }
+  try {
+    return jsonBatchItems(value).length;
+  } catch (error) {
+    throw new CollectorError('COLLECTOR_NOT_A_BATCH', (error as Error).message, { status: 400 });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * CORS for browsers posting from the shop's origin. Allowed request headers are the ones the
+ * SDK and Segment-style clients send; any `X-Shopstream-*` header (signatures, keys) passes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const ALLOWED_HEADERS = new Set(['authorization', 'content-type', 'content-encoding', 'x-request-id']);
+const MAX_AGE_SEC = 600;
+
+export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): void {
+  const origin = req.headers.origin;
+  if (!origin) return;
+  if (!origins.includes('*') && !origins.includes(origin)) return;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'Origin');
+  res.setHeader('access-control-expose-headers', 'Retry-After, X-Request-Id');
+}
+
+/** Answers a preflight; returns false when it was not one. */
+export function answerPreflight(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): boolean {
+  if (req.method !== 'OPTIONS') return false;
+  applyCors(req, res, origins);
+  const asked = String(req.headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  const allowed = asked.filter((h) => ALLOWED_HEADERS.has(h) || h.startsWith('x-shopstream-'));
+  res.writeHead(204, {
+    'access-control-allow-methods': 'POST, GET, OPTIONS',
+    'access-control-allow-headers': [...new Set([...ALLOWED_HEADERS, ...allowed])].join(', '),
+    'access-control-max-age': String(MAX_AGE_SEC),
+    'content-length': '0',
+  });
+  res.end();
+  return true;
+}

@@ -1,0 +1,73 @@
+/**
+ * The checks a batch passes before it is appended to the WAL, as a list of gates the server
+ * runs in order. Each gate hooks the moment it needs: `onHeaders` (write-key auth: refuse before
+ * reading a byte of body), `onBody` (HMAC signatures over the raw bytes as sent), `onBatch`
+ * (rate limits, once the event count is known). A gate answers a failure or `undefined`.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SourceConfig } from '../config/config.js';
+import { CollectorError } from '../errors.js';
+import type { HttpFailure } from './reply.js';
+import type { ContentKind } from '../pipeline/ingest-record.js';
+
+export interface IngestRequest {
+  readonly requestId: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly query: URLSearchParams;
+  readonly remoteAddress: string | undefined;
+  /** Set by the write-key gate; every later gate can rely on it. */
+  source?: SourceConfig;
+}
+
+export interface CheckedBatch {
+  readonly contentKind: ContentKind;
+  readonly eventCount: number;
+  /** Body bytes as they go into the WAL. */
+  readonly bytes: number;
+}
+
+type GateResult = HttpFailure | undefined | Promise<HttpFailure | undefined>;
+
+export interface IngestGate {
+  readonly name: string;
+  onHeaders?(request: IngestRequest): GateResult;
+  onBody?(request: IngestRequest, rawBody: Uint8Array): GateResult;
+  onBatch?(request: IngestRequest, batch: CheckedBatch): GateResult;
+}
+
+/**
+ * Finds the source by write key, from (in order) `Authorization: Bearer <key>`, HTTP Basic with
+ * the key as user (Segment's clients), `X-Shopstream-Key`, or `?writeKey=` (beacons cannot set headers).
+ */
+export function writeKeyGate(sources: readonly SourceConfig[]): IngestGate {
+  const byKey = new Map(sources.map((s) => [s.writeKey, s]));
+  return {
+    name: 'write-key',
+    onHeaders(request) {
+      const key = writeKeyOf(request);
+      if (key === undefined) {
+        return new CollectorError('COLLECTOR_UNAUTHORIZED', 'No write key was sent; send it as "Authorization: Bearer <writeKey>", "X-Shopstream-Key" or ?writeKey=.', { status: 401 });
+      }
+      const source = byKey.get(key);
+      if (!source) return new CollectorError('COLLECTOR_UNAUTHORIZED', 'The write key is not known to this collector; check the key of your source.', { status: 401 });
+      request.source = source;
+      return undefined;
+    },
+  };
+}
+
+function writeKeyOf(request: IngestRequest): string | undefined {
+  const auth = request.headers.authorization;
+  if (auth) {
+    const [scheme, value] = auth.split(/\s+/, 2);
+    if (scheme?.toLowerCase() === 'bearer' && value) return value;
+    if (scheme?.toLowerCase() === 'basic' && value) {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      return colon < 0 ? decoded : decoded.slice(0, colon);
+    }
+  }
+  const header = request.headers['x-shopstream-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  return request.query.get('writeKey') ?? undefined;
+}

@@ -1,0 +1,90 @@
+/**
+ * The collector's HTTP server (node:http, keep-alive): routes, CORS, a request id per request.
+ *
+ *   POST /v1/batch   ingest (./batch-route.ts)
+ *   GET  /healthz    the process answers
+ *   GET  /readyz     200 when it takes traffic; 503 with reasons (WAL over quota, sink lag, shutdown)
+ *   GET  /metrics    Prometheus text
+ *   GET  /v1/status  JSON for tools and the storefront's live panel: per-sink cursor and lag, WAL stats
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { uuidV7 } from '@shopstream/shared';
+import type { Logger } from 'pino';
+import type { CollectorConfig } from '../config/config.js';
+import { CollectorError } from '../errors.js';
+import type { CollectorMetrics } from '../telemetry/metrics.js';
+import { handleBatch, type BatchRouteDeps } from './batch-route.js';
+import { answerPreflight, applyCors } from './cors.js';
+import { sendError, sendJson } from './reply.js';
+
+export interface ServerDeps {
+  readonly config: Pick<CollectorConfig, 'limits' | 'cors'>;
+  readonly batch: BatchRouteDeps;
+  /** Reasons /readyz is red; empty when ready. */
+  readonly unreadyReasons: () => string[];
+  readonly status: () => unknown;
+  readonly metrics: CollectorMetrics;
+  readonly log: Logger;
+}
+
+const HEADERS_TIMEOUT_MS = 10_000;
+
+export function createCollectorServer(deps: ServerDeps): Server {
+  const { limits, cors } = deps.config;
+  const server = createServer(
+    { keepAliveTimeout: limits.keepAliveTimeoutMs, requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs) },
+    (req, res) => {
+      route(req, res, deps).catch((error: unknown) => {
+        deps.log.error({ event: 'RequestError', err: error }, 'request handler failed');
+        sendError(res, new CollectorError('COLLECTOR_INTERNAL', 'The collector hit an unexpected error.', { status: 500 }));
+      });
+    },
+  );
+  return server;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const requestId = uuidV7();
+  res.setHeader('x-request-id', requestId);
+  applyCors(req, res, deps.config.cors.origins);
+  if (answerPreflight(req, res, deps.config.cors.origins)) return;
+  const url = new URL(req.url ?? '/', 'http://collector.invalid');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  res.on('finish', () => deps.metrics.requestDone(path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other', res.statusCode));
+
+  if (path === '/v1/batch') {
+    if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+    return handleBatch(req, res, { requestId, headers: req.headers, query: url.searchParams, remoteAddress: req.socket.remoteAddress }, deps.batch);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (['/healthz', '/readyz', '/metrics', '/v1/status'].includes(path)) return methodNotAllowed(res, 'GET');
+    return notFound(res, path);
+  }
+  switch (path) {
+    case '/healthz':
+      return sendJson(res, 200, { ok: true });
+    case '/readyz': {
+      const reasons = deps.unreadyReasons();
+      return sendJson(res, reasons.length === 0 ? 200 : 503, { ready: reasons.length === 0, reasons });
+    }
+    case '/metrics': {
+      const text = await deps.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    case '/v1/status':
+      return sendJson(res, 200, deps.status(), { 'cache-control': 'no-store' });
+    default:
+      return notFound(res, path);
+  }
+}
+
+function methodNotAllowed(res: ServerResponse, allowed: string): void {
+  res.setHeader('allow', allowed);
+  sendError(res, new CollectorError('COLLECTOR_METHOD_NOT_ALLOWED', `This path answers ${allowed} only.`, { status: 405 }));
+}
+
+function notFound(res: ServerResponse, path: string): void {
+  sendError(res, new CollectorError('COLLECTOR_NOT_FOUND', `Nothing lives at ${path}; batches go to POST /v1/batch.`, { status: 404 }));
+}

@@ -1,0 +1,12 @@
+// The collector as a library: start one in-process (tests, embedding) with a checked config.
+export { startCollector, type CollectorDeps, type RunningCollector, type CollectorStatus } from './app.js';
+export { parseConfig, type CollectorConfig, type SourceConfig, type RouteRule } from './config/config.js';
+export { loadConfig, overlayEnv, describeConfig } from './config/load-config.js';
+export { ConfigError } from './config/config-reader.js';
+export type { SinkType, SinkConfig, SinkDeps } from './config/sink-type.js';
+export { sinkTypes } from './delivery/sink-types.js';
+export type { IngestGate, IngestRequest, CheckedBatch } from './http/ingest-gate.js';
+export { createProcessor, defaultStages, insertStage, type Stage, type BatchUnderWork } from './pipeline/processor.js';
+export { encodeIngestRecord, decodeIngestRecord, type IngestRecord } from './pipeline/ingest-record.js';
+export { CollectorError, isCollectorError, type CollectorErrorCode } from './errors.js';
+export type { Sink, SinkRecord, SinkLimits, SinkOutcome } from './sinks/sink.js';
