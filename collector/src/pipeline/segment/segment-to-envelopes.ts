@@ -1,0 +1,98 @@
+/**
+ * Segment's HTTP tracking API, mapped onto `EventEnvelope`, so a shop on Segment can point its
+ * existing libraries (analytics.js, analytics-node, …) at Shopstream unchanged. Follows
+ * Segment's documented behaviour:
+ *
+ * - `messageId` is the event id (any string: non-UUIDv7 ids are accepted as they are).
+ * - `track` → `type` = `event`; `page` → `Page Viewed` (page `name`/`category` into
+ *   properties); `screen` → `Screen Viewed`; `identify` → `Identify`; `group` → `Group`;
+ *   `alias` → `Alias`.
+ * - A batch's top-level `context` and `integrations` are merged into each item (the item's
+ *   own keys win).
+ * - Clock-skew correction: `timestamp = receivedAt − (sentAt − timestamp)`; the client's value
+ *   is kept as `originalTimestamp`.
+ * - Limits: 32 KB per event and 500 KB per batch request (checked by the size stages).
+ */
+import type { EventKind } from '@shopstream/shared';
+
+export const SEGMENT_EVENT_BYTES_MAX = 32 * 1024;
+export const SEGMENT_BATCH_BYTES_MAX = 500 * 1024;
+
+export const SEGMENT_CALLS: readonly EventKind[] = ['track', 'page', 'screen', 'identify', 'group', 'alias'];
+const CALLS = new Set<string>(SEGMENT_CALLS);
+const TYPE_OF_CALL: Record<Exclude<EventKind, 'track'>, string> = {
+  page: 'Page Viewed',
+  screen: 'Screen Viewed',
+  identify: 'Identify',
+  group: 'Group',
+  alias: 'Alias',
+};
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** True when the body looks like Segment's, not Shopstream's own envelope array. */
+export function isSegmentItem(item: unknown): boolean {
+  return isObject(item) && typeof item.type === 'string' && CALLS.has(item.type);
+}
+
+/**
+ * A decoded JSON body → items shaped as envelopes (items that are no Segment message are passed
+ * through untouched for the stamp stage to check). Accepts `{ batch: [...] }` with batch-level
+ * `context`/`integrations`/`sentAt`, a bare array, or one message (`/v1/track`, …).
+ */
+export function segmentToEnvelopes(body: unknown, receivedAt: string): unknown[] {
+  if (Array.isArray(body)) return body.map((item) => toEnvelope(item, {}, receivedAt));
+  if (!isObject(body)) return [body];
+  if (!Array.isArray(body.batch)) return [toEnvelope(body, {}, receivedAt)];
+  const shared = {
+    context: isObject(body.context) ? body.context : undefined,
+    integrations: isObject(body.integrations) ? body.integrations : undefined,
+    sentAt: typeof body.sentAt === 'string' ? body.sentAt : undefined,
+  };
+  return body.batch.map((item) => toEnvelope(item, shared, receivedAt));
+}
+
+interface BatchLevel {
+  readonly context?: Json | undefined;
+  readonly integrations?: Json | undefined;
+  readonly sentAt?: string | undefined;
+}
+
+function toEnvelope(item: unknown, batch: BatchLevel, receivedAt: string): unknown {
+  if (!isSegmentItem(item)) return item;
+  const { type: call, messageId, event, name, category, writeKey: _writeKey, context, integrations, properties, timestamp, sentAt, ...rest } = item as Json;
+  const kind = call as EventKind;
+  const type = kind === 'track' ? event : TYPE_OF_CALL[kind];
+  const mergedContext = batch.context || isObject(context) ? { ...batch.context, ...(isObject(context) ? context : {}) } : undefined;
+  const mergedIntegrations = batch.integrations || isObject(integrations) ? { ...batch.integrations, ...(isObject(integrations) ? integrations : {}) } : undefined;
+  const pageProperties = kind === 'page' || kind === 'screen' ? { ...(name === undefined ? {} : { name }), ...(category === undefined ? {} : { category }) } : {};
+  const mergedProperties = isObject(properties) || Object.keys(pageProperties).length > 0 ? { ...(isObject(properties) ? properties : {}), ...pageProperties } : undefined;
+  const sent = typeof sentAt === 'string' ? sentAt : batch.sentAt;
+  return {
+    ...rest,
+    id: typeof messageId === 'string' ? messageId : rest.id,
+    type,
+    kind,
+    timestamp: correctedTimestamp(timestamp, sent, receivedAt),
+    ...(typeof timestamp === 'string' ? { originalTimestamp: timestamp } : {}),
+    ...(sent === undefined ? {} : { sentAt: sent }),
+    ...(mergedContext ? { context: mergedContext } : {}),
+    ...(mergedIntegrations ? { integrations: mergedIntegrations } : {}),
+    ...(mergedProperties ? { properties: mergedProperties } : {}),
+  };
+}
+
+/** Segment's skew correction; falls back to the client's time (or receipt) when a date is unreadable. */
+export function correctedTimestamp(timestamp: unknown, sentAt: string | undefined, receivedAt: string): string {
+  if (typeof timestamp !== 'string') return receivedAt;
+  if (sentAt === undefined) return timestamp;
+  const at = Date.parse(timestamp);
+  const sent = Date.parse(sentAt);
+  const received = Date.parse(receivedAt);
+  if (!Number.isFinite(at) || !Number.isFinite(sent) || !Number.isFinite(received)) return timestamp;
+  return new Date(received - (sent - at)).toISOString();
+}
