@@ -60,8 +60,12 @@ export async function openCursorStore(walDir: string, fs: WalFs = nodeWalFs): Pr
       return parseCursorState(name, text);
     },
     save(name, state) {
-      checkName(name);
-      checkState(name, state);
+      try {
+        checkName(name);
+        checkState(name, state);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const clean: CursorState = state.inflight
         ? { committed: state.committed, inflight: { from: state.inflight.from, to: state.inflight.to } }
         : { committed: state.committed };

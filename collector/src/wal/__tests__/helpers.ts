@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { afterEach, beforeEach } from 'vitest';
 import { join } from 'node:path';
 import type { WriteAheadLog, WalRecord } from '../wal.js';
 
@@ -7,6 +8,15 @@ import type { WriteAheadLog, WalRecord } from '../wal.js';
 export async function tempWalDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'shopstream-wal-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Registers hooks giving each test of the enclosing `describe` a fresh temp dir in `.dir`. */
+export function useTempDir(): { readonly dir: string } {
+  const state = { dir: '' };
+  let cleanup = async (): Promise<void> => {};
+  beforeEach(async () => ({ dir: state.dir, cleanup } = await tempWalDir()));
+  afterEach(() => cleanup());
+  return state;
 }
 
 /** Record `i` of a test: its index as text, padded with a pattern to `bytes`, so contents are checkable. */

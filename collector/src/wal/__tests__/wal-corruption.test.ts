@@ -1,11 +1,11 @@
 import { open, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
 import { RECORD_HEADER_BYTES } from '../record-format.js';
 import { formatVerifyReport, repairWal, verifyWal } from '../verify.js';
 import type { CorruptRange } from '../wal.js';
-import { readAll, recordIndex, tempWalDir, testRecord } from './helpers.js';
+import { readAll, recordIndex, testRecord, useTempDir } from './helpers.js';
 
 async function flipByte(path: string, position: number): Promise<void> {
   const file = await open(path, 'r+');
@@ -21,19 +21,16 @@ async function segmentPaths(dir: string): Promise<string[]> {
 }
 
 describe('write-ahead log damage', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => ({ dir, cleanup } = await tempWalDir()));
-  afterEach(() => cleanup());
+  const t = useTempDir();
 
   it('detects a flipped payload byte by CRC: the record is skipped, reported once, later records read', async () => {
-    const wal = await openWal({ dir });
+    const wal = await openWal({ dir: t.dir });
     const lsns = await wal.append([testRecord(0), testRecord(1), testRecord(2)]);
     await wal.close();
-    await flipByte(join(dir, '00000000000000000000.wal'), lsns[1]! + RECORD_HEADER_BYTES + 40);
+    await flipByte(join(t.dir, '00000000000000000000.wal'), lsns[1]! + RECORD_HEADER_BYTES + 40);
 
     const ranges: CorruptRange[] = [];
-    const reopened = await openWal({ dir, onCorrupt: (range) => ranges.push(range) });
+    const reopened = await openWal({ dir: t.dir, onCorrupt: (range) => ranges.push(range) });
     // Valid records follow the bad one, so open keeps everything (no torn tail).
     expect(reopened.recovery).toEqual({ truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 1 });
     const records = await readAll(reopened);
@@ -47,14 +44,14 @@ describe('write-ahead log damage', () => {
   });
 
   it('cuts a torn tail (half-written last record) on open and reports it', async () => {
-    const wal = await openWal({ dir });
+    const wal = await openWal({ dir: t.dir });
     const lsns = await wal.append([testRecord(0, 500), testRecord(1, 500), testRecord(2, 500)]);
     const end = wal.stats().endLsn;
     await wal.close();
-    const path = join(dir, '00000000000000000000.wal');
+    const path = join(t.dir, '00000000000000000000.wal');
     await truncate(path, lsns[2]! + 200); // the last record lost its second half
 
-    const reopened = await openWal({ dir });
+    const reopened = await openWal({ dir: t.dir });
     expect(reopened.recovery).toEqual({ truncatedBytes: 200, truncatedRecords: 1, skippedCorruptRecords: 0 });
     expect((await stat(path)).size).toBe(lsns[2]);
     expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([0, 1]);
@@ -66,37 +63,37 @@ describe('write-ahead log damage', () => {
   });
 
   it('cuts garbage and zeros after the last record (a torn group) as a tail', async () => {
-    const wal = await openWal({ dir });
+    const wal = await openWal({ dir: t.dir });
     await wal.append([testRecord(0)]);
     const end = wal.stats().endLsn;
     await wal.close();
-    const file = await open(join(dir, '00000000000000000000.wal'), 'r+');
+    const file = await open(join(t.dir, '00000000000000000000.wal'), 'r+');
     await file.write(Buffer.concat([Buffer.from([0x57, 0x41, 0x4c, 0x31, 200, 0, 0, 0]), Buffer.alloc(300)]), 0, 308, end);
     await file.close();
-    const reopened = await openWal({ dir });
+    const reopened = await openWal({ dir: t.dir });
     expect(reopened.recovery).toEqual({ truncatedBytes: 308, truncatedRecords: 1, skippedCorruptRecords: 0 });
     expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([0]);
     await reopened.close();
   });
 
   it('skips a record with a corrupt length in the middle of a sealed segment by resynchronising', async () => {
-    const wal = await openWal({ dir, segmentBytesMax: 2048 });
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 2048 });
     for (let i = 0; i < 40; i++) await wal.append([testRecord(i, 150)]);
     await wal.close();
-    const [first] = await segmentPaths(dir);
+    const [first] = await segmentPaths(t.dir);
     // Record 3's length field (header offset 4) becomes huge: the reader cannot trust it.
     const record3 = 3 * (RECORD_HEADER_BYTES + 150);
     await flipByte(first!, record3 + 6);
 
     const ranges: CorruptRange[] = [];
-    const reopened = await openWal({ dir, segmentBytesMax: 2048, onCorrupt: (range) => ranges.push(range) });
+    const reopened = await openWal({ dir: t.dir, segmentBytesMax: 2048, onCorrupt: (range) => ranges.push(range) });
     expect(reopened.recovery).toEqual({ truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 0 });
     const indexes = (await readAll(reopened)).map((r) => recordIndex(r.data));
     expect(indexes).toEqual([...Array(40).keys()].filter((i) => i !== 3));
     expect(ranges).toEqual([{ segment: '00000000000000000000.wal', lsn: record3, bytes: RECORD_HEADER_BYTES + 150, reason: 'bad-length' }]);
     expect(reopened.stats().corruptRecordsSkipped).toBe(1);
 
-    const report = await verifyWal(dir);
+    const report = await verifyWal(t.dir);
     expect(report.ok).toBe(false);
     expect(report.segments[0]!.corrupt).toEqual(ranges);
     expect(report.segments.reduce((sum, s) => sum + s.records, 0)).toBe(39);
@@ -105,26 +102,26 @@ describe('write-ahead log damage', () => {
   });
 
   it('verifies without changing anything and repairs a torn tail like open does', async () => {
-    const wal = await openWal({ dir, segmentBytesMax: 1024 });
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 1024 });
     for (let i = 0; i < 20; i++) await wal.append([testRecord(i, 100)]);
     await wal.cursors.save('lake', { committed: 560, inflight: { from: 560, to: 784 } });
     await wal.close();
-    const paths = await segmentPaths(dir);
+    const paths = await segmentPaths(t.dir);
     const newest = paths[paths.length - 1]!;
     const size = (await stat(newest)).size;
     await truncate(newest, size - 30);
 
-    const report = await verifyWal(dir);
+    const report = await verifyWal(t.dir);
     expect(report.ok).toBe(false);
-    expect(report.tornTail).toMatchObject({ segment: newest.slice(dir.length + 1), bytes: RECORD_HEADER_BYTES + 100 - 30 });
+    expect(report.tornTail).toMatchObject({ segment: newest.slice(t.dir.length + 1), bytes: RECORD_HEADER_BYTES + 100 - 30 });
     expect(report.cursors).toEqual([{ name: 'lake', state: { committed: 560, inflight: { from: 560, to: 784 } } }]);
     expect(report.gaps).toEqual([]);
     expect((await stat(newest)).size).toBe(size - 30); // unchanged
     expect(formatVerifyReport(report)).toMatch(/torn tail: 82 bytes/);
 
-    const repaired = await repairWal(dir);
+    const repaired = await repairWal(t.dir);
     expect(repaired).toMatchObject({ truncatedBytes: 82, truncatedRecords: 1 });
-    const after = await verifyWal(dir);
+    const after = await verifyWal(t.dir);
     expect(after.ok).toBe(true);
     expect(after.segments.reduce((sum, s) => sum + s.records, 0)).toBe(19);
     expect(formatVerifyReport(after)).toMatch(/OK\n\d+ segment\(s\), 19 record\(s\)/);

@@ -1,17 +1,14 @@
 import { readdir, stat } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
 import { RECORD_HEADER_BYTES } from '../record-format.js';
-import { readAll, recordIndex, tempWalDir, testRecord } from './helpers.js';
+import { readAll, recordIndex, testRecord, useTempDir } from './helpers.js';
 
 describe('write-ahead log round trip', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => ({ dir, cleanup } = await tempWalDir()));
-  afterEach(() => cleanup());
+  const t = useTempDir();
 
   it('reads back every record in order across segment rolls, with Lsn = byte offset', async () => {
-    const wal = await openWal({ dir, segmentBytesMax: 4096 });
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 4096 });
     const lsns: number[] = [];
     for (let i = 0; i < 100; i++) lsns.push(...(await wal.append([testRecord(i, 50 + (i % 7) * 40)])));
     const batch = await wal.append([testRecord(100), testRecord(101), testRecord(102)]);
@@ -25,10 +22,10 @@ describe('write-ahead log round trip', () => {
     for (let i = 1; i < records.length; i++) expect(records[i]!.lsn).toBe(records[i - 1]!.nextLsn);
     expect(Buffer.from(records[42]!.data)).toEqual(Buffer.from(testRecord(42, 50 + (42 % 7) * 40)));
 
-    const files = (await readdir(dir)).filter((name) => name.endsWith('.wal')).sort();
+    const files = (await readdir(t.dir)).filter((name) => name.endsWith('.wal')).sort();
     expect(files.length).toBeGreaterThan(3);
     expect(files[0]).toBe('00000000000000000000.wal');
-    for (const file of files) expect((await stat(`${dir}/${file}`)).size).toBeLessThanOrEqual(4096);
+    for (const file of files) expect((await stat(`${t.dir}/${file}`)).size).toBeLessThanOrEqual(4096);
     // Each segment is named by the Lsn of its first record.
     expect(files.map((name) => Number(name.slice(0, 20))).slice(1).every((lsn) => lsns.includes(lsn))).toBe(true);
 
@@ -43,7 +40,7 @@ describe('write-ahead log round trip', () => {
     expect(tail).toEqual([50, 51, 52, 53, 54]);
     await wal.close();
 
-    const reopened = await openWal({ dir, segmentBytesMax: 4096 });
+    const reopened = await openWal({ dir: t.dir, segmentBytesMax: 4096 });
     expect(reopened.recovery).toEqual({ truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 0 });
     const [next] = await reopened.append([testRecord(103)]);
     expect(next).toBe(stats.endLsn);
@@ -53,7 +50,7 @@ describe('write-ahead log round trip', () => {
   });
 
   it('wakes a waiting reader when an append lands, and an abort ends the wait with false', async () => {
-    const wal = await openWal({ dir });
+    const wal = await openWal({ dir: t.dir });
     const end = wal.stats().endLsn;
     const waiting = wal.waitForAppend(end);
     const [lsn] = await wal.append([testRecord(7)]);
@@ -67,7 +64,7 @@ describe('write-ahead log round trip', () => {
   });
 
   it('rejects a record above recordBytesMax with a typed error and keeps serving', async () => {
-    const wal = await openWal({ dir, segmentBytesMax: 4096 });
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 4096 });
     await expect(wal.append([testRecord(1, 5000)])).rejects.toMatchObject({
       code: 'COLLECTOR_WAL_RECORD_TOO_LARGE',
       message: expect.stringContaining('5000 bytes exceeds'),
