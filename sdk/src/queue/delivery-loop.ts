@@ -64,9 +64,7 @@ export class DeliveryLoop {
       return;
     }
     this.pumping = true;
-    void this.pump().finally(() => {
-      this.pumping = false;
-    });
+    void this.pump();
   }
 
   /**
@@ -89,6 +87,19 @@ export class DeliveryLoop {
   }
 
   private async pump(): Promise<void> {
+    try {
+      await this.pumpRounds();
+    } finally {
+      // Synchronously at the end, so a kick that raced the last round is never lost.
+      this.pumping = false;
+      if (this.pumpAgain && !this.stopped) {
+        this.pumpAgain = false;
+        queueMicrotask(() => this.kick());
+      }
+    }
+  }
+
+  private async pumpRounds(): Promise<void> {
     do {
       this.pumpAgain = false;
       if (this.stopped) return;
