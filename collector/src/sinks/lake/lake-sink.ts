@@ -18,12 +18,6 @@ export interface LakeSinkOptions {
   readonly filePrefix?: string;
 }
 
-/** Errors the disk may heal from (full, read-only for a while, permissions fixed): retry them. */
-export function isRetryableFsError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === undefined || ['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'EDQUOT', 'ENOENT'].includes(code);
-}
-
 export function createLakeSink(options: LakeSinkOptions): Sink {
   return {
     name: options.name,
@@ -38,8 +32,9 @@ export function createLakeSink(options: LakeSinkOptions): Sink {
       );
       const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [{ group: groups[i]!, error: result.reason as Error }] : []));
       if (failed.length === 0) return { status: 'success' };
+      // A local file write fails because of the disk (full, read-only, a path blocked), never
+      // because of the data, so every failure is retryable: records wait, they are not dead-lettered.
       const error = failed[0]!.error;
-      if (!isRetryableFsError(error)) return { status: 'failure', error };
       if (failed.length === groups.length) return { status: 'retryable', error };
       return { status: 'partial', retry: failed.flatMap((f) => f.group.records), error };
     },
