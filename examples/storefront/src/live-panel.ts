@@ -3,6 +3,7 @@
  * with type, zone and time, marking ones not seen before. Polling stops while the tab is hidden.
  */
 import { html } from './html.js';
+import type { SendCounts } from './sdk-tracker.js';
 
 export interface LandedEvent {
   readonly id: string;
@@ -23,12 +24,12 @@ export const LIVE_POLL_INTERVAL_MS = 1000;
 /** Rows shown; the server returns at most this many too. */
 export const LIVE_ROWS_MAX = 30;
 
-export function startLivePanel(root: HTMLElement, feedUrl: string, sentCount: () => number, fetchFn: typeof fetch = fetch): void {
+export function startLivePanel(root: HTMLElement, feedUrl: string, counts: () => Promise<SendCounts>, fetchFn: typeof fetch = fetch): void {
   const seen = new Set<string>();
   let first = true;
   root.innerHTML = html`
     <header><span class="dot"></span><h2>Live events</h2></header>
-    <p class="stats"><span data-stat="sent">0</span> acknowledged from this tab · <span data-stat="landed">0</span> landed in the lake</p>
+    <p class="stats"><span data-stat="tracked">0</span> tracked in this tab · <span data-stat="queued">0</span> waiting in its queue · <span data-stat="landed">0</span> in the lake</p>
     <ol class="feed" data-feed></ol>
     <p class="muted lake" data-lake></p>`.value;
   const feed = root.querySelector<HTMLElement>('[data-feed]')!;
@@ -45,7 +46,7 @@ export function startLivePanel(root: HTMLElement, feedUrl: string, sentCount: ()
         return html`<li class="${fresh ? 'fresh' : ''}" data-event-type="${event.type}">
           <span class="type">${event.type}</span>
           <span class="zone zone-${event.zone}">${event.zone}</span>
-          <time>${at ? new Date(at).toLocaleTimeString() : ''}</time>
+          <time>${at ? new Date(at).toLocaleTimeString('en-GB', { hour12: false }) : ''}</time>
         </li>`.value;
       })
       .join('');
@@ -53,7 +54,11 @@ export function startLivePanel(root: HTMLElement, feedUrl: string, sentCount: ()
   };
 
   const poll = async () => {
-    root.querySelector('[data-stat="sent"]')!.textContent = String(sentCount());
+    const sdk = await counts().catch(() => undefined);
+    if (sdk) {
+      root.querySelector('[data-stat="tracked"]')!.textContent = String(sdk.tracked);
+      root.querySelector('[data-stat="queued"]')!.textContent = String(sdk.queued);
+    }
     if (document.visibilityState === 'visible') {
       try {
         const response = await fetchFn(feedUrl, { cache: 'no-store' });
