@@ -44,8 +44,8 @@ export interface IndexedDbQueue extends Storage {
   usage(): Promise<QueueUsage>;
   /** Events dropped for lack of room and not yet reported. */
   dropped(): Promise<number>;
-  /** Subtracts `count` once a batch that reported it got a 2xx (more may have been dropped since). */
-  reportedDropped(count: number): Promise<void>;
+  /** Adds to the dropped counter: negative once a batch that reported it got a 2xx (more may have been dropped since), positive for a batch the collector refused for good. */
+  addDropped(delta: number): Promise<void>;
   /** Deletes every record and meta value (consent revoked). */
   clear(): Promise<void>;
 }
@@ -113,10 +113,10 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
           }),
     usage: () => store('readonly', (s) => promisifyRequest(s.get(META_USAGE))).then((u) => (u as QueueUsage | undefined) ?? { count: 0, bytes: 0 }),
     dropped: () => store('readonly', (s) => promisifyRequest(s.get(META_DROPPED))).then((n) => (n as number | undefined) ?? 0),
-    reportedDropped: (count) =>
+    addDropped: (delta) =>
       write(async (s) => {
         const before = ((await promisifyRequest(s.get(META_DROPPED))) as number | undefined) ?? 0;
-        s.put(Math.max(0, before - count), META_DROPPED);
+        s.put(Math.max(0, before + delta), META_DROPPED);
       }),
     clear: () => write((s) => void s.clear()),
   };

@@ -40,7 +40,7 @@ describe('IndexedDB queue', () => {
     await queue.append(items.slice(2));
     expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
     expect(await queue.dropped()).toBe(2);
-    await queue.reportedDropped(2);
+    await queue.addDropped(-2);
     expect(await queue.dropped()).toBe(0);
   });
 

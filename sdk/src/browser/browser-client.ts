@@ -1,0 +1,242 @@
+/**
+ * The browser client: `track()` builds an envelope synchronously, keeps it in memory for the
+ * rest of this task and writes all events of the task to the IndexedDB queue in one
+ * transaction; a timer (or a full batch) starts delivery, which only the tab holding the flush
+ * lock runs. When the page is hidden or goes away, the events this tab tracked and has not seen
+ * acknowledged go out by beacon and stay queued: the next flush (here or on the next visit)
+ * resends them until a 2xx, and the collector drops the copies by event id.
+ */
+import { encodeFrame, identityCodec, jsonEncoding, uuidV7, type EventEnvelope, type EventKind } from '@shopstream/shared';
+import { estimateEnvelopeBytes } from '../batch/event-size.js';
+import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
+import type { StoredBatch } from '../storage/storage.js';
+import { BEACON_BODY_BYTES_MAX, createBeaconTransport } from '../transport/beacon.js';
+import { createFetchTransport } from '../transport/fetch.js';
+import type { Transport } from '../transport/transport.js';
+import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
+import { createContextReader } from './context.js';
+import { deliverQueued, type DeliverResult } from './deliver.js';
+import { anonymousId, forgetIdentity, IDENTITY_KEYS } from './identity.js';
+import { firstPartyKeyValue, type KeyValue } from './key-value.js';
+import { isSampledOut } from './sampling.js';
+import { touchSession } from './session.js';
+import { withFlushLock } from './tab-lock.js';
+
+export const LIBRARY = { name: '@shopstream/sdk/browser', version: '0.1.0' } as const;
+
+/** Room left in a beacon for the frame header and JSON brackets. */
+const BEACON_EVENTS_BYTES_MAX = BEACON_BODY_BYTES_MAX - 1_024;
+
+export interface BrowserClient {
+  /** Records an event; returns its id, or undefined when sampled out or consent is missing. */
+  track(type: string, properties?: Record<string, unknown>): string | undefined;
+  page(name?: string, properties?: Record<string, unknown>): string | undefined;
+  identify(userId: string, traits?: Record<string, unknown>): string | undefined;
+  /** Tries to deliver everything queued now (unless another tab is sending or a backoff runs). */
+  flush(): Promise<void>;
+  /** Events waiting in the shared queue (all tabs). */
+  queued(): Promise<number>;
+  /** Consent seam: disabled, nothing is stored or sent. */
+  setEnabled(enabled: boolean): void;
+  /** Deletes the queue, retry state and the visitor's ids. */
+  reset(): Promise<void>;
+  readonly kv: KeyValue;
+  /** Removes listeners and timers (tests, re-init). */
+  close(): void;
+}
+
+/** I/O seams with browser defaults; tests and odd runtimes pass their own. */
+export interface BrowserIo {
+  readonly queue?: IndexedDbQueue;
+  readonly transport?: Transport;
+  readonly beacon?: Transport;
+  readonly kv?: KeyValue;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly uuid?: () => string;
+}
+
+export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}): BrowserClient {
+  const config = resolveBrowserConfig(options);
+  const now = io.now ?? Date.now;
+  const random = io.random ?? Math.random;
+  const uuid = io.uuid ?? uuidV7;
+  const kv = io.kv ?? firstPartyKeyValue();
+  const url = batchUrl(config);
+  const transport = io.transport ?? createFetchTransport({ url, now });
+  const beacon = io.beacon ?? createBeaconTransport({ url });
+  const tabId = uuid();
+  const readContext = createContextReader(LIBRARY);
+  let queue: IndexedDbQueue | undefined = io.queue;
+  const getQueue = () => (queue ??= createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax }));
+
+  let enabled = config.consent !== 'required' || kv.get(IDENTITY_KEYS.consent) === 'granted';
+  let closed = false;
+  /** Tracked in this task, not yet written to IndexedDB. */
+  let pending: StoredBatch[] = [];
+  let persisting: Promise<void> = Promise.resolve();
+  /** Tracked by this tab and not seen acknowledged: what a beacon carries when the page goes. */
+  const unacked = new Map<string, StoredBatch>();
+  const beaconed = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAtMs = Number.POSITIVE_INFINITY;
+  let flushing: Promise<void> | undefined;
+  let flushAgain = false;
+
+  const schedule = (afterMs: number) => {
+    const atMs = now() + afterMs;
+    if (timer !== undefined && timerAtMs <= atMs) return;
+    clearTimeout(timer);
+    timerAtMs = atMs;
+    timer = setTimeout(() => {
+      timer = undefined;
+      timerAtMs = Number.POSITIVE_INFINITY;
+      void flush();
+    }, afterMs);
+  };
+
+  const report = (error: unknown) => config.onError?.(error instanceof Error ? error : new Error(String(error)));
+
+  function persist(): void {
+    const batch = pending;
+    pending = [];
+    persisting = persisting
+      .then(() => getQueue().append(batch))
+      .then(async () => {
+        const { count } = await getQueue().usage();
+        if (count >= config.batchEventsMax) void flush();
+        else schedule(config.flushIntervalMs);
+      }, report);
+  }
+
+  function record(kind: EventKind, type: string, fields: Partial<EventEnvelope>): string | undefined {
+    if (!enabled || closed) return undefined;
+    const rate = config.sample?.[type];
+    if (isSampledOut(config.sample, type, random)) return undefined;
+    const nowMs = now();
+    const userId = kv.get(IDENTITY_KEYS.userId) ?? undefined;
+    const context = { ...readContext(), ...config.context, ...(rate === undefined ? undefined : { sampleRate: rate }) };
+    const event: EventEnvelope = {
+      id: uuid(),
+      type,
+      kind,
+      anonymousId: anonymousId(kv, uuid),
+      ...(userId ? { userId } : undefined),
+      sessionId: touchSession(kv, nowMs, config.sessionTimeoutMs, uuid),
+      timestamp: new Date(nowMs).toISOString(),
+      context,
+      ...fields,
+    };
+    const stored: StoredBatch = { id: event.id, events: [event], bytes: estimateEnvelopeBytes(event) };
+    if (pending.length === 0) queueMicrotask(persist);
+    pending.push(stored);
+    unacked.set(event.id, stored);
+    if (unacked.size > config.queueEventsMax) unacked.delete(unacked.keys().next().value as string);
+    return event.id;
+  }
+
+  function flush(): Promise<void> {
+    if (!enabled || closed) return Promise.resolve();
+    if (flushing) {
+      flushAgain = true;
+      return flushing;
+    }
+    flushing = (async () => {
+      await persisting;
+      const q = getQueue();
+      const last: { result: DeliverResult } = { result: { next: 'idle' } };
+      const ran = await withFlushLock(
+        { queue: q, owner: tabId, leaseMs: config.requestTimeoutMs * 3, now, locks: navigator.locks },
+        async (renew) => {
+          last.result = await deliverQueued(
+            config,
+            {
+              queue: q,
+              transport,
+              now,
+              random,
+              enabled: () => enabled && !closed,
+              online: () => navigator.onLine !== false,
+              onAcked: (ids) => ids.forEach((id) => unacked.delete(id)),
+            },
+            renew,
+          );
+        },
+      );
+      if (!ran) schedule(config.flushIntervalMs); // another tab is sending; look again later
+      else if (last.result.next === 'retry') schedule(last.result.afterMs);
+    })()
+      .catch(report)
+      .finally(() => {
+        flushing = undefined;
+        if (flushAgain) {
+          flushAgain = false;
+          void flush();
+        }
+      });
+    return flushing;
+  }
+
+  function sendBeacon(): void {
+    if (!enabled || closed) return;
+    const events: EventEnvelope[] = [];
+    let bytes = 0;
+    for (const stored of unacked.values()) {
+      if (beaconed.has(stored.id)) continue;
+      if (bytes + stored.bytes > BEACON_EVENTS_BYTES_MAX) break;
+      bytes += stored.bytes;
+      beaconed.add(stored.id);
+      events.push(...stored.events);
+    }
+    if (events.length === 0) return;
+    const sentAt = new Date(now()).toISOString();
+    // Identity codec and no awaits on tasks: a page in `pagehide` still runs microtasks.
+    void encodeFrame(
+      events.map((e) => ({ ...e, sentAt })),
+      { codec: identityCodec, encoding: jsonEncoding, sealer: config.sealer },
+    )
+      .then((body) => beacon.send(body, {}, 0))
+      .catch(report);
+  }
+
+  const onHidden = () => {
+    if (document.visibilityState === 'hidden') sendBeacon();
+    else void flush();
+  };
+  const onOnline = () => void flush();
+  addEventListener('visibilitychange', onHidden);
+  addEventListener('pagehide', sendBeacon);
+  addEventListener('online', onOnline);
+  if (enabled) void flush(); // what earlier visits left behind
+
+  return {
+    kv,
+    track: (type, properties) => record('track', type, properties ? { properties } : {}),
+    page: (name, properties) => record('page', name ?? 'Page Viewed', { properties: { ...properties, ...(name ? { name } : undefined) } }),
+    identify: (userId, traits) => {
+      if (!enabled || closed) return undefined;
+      kv.set(IDENTITY_KEYS.userId, userId);
+      return record('identify', 'Identify', traits ? { userId, traits } : { userId });
+    },
+    flush,
+    queued: async () => (await persisting, (await getQueue().usage()).count),
+    setEnabled: (on) => {
+      enabled = on;
+      if (on) void flush();
+    },
+    reset: async () => {
+      pending = [];
+      unacked.clear();
+      await persisting;
+      await getQueue().clear();
+      forgetIdentity(kv);
+    },
+    close: () => {
+      closed = true;
+      clearTimeout(timer);
+      removeEventListener('visibilitychange', onHidden);
+      removeEventListener('pagehide', sendBeacon);
+      removeEventListener('online', onOnline);
+    },
+  };
+}

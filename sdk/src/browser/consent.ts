@@ -1,0 +1,18 @@
+import { IDENTITY_KEYS } from './identity.js';
+import type { BrowserClient } from './browser-client.js';
+
+/**
+ * Consent for `consent: 'required'`: before `grantConsent` nothing is stored (no ids, no queue)
+ * and nothing is sent. The decision itself is remembered in first-party storage so the banner
+ * need not ask on every page. `revokeConsent` stops the client and deletes the queue and the
+ * visitor's ids. A separate module so apps without a consent banner do not ship it.
+ */
+export function grantConsent(client: BrowserClient): void {
+  client.kv.set(IDENTITY_KEYS.consent, 'granted');
+  client.setEnabled(true);
+}
+
+export async function revokeConsent(client: BrowserClient): Promise<void> {
+  client.setEnabled(false);
+  await client.reset();
+}

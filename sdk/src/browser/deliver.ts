@@ -1,0 +1,96 @@
+import type { EventEnvelope, Outcome } from '@shopstream/shared';
+import { SdkError } from '../errors.js';
+import type { IndexedDbQueue } from '../storage/indexeddb.js';
+import type { StoredBatch } from '../storage/storage.js';
+import { fullJitterDelayMs } from '../transport/backoff.js';
+import type { Transport } from '../transport/transport.js';
+import type { ResolvedBrowserConfig } from './config.js';
+import { encodeRequestBody } from './request-body.js';
+import { clearRetryState, readRetryState, writeRetryState } from './retry-state.js';
+
+export interface DeliverIo {
+  readonly queue: IndexedDbQueue;
+  readonly transport: Transport;
+  readonly now: () => number;
+  readonly random: () => number;
+  /** False stops the loop between batches (consent revoked, client closed). */
+  readonly enabled: () => boolean;
+  /** `navigator.onLine`; offline, nothing is tried until the `online` event. */
+  readonly online: () => boolean;
+  /** Called with the ids the collector acknowledged. */
+  readonly onAcked: (ids: readonly string[]) => void;
+}
+
+/** What the caller should do next: nothing (queue empty, offline, stopped) or try again later. */
+export type DeliverResult = { readonly next: 'idle' } | { readonly next: 'retry'; readonly afterMs: number };
+
+/**
+ * Sends the shared queue batch by batch until it is empty; run by the one tab holding the flush
+ * lock. A batch leaves the queue only after a 2xx. A retryable answer stores the backoff
+ * (`Retry-After` when the collector gave one, else full jitter) in IndexedDB, so a reload does
+ * not retry early. A final refusal (400, 413, 422: the same bytes would be refused again) drops
+ * the batch and adds it to the dropped count, so a poison batch cannot block the queue forever
+ * and its loss is still reported; 401 and 403 are configuration errors and are retried.
+ */
+export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<DeliverResult> {
+  for (;;) {
+    if (!io.enabled() || !io.online() || !(await renew())) return { next: 'idle' };
+    const retry = await readRetryState(io.queue);
+    const waitMs = retry ? retry.notBeforeMs - io.now() : 0;
+    if (waitMs > 0) return { next: 'retry', afterMs: waitMs };
+    const records = takeBatch(await io.queue.peek(config.batchEventsMax), config.batchBytesMax);
+    if (records.length === 0) return { next: 'idle' };
+    const dropped = await io.queue.dropped();
+    const body = await encodeRequestBody(stampForSending(records, dropped, new Date(io.now()).toISOString()), config.sealer);
+    const outcome = await io.transport.send(body, {}, config.requestTimeoutMs);
+    const ids = records.map((r) => r.id);
+    if (outcome.status === 'success' || isFinalRefusal(outcome)) {
+      await io.queue.ack(ids);
+      if (outcome.status === 'success') {
+        if (dropped > 0) await io.queue.addDropped(-dropped);
+      } else {
+        await io.queue.addDropped(records.reduce((n, r) => n + r.events.length, 0));
+        config.onError?.(new SdkError('SDK_BATCH_REJECTED', `collector refused a batch of ${ids.length} events for good; they are counted as dropped`, { cause: outcome.error }));
+      }
+      if (retry) await clearRetryState(io.queue);
+      io.onAcked(ids);
+      continue;
+    }
+    const attempts = (retry?.attempts ?? 0) + 1;
+    const afterMs =
+      outcome.status === 'retryable' && outcome.retryAfterMs !== undefined
+        ? Math.min(outcome.retryAfterMs, config.retryAfterMaxMs)
+        : Math.max(fullJitterDelayMs(attempts, config.retryBaseMs, config.retryMaxMs, io.random), 100);
+    await writeRetryState(io.queue, { attempts, notBeforeMs: io.now() + afterMs });
+    if (outcome.error && attempts === 1) config.onError?.(outcome.error);
+    return { next: 'retry', afterMs };
+  }
+}
+
+function isFinalRefusal(outcome: Outcome): boolean {
+  if (outcome.status !== 'failure') return false;
+  const status = (outcome.error as SdkError).status;
+  return status !== 401 && status !== 403;
+}
+
+/** The oldest records up to the byte limit, at least one (a record larger than the limit goes alone). */
+function takeBatch(records: readonly StoredBatch[], bytesMax: number): StoredBatch[] {
+  let bytes = 0;
+  const out: StoredBatch[] = [];
+  for (const record of records) {
+    if (out.length > 0 && bytes + record.bytes > bytesMax) break;
+    bytes += record.bytes;
+    out.push(record);
+  }
+  return out;
+}
+
+/**
+ * Copies the events with `sentAt` (clock-skew correction) and, on the first event, the number of
+ * events dropped since the last report (`context.dropped`), so the collector can count the loss.
+ */
+export function stampForSending(records: readonly StoredBatch[], dropped: number, sentAt: string): EventEnvelope[] {
+  const events = records.flatMap((r) => r.events.map((e) => ({ ...e, sentAt })));
+  if (dropped > 0 && events[0]) events[0] = { ...events[0], context: { ...events[0].context, dropped } };
+  return events;
+}

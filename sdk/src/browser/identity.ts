@@ -1,0 +1,23 @@
+import type { KeyValue } from './key-value.js';
+
+/** Keys the browser SDK keeps in first-party storage; `reset()` removes exactly these. */
+export const IDENTITY_KEYS = {
+  anonymousId: 'shopstream.anonymousId',
+  userId: 'shopstream.userId',
+  session: 'shopstream.session',
+  consent: 'shopstream.consent',
+} as const;
+
+/** The visitor's anonymous id: made once, then read back on every visit. */
+export function anonymousId(kv: KeyValue, uuid: () => string): string {
+  let id = kv.get(IDENTITY_KEYS.anonymousId);
+  if (!id) {
+    id = uuid();
+    kv.set(IDENTITY_KEYS.anonymousId, id);
+  }
+  return id;
+}
+
+export function forgetIdentity(kv: KeyValue): void {
+  for (const key of Object.values(IDENTITY_KEYS)) kv.remove(key);
+}

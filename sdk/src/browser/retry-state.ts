@@ -1,0 +1,17 @@
+import { get, set, del } from 'idb-keyval';
+import { META_RETRY, type IndexedDbQueue } from '../storage/indexeddb.js';
+
+/**
+ * Delivery retry state, kept in IndexedDB beside the queue so a reload does not reset the
+ * backoff: otherwise every page view of a shop whose collector is down would hammer it.
+ */
+export interface RetryState {
+  /** Failed sends in a row. */
+  readonly attempts: number;
+  /** Epoch ms before which no tab sends. */
+  readonly notBeforeMs: number;
+}
+
+export const readRetryState = (queue: IndexedDbQueue): Promise<RetryState | undefined> => get<RetryState>(META_RETRY, queue.store);
+export const writeRetryState = (queue: IndexedDbQueue, state: RetryState): Promise<void> => set(META_RETRY, state, queue.store);
+export const clearRetryState = (queue: IndexedDbQueue): Promise<void> => del(META_RETRY, queue.store);

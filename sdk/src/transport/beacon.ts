@@ -1,0 +1,32 @@
+import type { Outcome } from '@shopstream/shared';
+import { SdkError } from '../errors.js';
+import type { Transport } from './transport.js';
+
+/** Chromium and Firefox refuse a beacon whose body would put the page's queued beacons past 64 KiB. */
+export const BEACON_BODY_BYTES_MAX = 65_536;
+
+export interface BeaconTransportOptions {
+  /** Full URL with the write key in the query: a beacon cannot carry headers. */
+  readonly url: string;
+  readonly sendBeacon?: (url: string, data: Blob) => boolean;
+}
+
+/**
+ * The last word of a page that is going away (`pagehide`, tab hidden): `navigator.sendBeacon`
+ * outlives the page where fetch may not. The body is a `text/plain` Blob: a non-safelisted type
+ * makes Chromium refuse the beacon. `success` here means only "the browser took it": a beacon
+ * made offline is taken and never sent, so callers must keep the events queued and resend them
+ * on the next visit (the collector's dedupe drops the copy).
+ */
+export function createBeaconTransport(options: BeaconTransportOptions): Transport {
+  return {
+    send(body): Promise<Outcome> {
+      const sendBeacon = options.sendBeacon ?? ((url: string, data: Blob) => navigator.sendBeacon(url, data));
+      if (body.length > BEACON_BODY_BYTES_MAX) {
+        return Promise.resolve({ status: 'failure', error: new SdkError('SDK_EVENT_TOO_LARGE', `beacon body of ${body.length} bytes passes the ${BEACON_BODY_BYTES_MAX}-byte limit`) });
+      }
+      const taken = sendBeacon(options.url, new Blob([body as unknown as BlobPart], { type: 'text/plain' }));
+      return Promise.resolve(taken ? { status: 'success' } : { status: 'retryable', error: new SdkError('SDK_NETWORK', 'the browser refused the beacon (queue full or body too large)') });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium, headless, with nothing phoning home (see shared/ENVIRONMENT.md). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * A fresh profile (own IndexedDB, localStorage, cookies). `local-network-access` is granted
+ * because a page Playwright answers from a route (the "offline reload") counts as public
+ * address space, and Chromium then refuses its requests to the loopback collector.
+ */
+export function newShopperContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ permissions: ['local-network-access'] });
+}
+
+/** Settings the tests pass to `init` through the page URL. */
+export interface FixtureConfig {
+  readonly endpoint: string;
+  readonly writeKey: string;
+  readonly [key: string]: unknown;
+}
+
+/** Opens the fixture shop with `init(cfg)` run at load, and waits until the SDK is on `window`. */
+export async function openShop(context: BrowserContext, shopUrl: string, cfg: FixtureConfig | undefined): Promise<Page> {
+  const page = await context.newPage();
+  await gotoShop(page, shopUrl, cfg);
+  return page;
+}
+
+export async function gotoShop(page: Page, shopUrl: string, cfg: FixtureConfig | undefined): Promise<void> {
+  const query = cfg ? `?cfg=${encodeURIComponent(JSON.stringify(cfg))}` : '';
+  await page.goto(`${shopUrl}/${query}`);
+  await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
