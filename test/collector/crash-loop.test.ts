@@ -1,0 +1,58 @@
+/**
+ * Crash loop: a collector under load from concurrent clients is kill -9'd at random moments
+ * (at least 20 times) and restarted on the same WAL and lake. At the end every event a client
+ * saw acknowledged is in the lake, and no event appears more often than WAL records hold it
+ * (a replayed WAL record never duplicates; a resend after a lost ack may, until dedupe).
+ */
+import { afterAll, expect, it } from 'vitest';
+import { readLake, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
+import { frameOf, makeEvents, sendUntilAcked } from './helpers/batch-sender.js';
+import { occurrences, walRecordsPerEventId } from './helpers/wal-census.js';
+
+const KILLS = 22;
+const CLIENTS = 4;
+let collector: CollectorProcess | undefined;
+afterAll(async () => {
+  await collector?.cleanup();
+});
+
+it(`keeps every acknowledged event through ${KILLS} kill -9s under concurrent load`, async () => {
+  collector = await startCollectorProcess({
+    config: { wal: { retainMs: 3_600_000, segmentBytesMax: 256 * 1024, quotaBytes: 512 * 1024 * 1024 }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 30, recordsMax: 500 } }] },
+  });
+  const acked: string[] = [];
+  let running = true;
+  const clients = Array.from({ length: CLIENTS }, async (_, client) => {
+    while (running) {
+      const events = makeEvents(10 + client * 5);
+      await sendUntilAcked(() => collector!.url, await frameOf(events), { triesMax: 400, backoffMs: 25 });
+      acked.push(...events.map((e) => e.id));
+    }
+  });
+  const ackedAtKill: number[] = [];
+  for (let kill = 0; kill < KILLS; kill++) {
+    await new Promise((r) => setTimeout(r, 150 + Math.random() * 350));
+    ackedAtKill.push(acked.length);
+    collector = await collector.restart(); // SIGKILL, then the same dirs and port again
+  }
+  running = false;
+  await Promise.all(clients);
+  // Load really ran between kills, not only before the first one.
+  expect(acked.length).toBeGreaterThan(ackedAtKill[Math.floor(KILLS / 2)]!);
+  expect(new Set(ackedAtKill).size).toBeGreaterThan(KILLS / 2);
+
+  await waitFor(async () => {
+    const seen = new Set((await readLake(collector!.lakeDir, 'clean')).map((l) => l.value.id));
+    return acked.every((id) => seen.has(id));
+  }, 30_000, 'every acknowledged event in the lake');
+  expect(await collector.stop('SIGTERM')).toBe(0);
+
+  const inLake = occurrences(await readLake(collector.lakeDir, 'clean'));
+  const inWal = await walRecordsPerEventId(collector.walDir);
+  expect(acked.every((id) => (inLake.get(id) ?? 0) >= 1)).toBe(true);
+  // TODO(dedupe): once the deduper is in the processing chain, assert exactly once: every count is 1.
+  const replayed = [...inLake].filter(([id, count]) => count > (inWal.get(id) ?? 0));
+  expect(replayed).toEqual([]);
+  // Nothing in the lake that no client sent.
+  expect([...inLake.keys()].every((id) => inWal.has(id))).toBe(true);
+});
