@@ -4,7 +4,8 @@
  */
 import type { SinkOutcome } from '../sink.js';
 import type { BatchReport } from '../aws-batcher.js';
-import type { SinkCounters } from './sink-counters.js';
+import { createSinkCounters, type SinkCounters } from './sink-counters.js';
+import { createIntervalLog, stderrSinkLog, type SinkLog } from './interval-log.js';
 
 export interface BatchReporter {
   readonly counters: SinkCounters;
@@ -32,4 +33,21 @@ export function reportBatch(reporter: BatchReporter, recordsCount: number, outco
   if (report.entriesThrottled > 0) note(`${noun}PutThrottled`, { ...target, code: report.firstErrorCode }, report.entriesThrottled);
   const otherFailures = report.entriesFailed - report.entriesThrottled;
   if (otherFailures > 0) note(`${noun}PutFailed`, { ...target, code: report.firstErrorCode, message: report.firstErrorMessage }, otherFailures);
+}
+
+/** Options every AWS sink takes for its batching hint and its reporting. */
+export interface AwsSinkCommonOptions {
+  readonly name?: string;
+  /** How long the engine may hold a partial batch. Default 500 ms for streams, 60 s for S3 files. */
+  readonly lingerMs?: number;
+  readonly log?: SinkLog;
+  /** Throttling/partial-failure log interval. Default 60 s. */
+  readonly logIntervalMs?: number;
+  readonly nowMs?: () => number;
+}
+
+/** Fresh counters and the reporter writing into them and into the interval log. */
+export function createBatchReporter(noun: string, target: Readonly<Record<string, unknown>>, options: AwsSinkCommonOptions): BatchReporter {
+  const note = createIntervalLog({ log: options.log ?? stderrSinkLog, intervalMs: options.logIntervalMs ?? 60_000, nowMs: options.nowMs });
+  return { counters: createSinkCounters(), note, noun, target };
 }

@@ -7,11 +7,10 @@
  * batch far more records per write, since the call limits then apply to aggregated records.
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import type { Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
-import { sendInCalls, type BatchEntry, type CallLimits } from '../aws-batcher.js';
-import { createSinkCounters, type SinkCounters } from '../aws/sink-counters.js';
-import { createIntervalLog, stderrSinkLog, type SinkLog } from '../aws/interval-log.js';
-import { reportBatch } from '../aws/report-batch.js';
+import type { SinkLimits, SinkRecord } from '../sink.js';
+import type { BatchEntry, CallLimits } from '../aws-batcher.js';
+import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
+import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
 import { aggregateRecords, KPL_FRAME_BYTES } from './kpl-aggregator.js';
 import { partitionKeyOf, PARTITION_KEY_CHARS_MAX, type PartitionKeyField } from './partition-key.js';
 
@@ -25,36 +24,25 @@ export const KINESIS_RECORD_BYTES_MAX = 1 * MIB;
 /** Room left for a partition key when the engine measures only the JSON. */
 const PARTITION_KEY_BYTES_MAX = PARTITION_KEY_CHARS_MAX * 4;
 
-export interface KinesisSinkOptions {
+export interface KinesisSinkOptions extends AwsSinkCommonOptions {
   readonly client: KinesisClient;
   readonly streamName: string;
-  readonly name?: string;
   /** Default `eventId`. */
   readonly partitionKey?: PartitionKeyField;
   /** KPL aggregation; default off (consumers must deaggregate: KCL, Lambda + aws-kinesis-agg). */
   readonly aggregation?: boolean;
   /** Records per write when aggregating; the byte bound is what limits in practice. Default 50,000. */
   readonly aggregatedRecordsMax?: number;
-  /** How long the engine may hold a partial batch. Default 500 ms. */
-  readonly lingerMs?: number;
-  readonly log?: SinkLog;
-  /** Throttling/partial-failure log interval. Default 60 s. */
-  readonly logIntervalMs?: number;
-  readonly nowMs?: () => number;
 }
 
-export interface KinesisSink extends Sink {
-  readonly counters: SinkCounters;
-}
+export type KinesisSink = AwsSink;
 
 const utf8 = new TextEncoder();
 
 export function createKinesisSink(options: KinesisSinkOptions): KinesisSink {
   const field = options.partitionKey ?? 'eventId';
   const aggregation = options.aggregation ?? false;
-  const counters = createSinkCounters();
-  const note = createIntervalLog({ log: options.log ?? stderrSinkLog, intervalMs: options.logIntervalMs ?? 60_000, nowMs: options.nowMs });
-  const reporter = { counters, note, noun: 'Kinesis', target: { stream: options.streamName } };
+  const reporter = createBatchReporter('Kinesis', { stream: options.streamName }, options);
   const callLimits: CallLimits = { entriesMax: KINESIS_CALL_ENTRIES_MAX, bytesMax: KINESIS_CALL_BYTES_MAX };
   const recordBytesMax = KINESIS_RECORD_BYTES_MAX - PARTITION_KEY_BYTES_MAX;
   const limits: SinkLimits = aggregation
@@ -84,17 +72,15 @@ export function createKinesisSink(options: KinesisSinkOptions): KinesisSink {
     }));
   }
 
-  return {
+  return createBatchApiSink({
     name: options.name ?? `kinesis:${options.streamName}`,
     limits,
-    counters,
-    async write(records, signal): Promise<SinkOutcome> {
-      const { outcome, report } = await sendInCalls(toEntries(records), callLimits, async (entries) => {
-        const answer = await options.client.send(new PutRecordsCommand({ StreamName: options.streamName, Records: [...entries] }), { abortSignal: signal });
-        return (answer.Records ?? []).map((result) => ({ errorCode: result.ErrorCode, errorMessage: result.ErrorMessage }));
-      });
-      reportBatch(reporter, records.length, outcome, report);
-      return outcome;
+    callLimits,
+    reporter,
+    toEntries,
+    async put(entries, signal) {
+      const answer = await options.client.send(new PutRecordsCommand({ StreamName: options.streamName, Records: [...entries] }), { abortSignal: signal });
+      return (answer.Records ?? []).map((result) => ({ errorCode: result.ErrorCode, errorMessage: result.ErrorMessage }));
     },
-  };
+  });
 }

@@ -1,0 +1,59 @@
+/**
+ * Kinesis Data Firehose sink: PutRecordBatch with ≤ 500 records and ≤ 4 MiB per call, each
+ * record ≤ 1,000 KiB (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html),
+ * one event per record as newline-delimited JSON (`json + '\n'`), since Firehose concatenates
+ * records into its S3 objects as they are. Failed entries (`FailedPutCount`, e.g.
+ * `ServiceUnavailableException`) are the only ones handed back for retry.
+ */
+import { PutRecordBatchCommand, type FirehoseClient, type _Record as FirehoseRecord } from '@aws-sdk/client-firehose';
+import type { SinkLimits, SinkRecord } from '../sink.js';
+import type { BatchEntry, CallLimits } from '../aws-batcher.js';
+import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
+import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
+
+const KIB = 1024;
+/** PutRecordBatch: records per call. */
+export const FIREHOSE_CALL_ENTRIES_MAX = 500;
+/** PutRecordBatch: bytes of record data per call. */
+export const FIREHOSE_CALL_BYTES_MAX = 4 * KIB * KIB;
+/** One record, before base64. */
+export const FIREHOSE_RECORD_BYTES_MAX = 1_000 * KIB;
+const NEWLINE_BYTES = 1;
+
+export interface FirehoseSinkOptions extends AwsSinkCommonOptions {
+  readonly client: FirehoseClient;
+  readonly deliveryStreamName: string;
+}
+
+export type FirehoseSink = AwsSink;
+
+const utf8 = new TextEncoder();
+
+export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
+  const reporter = createBatchReporter('Firehose', { deliveryStream: options.deliveryStreamName }, options);
+  const callLimits: CallLimits = { entriesMax: FIREHOSE_CALL_ENTRIES_MAX, bytesMax: FIREHOSE_CALL_BYTES_MAX };
+  const limits: SinkLimits = {
+    recordsMax: FIREHOSE_CALL_ENTRIES_MAX,
+    bytesMax: FIREHOSE_CALL_BYTES_MAX - FIREHOSE_CALL_ENTRIES_MAX * NEWLINE_BYTES,
+    recordBytesMax: FIREHOSE_RECORD_BYTES_MAX - NEWLINE_BYTES,
+    lingerMs: options.lingerMs ?? 500,
+  };
+
+  const toEntries = (records: readonly SinkRecord[]): BatchEntry<FirehoseRecord>[] =>
+    records.map((record) => {
+      const data = utf8.encode(`${record.json}\n`);
+      return { entry: { Data: data }, bytes: data.length, records: [record] };
+    });
+
+  return createBatchApiSink({
+    name: options.name ?? `firehose:${options.deliveryStreamName}`,
+    limits,
+    callLimits,
+    reporter,
+    toEntries,
+    async put(entries, signal) {
+      const answer = await options.client.send(new PutRecordBatchCommand({ DeliveryStreamName: options.deliveryStreamName, Records: [...entries] }), { abortSignal: signal });
+      return (answer.RequestResponses ?? []).map((result) => ({ errorCode: result.ErrorCode, errorMessage: result.ErrorMessage }));
+    },
+  });
+}
