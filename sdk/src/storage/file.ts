@@ -51,6 +51,8 @@ export interface FileStorage extends Storage {
   recovery(): { readonly batches: number; readonly tornBytes: number };
   /** fdatasync now (for `interval` mode: `flushToDisk`). */
   sync(): Promise<void>;
+  droppedEvents(): number;
+  close(): Promise<void>;
 }
 
 interface IndexEntry {

@@ -9,7 +9,11 @@ export interface UndiciTransportOptions {
   readonly endpoint: string;
   /** Keep-alive connections in the pool; match `inFlightMax`. Default 4. */
   readonly connectionsMax?: number;
-  /** HTTP/1.1 pipelining depth; 0 (off) by default, since a stalled request would hold up the others. */
+  /**
+   * Extra requests sent on a connection before the previous answer; 0 (off) by default, since a
+   * stalled request would hold up the ones behind it. Mapped to undici's `pipelining: 1 + n`:
+   * undici's own 0 would also turn keep-alive off (`connection: close` on every request).
+   */
   readonly pipelining?: number;
   readonly connectTimeoutMs?: number;
   /** Idle keep-alive sockets close after this. Default 30 s. */
@@ -34,7 +38,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): Closable
   const errorBodyBytesMax = options.errorBodyBytesMax ?? 1024;
   const pool = new Pool(url.origin, {
     connections: options.connectionsMax ?? 4,
-    pipelining: options.pipelining ?? 0,
+    pipelining: 1 + (options.pipelining ?? 0),
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
   });
