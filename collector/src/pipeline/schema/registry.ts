@@ -19,7 +19,8 @@ export type SchemaErrorCode = 'COLLECTOR_SCHEMA_INVALID' | 'COLLECTOR_SCHEMA_UNK
 export type SchemaCheck =
   /** `schema` is absent for a custom event that passed unchecked. */
   | { readonly status: 'valid'; readonly schema?: SchemaRef; readonly piiRules: readonly PiiRule[] }
-  | { readonly status: 'invalid'; readonly code: SchemaErrorCode; readonly reason: string; readonly schema?: SchemaRef };
+  /** `piiRules` of the schema the event claimed, so a refused event is scrubbed before the failed zone too. */
+  | { readonly status: 'invalid'; readonly code: SchemaErrorCode; readonly reason: string; readonly schema?: SchemaRef; readonly piiRules: readonly PiiRule[] };
 
 export interface SchemaRegistryOptions {
   /** Refuse events whose name has no schema instead of passing them as custom events. */
@@ -77,31 +78,33 @@ export function buildSchemaRegistry(documents: readonly SchemaDocument[], option
     versions: (name) => versionLists.get(name) ?? [],
     check(event) {
       if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-        return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason: 'event is not a JSON object' };
+        return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason: 'event is not a JSON object', piiRules: [] };
       }
       const { type, schema } = event as { type?: unknown; schema?: unknown };
       const ref = schema !== null && typeof schema === 'object' ? (schema as Partial<SchemaRef>) : undefined;
       const name = typeof ref?.name === 'string' ? ref.name : typeof type === 'string' ? type : undefined;
-      if (name === undefined) return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason: 'event has no string "type" to pick a schema by' };
+      if (name === undefined) return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason: 'event has no string "type" to pick a schema by', piiRules: [] };
       const versions = byName.get(name);
       if (!versions) {
-        if (options.strict) return { status: 'invalid', code: 'COLLECTOR_SCHEMA_UNKNOWN_EVENT', reason: `no schema is registered for event "${name}" and the registry is strict` };
+        if (options.strict) return { status: 'invalid', code: 'COLLECTOR_SCHEMA_UNKNOWN_EVENT', reason: `no schema is registered for event "${name}" and the registry is strict`, piiRules: [] };
         return { status: 'valid', piiRules: [] };
       }
       const requested = typeof ref?.version === 'string' ? ref.version : undefined;
       const version = resolveSchemaVersion(versionLists.get(name) ?? [], requested);
       const compiled = version === undefined ? undefined : versions.get(version);
       if (!compiled || version === undefined) {
+        const latest = versions.get(resolveSchemaVersion(versionLists.get(name) ?? []) ?? '');
         return {
           status: 'invalid',
           code: 'COLLECTOR_SCHEMA_UNKNOWN_VERSION',
           reason: `event "${name}" names schema version ${requested}, but only ${[...versions.keys()].join(', ')} are registered`,
+          piiRules: latest?.piiRules ?? [],
         };
       }
       const resolved: SchemaRef = { name, version };
       if (compiled.validate(event)) return { status: 'valid', schema: resolved, piiRules: compiled.piiRules };
       const reason = ajvText(compiled.validate, name, version).slice(0, reasonCharsMax);
-      return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason, schema: resolved };
+      return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason, schema: resolved, piiRules: compiled.piiRules };
     },
   };
 }
