@@ -68,7 +68,7 @@ describe('k8s manifests', () => {
     const configMap = only(objects, 'ConfigMap').find((object) => object.metadata.name === pod.volumes.find((v: any) => v.name === 'config').configMap.name);
     const collectorConfig = parse(configMap!.data!['collector.yaml']!);
     expect(collectorConfig.wal.dir).toBe('/var/lib/shopstream/wal');
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(10 + collectorConfig.drain.timeoutMs / 1000);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(10 + collectorConfig.delivery.drainDeadlineMs / 1000);
   });
 
   it('Services, PDB and HPA select or target the StatefulSet', () => {
@@ -131,9 +131,11 @@ describe('compose.yaml', () => {
     const config = parse(readFileSync(join(fleetDir, 'collector.config.yaml'), 'utf8'));
     expect(config.wal.dir).toBe('/var/lib/shopstream/wal');
     expect(config.dedupe.url).toBe('redis://redis:6379');
-    expect(config.sinks.kinesis.endpoint).toBe('http://aws:4567');
-    expect(config.sinks.s3.endpoint).toBe('http://aws:4569');
-    expect(config.drain.timeoutMs / 1000).toBeLessThan(Number.parseInt(compose.services['collector-1'].stop_grace_period, 10));
+    const sink = (type: string) => config.sinks.find((s: { type: string }) => s.type === type);
+    expect(sink('kinesis').endpoint).toBe('http://aws:4567');
+    expect(sink('s3')).toMatchObject({ endpoint: 'http://aws:4569', forcePathStyle: true });
+    for (const rule of config.routing) expect(config.sinks.map((s: { name: string }) => s.name)).toContain(rule.sink);
+    expect(config.delivery.drainDeadlineMs / 1000).toBeLessThan(Number.parseInt(compose.services['collector-1'].stop_grace_period, 10));
   });
 });
 
