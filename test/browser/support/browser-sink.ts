@@ -7,13 +7,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CodecId, decodeFrame, FRAME_MAGIC, gzipStreamCodec, identityCodec, jsonEncoding, PayloadEncoding, type EventEnvelope } from '@shopstream/shared';
+import { CodecId, decodeFrame, FRAME_MAGIC, gzipStreamCodec, identityCodec, jsonEncoding, PayloadEncoding, type EventEnvelope, type Opener } from '@shopstream/shared';
 
 export interface ReceivedBatch {
   readonly events: readonly EventEnvelope[];
   /** `frame` (magic bytes seen) or `json` (the no-CompressionStream fallback). */
   readonly kind: 'frame' | 'json';
   readonly codec: number | undefined;
+  readonly sealed: boolean;
   readonly writeKey: string | null;
   readonly bytes: number;
 }
@@ -28,6 +29,8 @@ export interface BrowserSink {
   requests(): number;
   /** From now on answer `status` (with `Retry-After` seconds if given) without recording; `undefined` heals. */
   failWith(status: number | undefined, retryAfterS?: number): void;
+  /** Private keys for sealed frames (none: sealed frames get 400). */
+  setOpener(opener: Opener | undefined): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startBrowserSink(options: { writeKey: string; port?: numbe
   const batches: ReceivedBatch[] = [];
   let failure: { status: number; retryAfterS?: number } | undefined;
   let requests = 0;
+  let opener: Opener | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
@@ -62,10 +66,10 @@ export async function startBrowserSink(options: { writeKey: string; port?: numbe
     const isFrame = body.length >= 24 && new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true) === FRAME_MAGIC;
     try {
       const events = isFrame
-        ? ((await decodeFrame(body, DECODE)) as EventEnvelope[])
+        ? ((await decodeFrame(body, { ...DECODE, opener })) as EventEnvelope[])
         : (JSON.parse(Buffer.from(body).toString('utf8')) as { batch: EventEnvelope[] }).batch;
       if (!Array.isArray(events)) throw new Error('body holds no batch array');
-      batches.push({ events, kind: isFrame ? 'frame' : 'json', codec: isFrame ? body[5] : undefined, writeKey, bytes: body.length });
+      batches.push({ events, kind: isFrame ? 'frame' : 'json', codec: isFrame ? body[5] : undefined, sealed: isFrame && (body[7]! & 1) === 1, writeKey, bytes: body.length });
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: events.length }));
     } catch (error) {
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: (error as { code?: string }).code ?? 'TEST_BAD_BODY', message: String(error) }));
@@ -90,6 +94,9 @@ export async function startBrowserSink(options: { writeKey: string; port?: numbe
     requests: () => requests,
     failWith: (status, retryAfterS) => {
       failure = status === undefined ? undefined : { status, retryAfterS };
+    },
+    setOpener: (value) => {
+      opener = value;
     },
     close: () =>
       new Promise<void>((resolve) => {
