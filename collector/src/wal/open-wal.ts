@@ -8,7 +8,7 @@ import { recoverTail } from './recovery.js';
 import { minimumCommitted, releaseSegments } from './retention.js';
 import { listSegmentFiles, segmentFileName } from './segment-files.js';
 import { SegmentTable, type SegmentEntry } from './segment-table.js';
-import type { CorruptRange, Lsn, RecoveryReport, WalRecord, WalStats, WriteAheadLog } from './wal.js';
+import type { CorruptRange, Lsn, RecoveryReport, ReleaseResult, WalRecord, WalStats, WriteAheadLog } from './wal.js';
 
 /** An open log plus the cursor store living beside its segments. */
 export interface OpenedWal extends WriteAheadLog {
@@ -41,6 +41,13 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
   const onCorrupt = (range: CorruptRange): void => {
     corruptRecordsSkipped += 1;
     options.onCorrupt?.(range);
+  };
+  /** Releases run one at a time: two at once would both drop the same oldest segment. */
+  let releasing: Promise<unknown> = Promise.resolve();
+  const release = (below: () => Promise<Lsn>): Promise<ReleaseResult> => {
+    const next = releasing.catch(() => {}).then(async () => releaseSegments(options, table, await below()));
+    releasing = next;
+    return next;
   };
   const closedError = (): WalError => new WalError('COLLECTOR_WAL_CLOSED', 'The write-ahead log is closed (the collector is shutting down).');
 
@@ -85,10 +92,10 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
       };
     },
     releaseBefore(lsn) {
-      return releaseSegments(options, table, lsn);
+      return release(() => Promise.resolve(lsn));
     },
-    async applyRetention() {
-      return releaseSegments(options, table, await minimumCommitted(cursors, options.cursorNames));
+    applyRetention() {
+      return release(() => minimumCommitted(cursors, options.cursorNames));
     },
     async close() {
       if (closed) return;

@@ -16,7 +16,7 @@ export async function releaseSegments(options: ResolvedWalOptions, table: Segmen
     const oldest = table.entries[0]!;
     if (oldest.firstLsn + oldest.size > lsn) break;
     if (options.retainMs > 0) {
-      const { mtimeMs } = await options.fs.stat(oldest.path);
+      const mtimeMs = await options.fs.stat(oldest.path).then((info) => info.mtimeMs, (error: unknown) => (isMissing(error) ? 0 : Promise.reject(error)));
       if (options.nowMs() - mtimeMs < options.retainMs) break;
     }
     try {
