@@ -27,6 +27,7 @@ import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
 import { CollectorMetrics } from './telemetry/metrics.js';
 import { openWal } from './wal/open-wal.js';
+import type { WalFs } from './wal/wal-fs.js';
 
 export interface CollectorDeps {
   readonly sinkTypes?: readonly SinkType[];
@@ -36,6 +37,8 @@ export interface CollectorDeps {
   readonly stages?: (defaults: Stage[]) => Stage[];
   readonly log?: Logger;
   readonly nowMs?: () => number;
+  /** The WAL's file system; tests pass one that fails with ENOSPC. */
+  readonly walFs?: WalFs;
 }
 
 export interface RunningCollector {
@@ -74,6 +77,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     fsync: config.wal.fsync === 'always' ? { mode: 'always' } : { mode: 'interval', intervalMs: config.wal.fsyncIntervalMs },
     retainMs: config.wal.retainMs,
     cursorNames: config.sinks.map((s) => s.name),
+    ...(deps.walFs ? { fs: deps.walFs } : {}),
     onFsync: (info) => metrics.walFsynced(info.latencyMs),
     onCorrupt: (range) => log.error({ event: LogEvent.WalCorruptSkipped, ...range }, `WAL: skipped ${range.bytes} corrupt bytes at Lsn ${range.lsn}`),
   });

@@ -346,8 +346,12 @@ export class SinkLoop {
     const onStop = () => controller.abort(stop.reason);
     stop.addEventListener('abort', onStop, { once: true });
     const timer = setTimeout(() => controller.abort(new Error(`write timed out after ${this.options.policy.writeTimeoutMs} ms`)), this.options.policy.writeTimeoutMs);
+    // A sink that ignores its signal must not hold up a timeout or a shutdown.
+    const abandoned = new Promise<SinkOutcome>((resolve) =>
+      controller.signal.addEventListener('abort', () => resolve({ status: 'retryable', error: controller.signal.reason as Error }), { once: true }),
+    );
     try {
-      return await this.options.sink.write(records, controller.signal);
+      return await Promise.race([this.options.sink.write(records, controller.signal), abandoned]);
     } catch (error) {
       return { status: 'retryable', error: error as Error };
     } finally {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { sinkTypes } from '../../delivery/sink-types.js';
+import { parseConfig } from '../config.js';
+import { loadConfig } from '../load-config.js';
+
+const load = (env: Record<string, string> = {}, file?: { path: string; text: string }) =>
+  loadConfig({ env, sinkTypes, ...(file ? { path: file.path, readFile: () => file.text } : {}) });
+const refused = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    expect((error as { code?: string }).code).toBe('COLLECTOR_CONFIG_INVALID');
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be refused');
+};
+
+describe('config', () => {
+  it('has working defaults with no config at all', () => {
+    const config = load();
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 8787 });
+    expect(config.sources).toEqual([{ id: 'dev', writeKey: 'dev-key' }]);
+    expect(config.wal).toMatchObject({ dir: './data/wal', fsync: 'always' });
+    expect(config.lake.dir).toBe('./data/lake');
+    expect(config.sinks).toMatchObject([{ type: 'lake', name: 'lake', limits: { lingerMs: 1000 } }]);
+  });
+
+  it('overlays env vars named after the config path, PORT, and JSON lists', () => {
+    const config = load({
+      PORT: '9000',
+      SHOPSTREAM_LAKE_DIR: '/srv/lake',
+      SHOPSTREAM_WAL_DIR: '/srv/wal',
+      SHOPSTREAM_WAL_QUOTA_BYTES: '1073741824',
+      SHOPSTREAM_SOURCES: '[{"id":"web","writeKey":"wk_live_123456"}]',
+      SHOPSTREAM_REDIS_URL: 'redis://elsewhere', // another component's variable: ignored here
+    });
+    expect(config.listen.port).toBe(9000);
+    expect(config.lake.dir).toBe('/srv/lake');
+    expect(config.wal).toMatchObject({ dir: '/srv/wal', quotaBytes: 1073741824 });
+    expect(config.sources).toEqual([{ id: 'web', writeKey: 'wk_live_123456' }]);
+  });
+
+  it('reads YAML files, env winning over the file', () => {
+    const text = 'listen:\n  port: 7000\nwal:\n  fsync: interval\n  fsyncIntervalMs: 50\nsinks:\n  - type: lake\n    name: archive\n    limits: { lingerMs: 200 }\nrouting:\n  - sink: archive\n    zones: [clean]\n';
+    const config = load({ PORT: '7100' }, { path: 'c.yaml', text });
+    expect(config.listen.port).toBe(7100);
+    expect(config.wal).toMatchObject({ fsync: 'interval', fsyncIntervalMs: 50 });
+    expect(config.sinks[0]).toMatchObject({ name: 'archive', limits: { lingerMs: 200 } });
+    expect(config.routing).toEqual([{ sink: 'archive', zones: ['clean'], eventTypes: [] }]);
+  });
+
+  it('names the key and what is expected in one line', () => {
+    expect(refused(() => load({ SHOPSTREAM_WAL_QUOTA_BYTES: 'lots' }))).toMatch(/^config: wal\.quotaBytes must be an integer from 16384 to \d+ \(bytes\), got "lots"$/);
+    expect(refused(() => load({ PORT: '70000' }))).toBe('config: listen.port must be an integer from 0 to 65535, got 70000');
+    expect(refused(() => parseConfig({ limits: { bodyByteMax: 5 } }, sinkTypes))).toMatch(/^config: limits\.bodyByteMax is not a known key \(known here: bodyBytesMax/);
+    expect(refused(() => parseConfig({ sinks: [{ type: 'kafka' }] }, sinkTypes))).toMatch(/^config: sinks\[0\]\.type must be one of .*"lake".*, got "kafka"$/);
+    expect(refused(() => parseConfig({ routing: [{ sink: 'nope' }] }, sinkTypes))).toMatch(/routing\[0\]\.sink must name a configured sink \(lake\)/);
+    expect(refused(() => parseConfig({ sources: [{ id: 'a', writeKey: 'same-key' }, { id: 'b', writeKey: 'same-key' }] }, sinkTypes))).toMatch(/sources\[\]\.writeKey must be unique/);
+    expect(refused(() => parseConfig({ wal: { fsync: 'sometimes' } }, sinkTypes))).toMatch(/wal\.fsync must be one of "always", "interval"/);
+    expect(refused(() => parseConfig({ wal: { segmentBytesMax: 1 << 20, quotaBytes: 1 << 20 } }, sinkTypes))).toMatch(/wal\.quotaBytes must be at least twice wal\.segmentBytesMax/);
+    expect(refused(() => load({}, { path: 'c.yaml', text: 'listen: [unclosed' }))).toMatch(/^config: c\.yaml is not valid YAML/);
+    expect(refused(() => load({ SHOPSTREAM_SOURCES: '{oops' }))).toMatch(/env SHOPSTREAM_SOURCES must be JSON/);
+    expect(refused(() => loadConfig({ env: {}, sinkTypes, path: '/nonexistent/collector.yaml' }))).toMatch(/cannot read the config file \/nonexistent\/collector\.yaml \(ENOENT\)/);
+  });
+});
