@@ -19,6 +19,8 @@ export type WalErrorCode =
   | 'COLLECTOR_WAL_RECORD_TOO_LARGE'
   /** Options that cannot work together (e.g. `recordBytesMax + 12 > segmentBytesMax`). */
   | 'COLLECTOR_WAL_CONFIG_INVALID'
+  /** Another live process holds the log directory. */
+  | 'COLLECTOR_WAL_LOCKED'
   /** A cursor name outside `[A-Za-z0-9._-]{1,64}` or a cursor state that is not a valid range. */
   | 'COLLECTOR_WAL_CURSOR_INVALID';
 
@@ -33,6 +35,7 @@ const STATUS_BY_CODE: Record<WalErrorCode, number> = {
   COLLECTOR_WAL_RECORD_TOO_LARGE: 413,
   COLLECTOR_WAL_CONFIG_INVALID: 500,
   COLLECTOR_WAL_CURSOR_INVALID: 500,
+  COLLECTOR_WAL_LOCKED: 500,
 };
 
 export class WalError extends Error {

@@ -8,6 +8,8 @@ import { recoverTail } from './recovery.js';
 import { minimumCommitted, releaseSegments } from './retention.js';
 import { listSegmentFiles, segmentFileName } from './segment-files.js';
 import { SegmentTable, type SegmentEntry } from './segment-table.js';
+import type { WalFile } from './wal-fs.js';
+import { lockWalDir } from './wal-lock.js';
 import type { CorruptRange, Lsn, RecoveryReport, ReleaseResult, WalRecord, WalStats, WriteAheadLog } from './wal.js';
 
 /** An open log plus the cursor store living beside its segments. */
@@ -23,9 +25,19 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
   const options = resolveWalOptions(walOptions);
   const { fs, dir } = options;
   await fs.mkdir(dir);
-  const cursors = await openCursorStore(dir, fs);
-  const { table, recovery } = await loadSegments(options);
-  const file = await fs.open(table.active.path, 'r+');
+  const unlock = await lockWalDir(fs, dir);
+  let table: SegmentTable;
+  let recovery: RecoveryReport;
+  let cursors: CursorStore;
+  let file: WalFile;
+  try {
+    cursors = await openCursorStore(dir, fs);
+    ({ table, recovery } = await loadSegments(options));
+    file = await fs.open(table.active.path, 'r+');
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
 
   let closed = false;
   let corruptRecordsSkipped = 0;
@@ -100,9 +112,13 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
     async close() {
       if (closed) return;
       closed = true;
-      await writer.close();
-      for (const waiter of waiters) waiter.resolve(false);
-      waiters = [];
+      try {
+        await writer.close();
+      } finally {
+        for (const waiter of waiters) waiter.resolve(false);
+        waiters = [];
+        await unlock();
+      }
     },
   };
 }

@@ -29,7 +29,7 @@ export async function listSegmentFiles(fs: WalFs, dir: string): Promise<{ segmen
   for (const name of await fs.readdir(dir)) {
     const firstLsn = parseSegmentFileName(name);
     if (firstLsn === undefined) {
-      if (name !== CURSOR_DIR_NAME) strays.push(name);
+      if (name !== CURSOR_DIR_NAME && name !== 'LOCK') strays.push(name);
     } else {
       segments.push({ name, path: join(dir, name), firstLsn });
     }

@@ -1,4 +1,4 @@
-import { open, readdir, stat, truncate } from 'node:fs/promises';
+import { open, readdir, stat, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
@@ -99,6 +99,31 @@ describe('write-ahead log damage', () => {
     expect(report.segments.reduce((sum, s) => sum + s.records, 0)).toBe(39);
     expect(formatVerifyReport(report)).toContain(`corrupt at Lsn ${record3}: ${RECORD_HEADER_BYTES + 150} bytes skipped (bad-length)`);
     await reopened.close();
+  });
+
+  it('opens and reads past a sealed segment that is garbage from its first byte, and past a missing segment', async () => {
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 1024 });
+    for (let i = 0; i < 20; i++) await wal.append([testRecord(i, 200)]); // 4 per segment, 5 segments
+    await wal.close();
+    const paths = await segmentPaths(t.dir);
+    expect(paths).toHaveLength(5);
+    const file = await open(paths[1]!, 'r+');
+    await file.write(Buffer.alloc(300, 0xee), 0, 300, 0);
+    await file.close();
+    await unlink(paths[3]!);
+
+    const ranges: CorruptRange[] = [];
+    const reopened = await openWal({ dir: t.dir, segmentBytesMax: 1024, onCorrupt: (range) => ranges.push(range) });
+    const indexes = (await readAll(reopened)).map((r) => recordIndex(r.data));
+    // Records 4 and 5 lay in the overwritten bytes; 12..15 were in the deleted segment.
+    expect(indexes).toEqual([0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19]);
+    expect(ranges).toEqual([{ segment: '00000000000000000848.wal', lsn: 848, bytes: 424, reason: 'bad-magic' }]);
+    await reopened.append([testRecord(20, 200)]);
+    expect((await readAll(reopened, 848 * 4)).map((r) => recordIndex(r.data))).toEqual([16, 17, 18, 19, 20]);
+    await reopened.close();
+    const report = await verifyWal(t.dir);
+    expect(report.gaps).toEqual([{ after: '00000000000000001696.wal', expectedLsn: 2544, foundLsn: 3392 }]);
+    expect(formatVerifyReport(report)).toContain('gap after 00000000000000001696.wal: expected a segment at Lsn 2544, found 3392');
   });
 
   it('verifies without changing anything and repairs a torn tail like open does', async () => {

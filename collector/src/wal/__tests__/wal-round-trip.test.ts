@@ -1,4 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
 import { RECORD_HEADER_BYTES } from '../record-format.js';
@@ -60,13 +62,32 @@ describe('write-ahead log round trip', () => {
     const aborted = wal.waitForAppend(wal.stats().endLsn, controller.signal);
     controller.abort();
     await expect(aborted).resolves.toBe(false);
+    const pending = wal.waitForAppend(wal.stats().endLsn);
     await wal.close();
+    await expect(pending).resolves.toBe(false);
+  });
+
+  it('refuses a directory another live process holds, takes over a dead owner\'s lock, releases on close', async () => {
+    const lock = join(t.dir, 'LOCK');
+    await writeFile(lock, `${process.ppid}\n`); // our parent: alive, not us
+    await expect(openWal({ dir: t.dir })).rejects.toMatchObject({ code: 'COLLECTOR_WAL_LOCKED', message: expect.stringContaining(`in use by process ${process.ppid}`) });
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await writeFile(lock, `${dead}\n`);
+    const wal = await openWal({ dir: t.dir });
+    expect((await readFile(lock, 'utf8')).trim()).toBe(String(process.pid));
+    await wal.append([testRecord(1)]);
+    await wal.close();
+    await expect(readFile(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+    const again = await openWal({ dir: t.dir });
+    expect((await readAll(again)).map((r) => recordIndex(r.data))).toEqual([1]);
+    await again.close();
   });
 
   it('rejects a record above recordBytesMax with a typed error and keeps serving', async () => {
     const wal = await openWal({ dir: t.dir, segmentBytesMax: 4096 });
     await expect(wal.append([testRecord(1, 5000)])).rejects.toMatchObject({
       code: 'COLLECTOR_WAL_RECORD_TOO_LARGE',
+      status: 413,
       message: expect.stringContaining('5000 bytes exceeds'),
     });
     await wal.append([testRecord(2)]);
