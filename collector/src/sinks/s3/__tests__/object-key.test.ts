@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import type { SinkRecord } from '../../sink.js';
+import { groupByPartition, objectKey } from '../object-key.js';
+
+const at = (lsn: number, index: number, eventType: string, iso: string): SinkRecord => ({
+  lsn, index, zone: 'clean', source: 'Web Shop', eventType, eventId: `e${lsn}.${index}`, receivedAtMs: Date.parse(iso), json: '{}',
+});
+
+describe('S3 object keys', () => {
+  it('groups a batch by Hive partition in WAL order and names each file by its first and last WAL position', () => {
+    const batch = [
+      at(100, 0, 'Product Viewed', '2026-11-23T09:59:59.999Z'),
+      at(100, 1, 'Order Completed', '2026-11-23T09:59:59.999Z'),
+      at(250, 0, 'Product Viewed', '2026-11-23T10:00:00.000Z'),
+      at(300, 2, 'Product Viewed', '2026-11-23T09:10:00.000Z'),
+    ];
+    const keys = [...groupByPartition(batch)].map(([partition, records]) => objectKey('/lake/', partition, records, 'ndjson'));
+    expect(keys).toEqual([
+      'lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=09/0000000000000100.0-0000000000000300.2.ndjson.gz',
+      'lake/clean/source=web_shop/event_type=order_completed/dt=2026-11-23/hr=09/0000000000000100.1-0000000000000100.1.ndjson.gz',
+      'lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=10/0000000000000250.0-0000000000000250.0.ndjson.gz',
+    ]);
+    expect(objectKey('', 'raw/x', [batch[0]!], 'parquet')).toBe('raw/x/0000000000000100.0-0000000000000100.0.parquet');
+  });
+});

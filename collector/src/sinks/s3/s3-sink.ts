@@ -1,0 +1,114 @@
+/**
+ * S3 sink: each write is one file per Hive partition in the batch (gzip NDJSON or Parquet),
+ * named by the WAL positions it holds (see object-key.ts), so a replayed batch overwrites the
+ * same keys. Files roll by size and age through the engine's batching: `limits.bytesMax` is the
+ * roll size (JSON bytes before compression), `limits.lingerMs` the roll age. Large files go up
+ * as multipart uploads (`@aws-sdk/lib-storage`), in `partBytes` parts. A partition whose upload
+ * fails hands back only its records (`partial`); the others are durable.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
+import type { AwsSink } from '../aws/batch-sink.js';
+import { classifyAwsError } from '../aws/classify-aws-error.js';
+import { createBatchReporter, reportBatch, type AwsSinkCommonOptions } from '../aws/report-batch.js';
+import { groupByPartition, objectKey, type S3Format } from './object-key.js';
+import { encodeNdjsonGzip } from './ndjson-gzip.js';
+import { encodeParquet, type ParquetCompression } from './parquet-encoding.js';
+
+const MIB = 1024 * 1024;
+/** S3's smallest multipart part (except the last). */
+export const S3_PART_BYTES_MIN = 5 * MIB;
+
+export interface S3SinkOptions extends AwsSinkCommonOptions {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** Key prefix before the zone folder, e.g. `shopstream`; default none. */
+  readonly prefix?: string;
+  /** Default `ndjson` (gzip). */
+  readonly format?: S3Format;
+  /** Roll size: JSON bytes per file before compression. Default 64 MiB (~10 MiB gzip, ~15 MiB Parquet). */
+  readonly rollBytes?: number;
+  /** Roll age: longest a record waits for its file. Default 60 s. */
+  readonly rollAgeMs?: number;
+  /** Default `SNAPPY`. */
+  readonly parquetCompression?: ParquetCompression;
+  /** Default 6. */
+  readonly gzipLevel?: number;
+  /** Multipart part size; uploads at most this large go in one PutObject. Default 8 MiB, min 5 MiB. */
+  readonly partBytes?: number;
+  /** Parts of one upload in flight. Default 4. */
+  readonly partsInFlightMax?: number;
+  /** Partition files of one batch uploaded at once. Default 4. */
+  readonly uploadsInFlightMax?: number;
+}
+
+export type S3Sink = AwsSink;
+
+const CONTENT_TYPES: Record<S3Format, string> = { ndjson: 'application/x-ndjson', parquet: 'application/vnd.apache.parquet' };
+
+export function createS3Sink(options: S3SinkOptions): S3Sink {
+  const format = options.format ?? 'ndjson';
+  const rollBytes = options.rollBytes ?? 64 * MIB;
+  const partBytes = Math.max(options.partBytes ?? 8 * MIB, S3_PART_BYTES_MIN);
+  const uploadsInFlightMax = options.uploadsInFlightMax ?? 4;
+  const prefix = options.prefix ?? '';
+  const reporter = createBatchReporter('S3', { bucket: options.bucket }, options);
+  const limits: SinkLimits = {
+    recordsMax: 1_000_000,
+    bytesMax: rollBytes,
+    recordBytesMax: Math.min(rollBytes, 4 * MIB),
+    lingerMs: options.rollAgeMs ?? options.lingerMs ?? 60_000,
+  };
+
+  const encode = (records: readonly SinkRecord[]): Promise<Uint8Array> =>
+    format === 'parquet' ? encodeParquet(records, options.parquetCompression ?? 'SNAPPY') : encodeNdjsonGzip(records, options.gzipLevel ?? 6);
+
+  async function upload(key: string, body: Uint8Array, signal: AbortSignal): Promise<void> {
+    const abortController = new AbortController();
+    const abort = () => abortController.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      const params = { Bucket: options.bucket, Key: key, Body: body, ContentType: CONTENT_TYPES[format] };
+      await new Upload({ client: options.client, params, partSize: partBytes, queueSize: options.partsInFlightMax ?? 4, leavePartsOnError: false, abortController }).done();
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+
+  return {
+    name: options.name ?? `s3:${options.bucket}/${prefix}`,
+    limits,
+    counters: reporter.counters,
+    async write(records, signal): Promise<SinkOutcome> {
+      const groups = [...groupByPartition(records)];
+      const failed: SinkRecord[] = [];
+      let firstError: unknown;
+      let bytesSent = 0;
+      let uploaded = 0;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < groups.length) {
+          const [partition, group] = groups[next++]!;
+          try {
+            const body = await encode(group);
+            await upload(objectKey(prefix, partition, group, format), body, signal);
+            bytesSent += body.length;
+            uploaded++;
+          } catch (error) {
+            firstError ??= error;
+            failed.push(...group);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(uploadsInFlightMax, groups.length) }, worker));
+      let outcome: SinkOutcome;
+      if (failed.length === 0) outcome = { status: 'success' };
+      else if (uploaded === 0) outcome = classifyAwsError(firstError);
+      else outcome = { status: 'partial', retry: failed, error: classifyAwsError(firstError).error };
+      const report = { calls: groups.length, entriesSent: uploaded, entriesFailed: 0, entriesThrottled: 0, recordsFailedInEntries: 0, bytesSent };
+      reportBatch(reporter, records.length, outcome, report);
+      return outcome;
+    },
+  };
+}
