@@ -6,7 +6,7 @@
  * acknowledged go out by beacon and stay queued: the next flush (here or on the next visit)
  * resends them until a 2xx, and the collector drops the copies by event id.
  */
-import { encodeFrame, identityCodec, jsonEncoding, uuidV7, type EventEnvelope, type EventKind } from '@shopstream/shared';
+import { uuidV7, type EventEnvelope, type EventKind } from '@shopstream/shared';
 import { estimateEnvelopeBytes } from '../batch/event-size.js';
 import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
@@ -14,10 +14,12 @@ import { BEACON_BODY_BYTES_MAX, createBeaconTransport } from '../transport/beaco
 import { createFetchTransport } from '../transport/fetch.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
+import { identityEncodeCodec } from './codecs.js';
 import { createContextReader } from './context.js';
 import { deliverQueued, type DeliverResult } from './deliver.js';
 import { anonymousId, forgetIdentity, IDENTITY_KEYS } from './identity.js';
 import { firstPartyKeyValue, type KeyValue } from './key-value.js';
+import { encodeRequestBody } from './request-body.js';
 import { isSampledOut } from './sampling.js';
 import { touchSession } from './session.js';
 import { withFlushLock } from './tab-lock.js';
@@ -191,9 +193,10 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     if (events.length === 0) return;
     const sentAt = new Date(now()).toISOString();
     // Identity codec and no awaits on tasks: a page in `pagehide` still runs microtasks.
-    void encodeFrame(
+    void encodeRequestBody(
       events.map((e) => ({ ...e, sentAt })),
-      { codec: identityCodec, encoding: jsonEncoding, sealer: config.sealer },
+      config.sealer,
+      identityEncodeCodec,
     )
       .then((body) => beacon.send(body, {}, 0))
       .catch(report);

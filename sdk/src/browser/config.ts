@@ -47,7 +47,7 @@ export type ResolvedBrowserConfig = Required<Omit<BrowserConfig, 'sample' | 'sea
 
 export function resolveBrowserConfig(config: BrowserConfig): ResolvedBrowserConfig {
   if (!config.writeKey || !config.endpoint) {
-    throw new SdkError('SDK_CONFIG_INVALID', 'init() needs `writeKey` and `endpoint` (the collector base URL)');
+    throw new SdkError('SDK_CONFIG_INVALID', 'init() needs writeKey and endpoint');
   }
   return {
     batchEventsMax: 100,

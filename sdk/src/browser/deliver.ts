@@ -6,7 +6,7 @@ import { fullJitterDelayMs } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
 import type { ResolvedBrowserConfig } from './config.js';
 import { encodeRequestBody } from './request-body.js';
-import { clearRetryState, readRetryState, writeRetryState } from './retry-state.js';
+import { readRetryState, writeRetryState } from './retry-state.js';
 
 export interface DeliverIo {
   readonly queue: IndexedDbQueue;
@@ -50,9 +50,9 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
         if (dropped > 0) await io.queue.addDropped(-dropped);
       } else {
         await io.queue.addDropped(records.reduce((n, r) => n + r.events.length, 0));
-        config.onError?.(new SdkError('SDK_BATCH_REJECTED', `collector refused a batch of ${ids.length} events for good; they are counted as dropped`, { cause: outcome.error }));
+        config.onError?.(new SdkError('SDK_BATCH_REJECTED', `batch of ${ids.length} refused, counted as dropped`, { cause: outcome.error }));
       }
-      if (retry) await clearRetryState(io.queue);
+      if (retry) await writeRetryState(io.queue, undefined);
       io.onAcked(ids);
       continue;
     }

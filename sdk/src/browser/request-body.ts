@@ -1,4 +1,5 @@
-import { encodeFrame, gzipStreamCodec, identityCodec, jsonEncoding, type Codec, type EventEnvelope, type Sealer } from '@shopstream/shared';
+import { encodeFrame, jsonEncoding, type Codec, type EventEnvelope, type Sealer } from '@shopstream/shared';
+import { gzipEncodeCodec, identityEncodeCodec } from './codecs.js';
 
 const utf8 = new TextEncoder();
 
@@ -13,5 +14,5 @@ const utf8 = new TextEncoder();
 export function encodeRequestBody(events: readonly EventEnvelope[], sealer: Sealer | undefined, codec?: Codec): Promise<Uint8Array> {
   const hasGzip = typeof CompressionStream === 'function';
   if (!codec && !hasGzip && !sealer) return Promise.resolve(utf8.encode(JSON.stringify({ batch: events })));
-  return encodeFrame(events, { codec: codec ?? (hasGzip ? gzipStreamCodec : identityCodec), encoding: jsonEncoding, sealer });
+  return encodeFrame(events, { codec: codec ?? (hasGzip ? gzipEncodeCodec : identityEncodeCodec), encoding: jsonEncoding, sealer });
 }

@@ -1,4 +1,3 @@
-import { get, set, del } from 'idb-keyval';
 import { META_RETRY, type IndexedDbQueue } from '../storage/indexeddb.js';
 
 /**
@@ -12,6 +11,6 @@ export interface RetryState {
   readonly notBeforeMs: number;
 }
 
-export const readRetryState = (queue: IndexedDbQueue): Promise<RetryState | undefined> => get<RetryState>(META_RETRY, queue.store);
-export const writeRetryState = (queue: IndexedDbQueue, state: RetryState): Promise<void> => set(META_RETRY, state, queue.store);
-export const clearRetryState = (queue: IndexedDbQueue): Promise<void> => del(META_RETRY, queue.store);
+export const readRetryState = (queue: IndexedDbQueue): Promise<RetryState | undefined> => queue.readMeta<RetryState>(META_RETRY);
+/** `undefined` clears it (after a 2xx). */
+export const writeRetryState = (queue: IndexedDbQueue, state: RetryState | undefined): Promise<void> => queue.updateMeta(META_RETRY, () => state);

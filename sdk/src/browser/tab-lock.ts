@@ -1,4 +1,3 @@
-import { update } from 'idb-keyval';
 import { META_LEASE, type IndexedDbQueue } from '../storage/indexeddb.js';
 
 /** The Web Locks name all tabs of the shop's origin contend for. */
@@ -37,22 +36,18 @@ export async function withFlushLock(options: TabLockOptions, fn: (renew: () => P
   }
   const take = async (): Promise<boolean> => {
     let taken = false;
-    await update<Lease | undefined>(
-      META_LEASE,
-      (lease) => {
-        const nowMs = options.now();
-        taken = !lease || lease.owner === options.owner || lease.expiresMs <= nowMs;
-        return taken ? { owner: options.owner, expiresMs: nowMs + options.leaseMs } : lease;
-      },
-      options.queue.store,
-    );
+    await options.queue.updateMeta<Lease>(META_LEASE, (lease) => {
+      const nowMs = options.now();
+      taken = !lease || lease.owner === options.owner || lease.expiresMs <= nowMs;
+      return taken ? { owner: options.owner, expiresMs: nowMs + options.leaseMs } : lease;
+    });
     return taken;
   };
   if (!(await take())) return false;
   try {
     await fn(take);
   } finally {
-    await update<Lease | undefined>(META_LEASE, (lease) => (lease?.owner === options.owner ? { owner: '', expiresMs: 0 } : lease), options.queue.store);
+    await options.queue.updateMeta<Lease>(META_LEASE, (lease) => (lease?.owner === options.owner ? undefined : lease));
   }
   return true;
 }

@@ -39,8 +39,10 @@ export interface QueueUsage {
 
 /** `Storage` plus what the browser client needs beside it: the dropped counter and a reset. */
 export interface IndexedDbQueue extends Storage {
-  /** The idb-keyval store, for the small meta records (retry state, lease). */
-  readonly store: UseStore;
+  /** Reads a meta record (`~retry`, `~lease`). */
+  readMeta<T>(key: string): Promise<T | undefined>;
+  /** Replaces a meta record in one readwrite transaction (atomic across tabs); `undefined` deletes it. */
+  updateMeta<T>(key: string, next: (value: T | undefined) => T | undefined): Promise<void>;
   usage(): Promise<QueueUsage>;
   /** Events dropped for lack of room and not yet reported. */
   dropped(): Promise<number>;
@@ -61,7 +63,13 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
     });
 
   return {
-    store,
+    readMeta: (key) => store('readonly', (s) => promisifyRequest(s.get(key))),
+    updateMeta: (key, next) =>
+      write(async (s) => {
+        const value = next(await promisifyRequest(s.get(key)));
+        if (value === undefined) s.delete(key);
+        else s.put(value, key);
+      }),
     append: (items) =>
       items.length === 0
         ? Promise.resolve()

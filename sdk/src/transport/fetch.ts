@@ -44,7 +44,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       } catch (error) {
         const timedOut = abort.signal.aborted;
         const code = timedOut ? 'SDK_TIMEOUT' : 'SDK_NETWORK';
-        const message = timedOut ? `collector did not answer within ${timeoutMs} ms` : 'collector unreachable (offline, DNS, refused or CORS)';
+        const message = timedOut ? `no answer in ${timeoutMs} ms` : 'collector unreachable';
         return { status: 'retryable', error: new SdkError(code, message, { cause: error }) };
       } finally {
         clearTimeout(timer);

@@ -1,0 +1,198 @@
+/**
+ * Bundle size of the browser SDK as a shop ships it, beside the SDKs a shop would switch from.
+ * Each candidate is a tiny app entry bundled with esbuild (minify, ESM, browser, ES2022, code splitting)
+ * and measured as min+gzip (level 9) of what the page loads up front: the entry chunk and the
+ * chunks it imports statically (lazy chunks behind `import()` are listed apart).
+ *   (a) `init` + `track` only, (b) every export of `@shopstream/sdk/browser`.
+ * Our SDK is bundled from source (`@shopstream/sdk/browser` and `@shopstream/shared` aliased to
+ * their `src/`), as a bundler sees the published ESM modules with `sideEffects: false`.
+ * Then the main-thread cost of `track()` in headless Chromium: 10,000 calls timed with
+ * performance.now, without and with the IndexedDB write that follows them.
+ * Last line: {"bench":"browser-size-init-track","value":<ours, bytes>,"baseline":<smallest
+ * anchor>,"ratio":<baseline / ours>}.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const sdkDir = fileURLToPath(new URL('..', import.meta.url));
+const ALIAS = {
+  '@shopstream/sdk/browser': join(sdkDir, 'src/platform/browser/index.ts'),
+  '@shopstream/shared': join(sdkDir, '../shared/src/index.ts'),
+};
+
+interface Candidate {
+  readonly name: string;
+  readonly entry: string;
+  readonly ours?: boolean;
+}
+
+const CANDIDATES: Candidate[] = [
+  {
+    name: 'shopstream (a) init+track',
+    ours: true,
+    entry: `import { init, track } from '@shopstream/sdk/browser';
+init({ writeKey: 'k', endpoint: 'https://collect.example' });
+track('Product Viewed', { sku: 'tea-1' });`,
+  },
+  {
+    name: 'shopstream (b) everything',
+    ours: true,
+    entry: `import * as sdk from '@shopstream/sdk/browser';
+globalThis.sdk = sdk;`,
+  },
+  {
+    name: '@segment/analytics-next',
+    entry: `import { AnalyticsBrowser } from '@segment/analytics-next';
+const analytics = AnalyticsBrowser.load({ writeKey: 'k' });
+analytics.track('Product Viewed', { sku: 'tea-1' });`,
+  },
+  {
+    name: '@snowplow/browser-tracker',
+    entry: `import { newTracker, trackSelfDescribingEvent } from '@snowplow/browser-tracker';
+newTracker('sp', 'https://collect.example');
+trackSelfDescribingEvent({ event: { schema: 'iglu:com.example/product_viewed/jsonschema/1-0-0', data: { sku: 'tea-1' } } });`,
+  },
+  {
+    name: 'posthog-js',
+    entry: `import posthog from 'posthog-js';
+posthog.init('k', { api_host: 'https://collect.example' });
+posthog.capture('Product Viewed', { sku: 'tea-1' });`,
+  },
+  {
+    name: '@amplitude/analytics-browser@2.3.0',
+    entry: `import { init, track } from '@amplitude/analytics-browser';
+init('k');
+track('Product Viewed', { sku: 'tea-1' });`,
+  },
+];
+
+interface SizeResult {
+  readonly name: string;
+  readonly minBytes: number;
+  readonly gzipBytes: number;
+  readonly lazyGzipBytes: number;
+}
+
+async function measure(candidate: Candidate, outdir: string): Promise<SizeResult> {
+  const result = await esbuild.build({
+    stdin: { contents: candidate.entry, resolveDir: sdkDir, loader: 'js', sourcefile: 'app.js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    splitting: true,
+    outdir,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    ...(candidate.ours ? { alias: ALIAS } : {}),
+  });
+  const files = new Map(result.outputFiles.map((f) => [f.path, f.contents]));
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint !== undefined && path.endsWith('.js'))!;
+  const upFront = new Set<string>();
+  const visit = (path: string) => {
+    if (upFront.has(path)) return;
+    upFront.add(path);
+    for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  const contentsOf = (path: string) => files.get(join(process.cwd(), path)) ?? files.get(path) ?? new Uint8Array();
+  let minBytes = 0;
+  let gzipBytes = 0;
+  let lazyGzipBytes = 0;
+  for (const path of Object.keys(outputs)) {
+    if (!path.endsWith('.js')) continue;
+    const bytes = contentsOf(path);
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    if (upFront.has(path)) {
+      minBytes += bytes.length;
+      gzipBytes += gz;
+    } else lazyGzipBytes += gz;
+  }
+  return { name: candidate.name, minBytes, gzipBytes, lazyGzipBytes };
+}
+
+/** µs per `track()` in Chromium, for the synchronous call and including the IndexedDB write. */
+async function measureTrackCost(): Promise<{ syncUs: number; withWriteUs: number }> {
+  const bundle = await esbuild.build({
+    stdin: { contents: `import * as sdk from '@shopstream/sdk/browser'; window.sdk = sdk;`, resolveDir: sdkDir, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    alias: ALIAS,
+    logLevel: 'silent',
+  });
+  const js = bundle.outputFiles[0]!.text;
+  // Page, script and batch route on one loopback origin: no CORS, and deliveries get a 200.
+  const server = createServer((req, res) => {
+    if (req.url === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    if (req.method === 'POST') return void req.resume().on('end', () => res.writeHead(200).end('{}'));
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title><script type="module" src="/app.js"></script>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(origin);
+    await page.waitForFunction(() => 'sdk' in window);
+    return await page.evaluate(async (endpoint) => {
+      const sdk = (window as unknown as { sdk: typeof import('../src/platform/browser/index.js') }).sdk;
+      const client = sdk.init({ writeKey: 'bench-key', endpoint, queueEventsMax: 20_000, flushIntervalMs: 60_000 });
+      const calls = 10_000;
+      const props = { product_id: 'tea-1', name: 'Green tea', price: 4.5, currency: 'EUR', quantity: 1 };
+      for (let i = 0; i < 1_000; i++) sdk.track('Warm Up', props); // JIT warm-up
+      await client.queued();
+      const start = performance.now();
+      for (let i = 0; i < calls; i++) sdk.track('Product Viewed', props);
+      const syncMs = performance.now() - start;
+      await client.queued(); // waits for the IndexedDB transaction
+      const withWriteMs = performance.now() - start;
+      return { syncUs: (syncMs * 1000) / calls, withWriteUs: (withWriteMs * 1000) / calls };
+    }, origin);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const outdir = await mkdtemp(join(tmpdir(), 'shopstream-size-'));
+const results: SizeResult[] = [];
+try {
+  for (const candidate of CANDIDATES) {
+    try {
+      const r = await measure(candidate, outdir);
+      results.push(r);
+      console.log(`${r.name.padEnd(38)} min ${String(r.minBytes).padStart(8)} B   min+gzip ${String(r.gzipBytes).padStart(7)} B   lazy chunks +${r.lazyGzipBytes} B gz`);
+    } catch (error) {
+      console.log(`${candidate.name.padEnd(38)} not measured: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+} finally {
+  await rm(outdir, { recursive: true, force: true });
+}
+
+const cost = await measureTrackCost();
+console.log(`track() main thread in Chromium: ${cost.syncUs.toFixed(2)} µs/call synchronous, ${cost.withWriteUs.toFixed(2)} µs/call including the IndexedDB write (10,000 calls)`);
+console.log(JSON.stringify({ bench: 'browser-track-cost', value: Number(cost.syncUs.toFixed(2)), unit: 'us/call', withIndexedDbWriteUs: Number(cost.withWriteUs.toFixed(2)) }));
+
+const ours = results.find((r) => r.name.startsWith('shopstream (a)'))!;
+const anchors = results.filter((r) => !r.name.startsWith('shopstream'));
+const smallest = anchors.reduce((a, b) => (b.gzipBytes < a.gzipBytes ? b : a));
+console.log(`smallest anchor: ${smallest.name} (${smallest.gzipBytes} B); ours (a) ${ours.gzipBytes} B; target < 5,120 B and ≥ 4× smaller`);
+console.log(JSON.stringify({ bench: 'browser-size-init-track', value: ours.gzipBytes, unit: 'bytes min+gzip', baseline: smallest.gzipBytes, ratio: Number((smallest.gzipBytes / ours.gzipBytes).toFixed(2)) }));
