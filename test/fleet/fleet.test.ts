@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createClient } from '@shopstream/sdk/node';
+import type * as BrowserSdk from '@shopstream/sdk/browser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, newShopperContext, openShop } from '../browser/support/chromium.js';
@@ -59,6 +60,9 @@ function readLake(collector: CollectorProcess, zone: 'clean' | 'audit' | 'failed
   return out;
 }
 
+/** The fixture shop puts the browser SDK on `window.sdk` (test/browser/fixtures/app.ts). */
+type ShopWindow = { sdk: typeof BrowserSdk };
+
 const keyOf = (event: any) => `${event.properties?.client}#${event.properties?.seq}`;
 
 beforeAll(async () => {
@@ -97,7 +101,7 @@ describe('collector fleet behind nginx', () => {
       for (let from = 0; from < BROWSER_EVENTS; from += 250) {
         await page.evaluate(
           ([start, end]) => {
-            for (let seq = start; seq < end; seq++) window.sdk.track('Product Added', { client: 'browser', seq, product_id: `p-${seq % 50}`, quantity: 1 });
+            for (let seq = start; seq < end; seq++) (window as unknown as ShopWindow).sdk.track('Product Added', { client: 'browser', seq, product_id: `p-${seq % 50}`, quantity: 1 });
           },
           [from, Math.min(BROWSER_EVENTS, from + 250)] as const,
         );
@@ -121,7 +125,7 @@ describe('collector fleet behind nginx', () => {
     const closed = await Promise.all(nodeSending);
     expect(closed.map((result) => result.drained)).toEqual(nodeClients.map(() => true));
     await browserSending;
-    await expect.poll(() => page.evaluate(() => window.sdk.getClient()!.queued()), { timeout: 60_000, interval: 250 }).toBe(0);
+    await expect.poll(() => page.evaluate(() => (window as unknown as ShopWindow).sdk.getClient()!.queued()), { timeout: 60_000, interval: 250 }).toBe(0);
     await context.close();
     const sendMs = Date.now() - started;
 
