@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ChunkCache } from './chunk-cache.js';
 import { openCursorStore, type CursorStore } from './cursor-store.js';
 import { WalError } from './errors.js';
 import { GroupCommitWriter } from './group-commit-writer.js';
@@ -50,6 +51,7 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
     for (const waiter of ready) waiter.resolve(true);
   };
   const writer = new GroupCommitWriter(options, table, file, wake);
+  const chunks = new ChunkCache(options.readCacheChunksMax);
   const onCorrupt = (range: CorruptRange): void => {
     corruptRecordsSkipped += 1;
     options.onCorrupt?.(range);
@@ -71,7 +73,7 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
     },
     read(from, countMax): AsyncIterable<WalRecord> {
       if (closed) throw closedError();
-      return readRecords(options, table, from, countMax, onCorrupt);
+      return readRecords(options, table, from, countMax, onCorrupt, chunks);
     },
     waitForAppend(afterLsn, signal) {
       if (table.endLsn > afterLsn) return Promise.resolve(true);

@@ -18,6 +18,8 @@ export interface WalOptions {
   readonly queueBytesMax?: number;
   /** Size of one read of a reader or scanner. Default 4 MiB. */
   readonly readChunkBytes?: number;
+  /** Chunks kept for readers to share (each up to `readChunkBytes`). Default 4. */
+  readonly readCacheChunksMax?: number;
   /** Default `{ mode: 'always' }`. */
   readonly fsync?: FsyncPolicy;
   /** Delivered segments are kept at least this long after their last write. Default 0. */
@@ -46,6 +48,7 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
     groupBytesMax: options.groupBytesMax ?? 8 * MIB,
     queueBytesMax: options.queueBytesMax ?? 256 * MIB,
     readChunkBytes: options.readChunkBytes ?? 4 * MIB,
+    readCacheChunksMax: options.readCacheChunksMax ?? 4,
     fsync: options.fsync ?? { mode: 'always' },
     retainMs: options.retainMs ?? 0,
     cursorNames: options.cursorNames ?? [],
@@ -63,5 +66,6 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
   }
   if (resolved.fsync.mode === 'interval' && !(resolved.fsync.intervalMs > 0)) invalid('fsync.intervalMs must be > 0');
   if (!(resolved.retainMs >= 0)) invalid('retainMs must be >= 0');
+  if (!Number.isSafeInteger(resolved.readCacheChunksMax) || resolved.readCacheChunksMax < 0) invalid('readCacheChunksMax must be an integer >= 0');
   return resolved;
 }

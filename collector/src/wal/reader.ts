@@ -1,3 +1,4 @@
+import type { ChunkCache } from './chunk-cache.js';
 import type { ResolvedWalOptions } from './options.js';
 import { RECORD_HEADER_BYTES } from './record-format.js';
 import { SegmentScanner } from './segment-scanner.js';
@@ -16,6 +17,7 @@ export async function* readRecords(
   from: Lsn,
   countMax: number,
   onCorrupt: (range: CorruptRange) => void,
+  cache?: ChunkCache,
 ): AsyncGenerator<WalRecord> {
   let lsn = Math.max(from, table.oldestLsn);
   let count = 0;
@@ -42,7 +44,7 @@ export async function* readRecords(
       continue;
     }
     try {
-      const scanner = new SegmentScanner(file, entry.size, options.readChunkBytes, options.recordBytesMax);
+      const scanner = new SegmentScanner(file, entry.size, options.readChunkBytes, options.recordBytesMax, cache && { cache, key: entry.path });
       let offset = lsn - entry.firstLsn;
       for await (const item of scanner.scan(offset)) {
         if (item.kind === 'corrupt') {

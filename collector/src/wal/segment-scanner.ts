@@ -1,3 +1,4 @@
+import type { ChunkCache } from './chunk-cache.js';
 import { checkHeader, crcMatches, RECORD_HEADER_BYTES, RECORD_MAGIC_BYTES, type RecordCheck } from './record-format.js';
 import { readFully, type WalFile } from './wal-fs.js';
 import type { CorruptRange } from './wal.js';
@@ -23,6 +24,8 @@ export class SegmentScanner {
     private readonly endBytes: number,
     private readonly chunkBytes: number,
     private readonly recordBytesMax: number,
+    /** Readers share chunks through this; scans that may see unacknowledged bytes pass none. */
+    private readonly cache?: { readonly cache: ChunkCache; readonly key: string },
   ) {}
 
   async *scan(startOffset: number): AsyncGenerator<ScanItem> {
@@ -75,10 +78,18 @@ export class SegmentScanner {
   private async view(offset: number, length: number): Promise<Buffer> {
     const start = offset - this.windowStart;
     if (start >= 0 && start + length <= this.window.length) return this.window.subarray(start, start + length);
+    const wanted = Math.max(0, Math.min(length, this.endBytes - offset));
+    const cached = this.cache?.cache.get(this.cache.key, offset, wanted);
+    if (cached) {
+      this.window = cached.bytes;
+      this.windowStart = cached.start;
+      return this.window.subarray(offset - cached.start, offset - cached.start + wanted);
+    }
     const size = Math.max(0, Math.min(Math.max(length, this.chunkBytes), this.endBytes - offset));
     // A new buffer every time: records already handed out keep viewing the old one.
     this.window = await readFully(this.file, offset, size);
     this.windowStart = offset;
+    this.cache?.cache.put(this.cache.key, offset, this.window);
     return this.window.subarray(0, Math.min(length, this.window.length));
   }
 }

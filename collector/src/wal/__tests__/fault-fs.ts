@@ -10,6 +10,7 @@ export interface Faults {
   renameFails: boolean;
   writes: number;
   syncs: number;
+  reads: number;
 }
 
 function errnoError(code: string): Error {
@@ -18,7 +19,7 @@ function errnoError(code: string): Error {
 
 /** The real file system with switchable faults and counters; I/O passed in, no monkey-patching. */
 export function faultyFs(): { fs: WalFs; faults: Faults } {
-  const faults: Faults = { diskFull: false, syncFails: false, renameFails: false, writes: 0, syncs: 0 };
+  const faults: Faults = { diskFull: false, syncFails: false, renameFails: false, writes: 0, syncs: 0, reads: 0 };
   const wrap = (file: WalFile): WalFile => ({
     async write(buffer, offset, length, position) {
       faults.writes += 1;
@@ -29,7 +30,10 @@ export function faultyFs(): { fs: WalFs; faults: Faults } {
       }
       return file.write(buffer, offset, length, position);
     },
-    read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
+    read: (buffer, offset, length, position) => {
+      faults.reads += 1;
+      return file.read(buffer, offset, length, position);
+    },
     async datasync() {
       faults.syncs += 1;
       if (faults.syncFails) throw errnoError('EIO');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
 import { RECORD_HEADER_BYTES } from '../record-format.js';
+import { faultyFs } from './fault-fs.js';
 import { readAll, recordIndex, testRecord, useTempDir } from './helpers.js';
 
 describe('write-ahead log round trip', () => {
@@ -49,6 +50,30 @@ describe('write-ahead log round trip', () => {
     expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([...Array(104).keys()]);
     await reopened.close();
     await expect(reopened.append([testRecord(1)])).rejects.toMatchObject({ code: 'COLLECTOR_WAL_CLOSED' });
+  });
+
+  it('serves small reads of several consumers from shared chunks instead of re-reading', async () => {
+    const { fs, faults } = faultyFs();
+    const wal = await openWal({ dir: t.dir, fs });
+    await wal.append([...Array(200).keys()].map((i) => testRecord(i, 1000)));
+    const readsBefore = faults.reads;
+    for (const _consumer of ['lake', 's3', 'kinesis']) {
+      let next = 0;
+      const seen: number[] = [];
+      for (let call = 0; call < 20; call++) {
+        for await (const record of wal.read(next, 10)) {
+          seen.push(recordIndex(record.data));
+          next = record.nextLsn;
+        }
+      }
+      expect(seen).toEqual([...Array(200).keys()]);
+    }
+    // 200 KB fit one 4 MiB chunk: one read for 60 calls by 3 consumers.
+    expect(faults.reads - readsBefore).toBe(1);
+    // Appended after the chunk was cached: read fresh, never served stale.
+    await wal.append([testRecord(200, 1000)]);
+    expect((await readAll(wal, wal.stats().endLsn - 1012)).map((r) => recordIndex(r.data))).toEqual([200]);
+    await wal.close();
   });
 
   it('wakes a waiting reader when an append lands, and an abort ends the wait with false', async () => {
