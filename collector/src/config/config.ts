@@ -7,6 +7,7 @@
 import type { LakeZone } from '@shopstream/shared';
 import { ConfigError, ConfigReader } from './config-reader.js';
 import { readSinkLimits, type SinkConfig, type SinkType } from './sink-type.js';
+import { parseIngestConfig, type IngestConfig } from '../pipeline/ingest-config.js';
 
 export interface SourceConfig {
   readonly id: string;
@@ -79,6 +80,8 @@ export interface CollectorConfig {
   readonly routing: readonly RouteRule[];
   readonly cors: { readonly origins: readonly string[] };
   readonly log: { readonly level: LogLevel };
+  /** Ingest stages: signatures, rate limits, schemas, dedupe, decryption, PII (../pipeline/ingest-config.ts). */
+  readonly ingest: IngestConfig;
 }
 
 export const LAKE_ZONES: readonly LakeZone[] = ['raw', 'clean', 'failed', 'audit'];
@@ -179,8 +182,10 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
   const log = { level: logIn.oneOf<LogLevel>('level', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) };
   logIn.done();
 
+  const ingest = parseIngestConfig(root.section('ingest'), sources.map((s) => s.id));
+
   root.done();
-  return { listen, sources, limits, wal, lake, delivery, sinks, routing, cors, log };
+  return { listen, sources, limits, wal, lake, delivery, sinks, routing, cors, log, ingest };
 }
 
 function requireUnique(values: readonly string[], key: string): void {

@@ -30,6 +30,13 @@ export interface IngestChainOptions {
   readonly eventBytesMax?: number;
   readonly eventsPerBatchMax: number;
   readonly observer?: IngestObserver;
+  /**
+   * `deliver` (default): the full chain. `claim`: up to dedupe, to rebuild a memory window from
+   * the WAL at start. `preview`: up to validate, for synchronous validation answers.
+   */
+  readonly purpose?: 'deliver' | 'claim' | 'preview';
+  /** Awaited by the dedupe stage before its first batch (the memory window's WAL warm-up). */
+  readonly dedupeReady?: Promise<unknown>;
 }
 
 export function withIngestStages(defaults: readonly Stage[], options: IngestChainOptions): Stage[] {
@@ -38,12 +45,14 @@ export function withIngestStages(defaults: readonly Stage[], options: IngestChai
   const chain = defaults.map((stage) => (stage.name === 'decode' ? decode(stage) : stage));
   const at = chain.findIndex((stage) => stage.name === 'stamp');
   if (at < 0) throw new Error(`the processing chain has no "stamp" stage to follow: ${chain.map((s) => s.name).join(' → ')}`);
-  const ours: Stage[] = [
-    eventBytesStage(options.eventBytesMax ?? EVENT_BYTES_MAX_DEFAULT, notes),
-    validateStage(options.registry, notes),
-    ...(options.deduper ? [dedupeStage({ deduper: options.deduper, nodeId: options.nodeId, notes })] : []),
-    piiStage(options.cipher, notes),
-    ...(options.observer ? [observeStage(options.observer)] : []),
-  ];
+  const purpose = options.purpose ?? 'deliver';
+  const ours: Stage[] = [eventBytesStage(options.eventBytesMax ?? EVENT_BYTES_MAX_DEFAULT, notes), validateStage(options.registry, notes)];
+  if (purpose !== 'preview' && options.deduper) {
+    ours.push(dedupeStage({ deduper: options.deduper, nodeId: options.nodeId, notes, ...(options.dedupeReady ? { ready: options.dedupeReady } : {}) }));
+  }
+  if (purpose === 'deliver') {
+    ours.push(piiStage(options.cipher, notes));
+    if (options.observer) ours.push(observeStage(options.observer));
+  }
   return [...chain.slice(0, at + 1), ...ours, ...chain.slice(at + 1)];
 }

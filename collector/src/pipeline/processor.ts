@@ -8,8 +8,8 @@
  *
  * Invariant: processing is a pure function of the WAL record. A crash replays the record and
  * every sink re-processes it, so a stage must give the same answer on a replay (a deduper
- * keys "first seen" by event id *and* Lsn) and must replace events rather than mutate them
- * (`raw` keeps what arrived).
+ * keys "first seen" by event id *and* Lsn). After `stamp`, stages replace events rather than
+ * mutate them: `raw` keeps what arrived.
  */
 import {
   checkFrame,
@@ -143,26 +143,25 @@ export const stampStage: Stage = {
 
 function toEnvelope(item: unknown, batch: BatchUnderWork): EventEnvelope | string {
   if (!item || typeof item !== 'object' || Array.isArray(item)) return 'item is not a JSON object';
+  // Decoded items are fresh objects owned by this batch, so stamping them in place is safe and
+  // spares a copy per event on the hot path.
   const fields = item as Record<string, unknown>;
-  let { id, type, kind } = fields as { id?: unknown; type?: unknown; kind?: unknown };
-  if (KINDS.has(type as EventKind) && (kind === undefined || kind === type)) {
+  if (KINDS.has(fields.type as EventKind) && (fields.kind === undefined || fields.kind === fields.type)) {
     // Segment spec: `type` is the call, `event`/`name` the event name, `messageId` the id.
-    kind = type;
-    type = typeof fields.event === 'string' ? fields.event : typeof fields.name === 'string' && kind === 'page' ? fields.name : SEGMENT_TYPE_NAMES[kind as EventKind];
-    id = id ?? fields.messageId;
+    const kind = fields.type as EventKind;
+    fields.kind = kind;
+    fields.type = typeof fields.event === 'string' ? fields.event : typeof fields.name === 'string' && kind === 'page' ? fields.name : SEGMENT_TYPE_NAMES[kind];
+    fields.id ??= fields.messageId;
+    delete fields.event;
+    delete fields.messageId;
   }
+  const { id, type } = fields;
   if (typeof id !== 'string' || id === '' || id.length > 100) return 'event has no string `id` (or Segment `messageId`) of 1 to 100 characters';
   if (typeof type !== 'string' || type === '' || type.length > 200) return 'event has no string `type` (or Segment `event`) of 1 to 200 characters';
-  const { event: _event, messageId: _messageId, ...rest } = fields;
-  return {
-    ...rest,
-    id,
-    type,
-    ...(kind === undefined ? {} : { kind: kind as EventKind }),
-    timestamp: typeof fields.timestamp === 'string' ? fields.timestamp : batch.receivedAt,
-    source: batch.ingest.source,
-    receivedAt: batch.receivedAt,
-  } as EventEnvelope;
+  if (typeof fields.timestamp !== 'string') fields.timestamp = batch.receivedAt;
+  fields.source = batch.ingest.source;
+  fields.receivedAt = batch.receivedAt;
+  return fields as unknown as EventEnvelope;
 }
 
 export function defaultStages(options: DecodeStageOptions): Stage[] {
@@ -183,7 +182,8 @@ export function createProcessor(stages: readonly Stage[]): Processor {
       try {
         ingest = decodeIngestRecord(walRecord.data);
       } catch (error) {
-        const record = sinkRecord(walRecord.lsn, 0, 'failed', 'unknown', 'batch', 0, { reason: { code: 'COLLECTOR_UNDECODABLE_BATCH', message: (error as Error).message, stage: 'ingest-record' }, lsn: walRecord.lsn });
+        const json = JSON.stringify({ reason: { code: 'COLLECTOR_UNDECODABLE_BATCH', message: (error as Error).message, stage: 'ingest-record' }, lsn: walRecord.lsn });
+        const record = sinkRecord(walRecord.lsn, 0, 'failed', 'unknown', 'batch', 0, json);
         return { lsn: walRecord.lsn, receivedAtMs: 0, records: [record] };
       }
       const batch: BatchUnderWork = {
@@ -209,8 +209,15 @@ function emit(batch: BatchUnderWork): SinkRecord[] {
   const { lsn, ingest } = batch;
   const out: SinkRecord[] = [];
   const at = ingest.receivedAtMs;
+  // raw and clean usually hold the same objects: serialise each once.
+  const jsonOf = new Map<unknown, string>();
   const push = (zone: LakeZone, eventType: string, value: unknown, event?: EventEnvelope) => {
-    out.push(sinkRecord(lsn, out.length, zone, ingest.source, eventType, at, value, event));
+    let json = jsonOf.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      if (event) jsonOf.set(value, json);
+    }
+    out.push(sinkRecord(lsn, out.length, zone, ingest.source, eventType, at, json, event));
   };
   if (batch.failure) {
     push('failed', 'batch', {
@@ -237,12 +244,6 @@ function emit(batch: BatchUnderWork): SinkRecord[] {
   return out;
 }
 
-function sinkRecord(lsn: Lsn, index: number, zone: LakeZone, source: string, eventType: string, receivedAtMs: number, value: unknown, event?: EventEnvelope): SinkRecord {
-  return {
-    lsn, index, zone, source, eventType, receivedAtMs,
-    json: JSON.stringify(value),
-    ...(event ? { eventId: event.id } : {}),
-    ...(event?.sessionId ? { sessionId: event.sessionId } : {}),
-    ...(event?.userId ? { userId: event.userId } : {}),
-  };
+function sinkRecord(lsn: Lsn, index: number, zone: LakeZone, source: string, eventType: string, receivedAtMs: number, json: string, event?: EventEnvelope): SinkRecord {
+  return { lsn, index, zone, source, eventType, receivedAtMs, json, eventId: event?.id, sessionId: event?.sessionId, userId: event?.userId };
 }

@@ -14,6 +14,8 @@ export interface DedupeStageOptions {
   /** Stable id of this collector (see ./node-id.ts): part of every owner token. */
   readonly nodeId: string;
   readonly notes: EventNotes;
+  /** Resolves once the deduper's window is rebuilt (./warm-from-wal.ts); batches wait for it. */
+  readonly ready?: Promise<unknown>;
 }
 
 export function dedupeStage(options: DedupeStageOptions): Stage {
@@ -21,6 +23,7 @@ export function dedupeStage(options: DedupeStageOptions): Stage {
   return {
     name: 'dedupe',
     async run(batch) {
+      if (options.ready) await options.ready;
       const events = batch.events;
       if (events.length === 0) return;
       const owners = events.map((event, i) => ownerToken(nodeId, batch.lsn, notes.get(event)?.index ?? i));

@@ -1,0 +1,39 @@
+/**
+ * This collector's id in dedupe owner tokens (`<nodeId>:<lsn>:<index>`). It must differ between
+ * collectors sharing a Redis (their Lsns overlap) and survive restarts (a replayed record must
+ * produce its old token), so it is made once and kept beside the WAL it numbers: a new WAL
+ * directory starts Lsns from 0 again and gets a new id with it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const NODE_ID_FILE = 'node-id';
+
+export async function loadOrCreateNodeId(walDir: string): Promise<string> {
+  const path = join(walDir, NODE_ID_FILE);
+  try {
+    const text = (await readFile(path, 'utf8')).trim();
+    if (/^[A-Za-z0-9_.-]{1,64}$/.test(text)) return text;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const id = randomUUID();
+  await mkdir(walDir, { recursive: true });
+  // Durable before any WAL record is numbered under it: a lost id would re-own replayed events.
+  const file = await open(`${path}.tmp`, 'w');
+  try {
+    await file.writeFile(`${id}\n`);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(`${path}.tmp`, path);
+  const dir = await open(walDir, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+  return id;
+}

@@ -1,0 +1,152 @@
+/**
+ * Builds every ingest stage from the config, once, for `startCollector`: the ack-path gates
+ * (signatures, size limits, rate limits), the post-WAL chain (decrypt inside decode, event
+ * size, validate, dedupe, PII, counting), synchronous validation and schema reloads.
+ */
+import { resolve } from 'node:path';
+import { createOpener, type Opener } from '@shopstream/shared';
+import type { Logger } from 'pino';
+import type { CollectorConfig } from '../config/config.js';
+import type { IngestGate } from '../http/ingest-gate.js';
+import type { WriteAheadLog } from '../wal/wal.js';
+import { signatureGate } from './auth/signature-gate.js';
+import { createMemoryDeduper } from './dedupe/memory.js';
+import { loadOrCreateNodeId } from './dedupe/node-id.js';
+import { createRedisDeduper } from './dedupe/redis.js';
+import type { Deduper } from './dedupe/deduper.js';
+import { warmFromWal } from './dedupe/warm-from-wal.js';
+import type { IngestConfig } from './ingest-config.js';
+import { withIngestStages, type IngestChainOptions } from './ingest-chain.js';
+import type { IngestObserver } from './ingest-observer.js';
+import type { IngestRecord } from './ingest-record.js';
+import { ackLimitsGate } from './limits/ack-limits-gate.js';
+import { createFieldCipher } from './pii/field-cipher.js';
+import { createProcessor, decodeStage, defaultStages, type Stage } from './processor.js';
+import { rateLimitGate } from './rate-limit/rate-limit-gate.js';
+import { createSourceRateLimiter } from './rate-limit/source-rate-limiter.js';
+import { defaultCatalogDir } from './schema/load-schema-folder.js';
+import { createReloadableRegistry, type ReloadableRegistry, type ReloadOutcome } from './schema/reloadable-registry.js';
+import { validateSync, type SyncValidationResult } from './sync-validation.js';
+
+export interface IngestRuntimeOptions {
+  readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly nowMs?: () => number;
+  /** Told when a source is throttled (metrics). */
+  readonly onThrottled?: (source: string, limit: 'requests' | 'events') => void;
+}
+
+export interface StageContext {
+  /** The opened WAL: the memory deduper's window is rebuilt from it before the first batch. */
+  readonly wal?: Pick<WriteAheadLog, 'read' | 'stats'>;
+  readonly observer?: IngestObserver;
+}
+
+export interface IngestRuntime {
+  readonly nodeId: string;
+  readonly registry: ReloadableRegistry;
+  readonly deduper: Deduper | undefined;
+  /** After the write-key gate, in this order. */
+  readonly ingestGates: readonly IngestGate[];
+  /** Reshapes the core's default chain (`CollectorDeps.stages`). */
+  stages(defaults: readonly Stage[], context?: StageContext): Stage[];
+  readonly syncValidationByDefault: boolean;
+  validateSync(record: IngestRecord): Promise<SyncValidationResult>;
+  reloadSchemas(): Promise<ReloadOutcome>;
+  close(): Promise<void>;
+}
+
+export async function createIngestRuntime(config: CollectorConfig, ingest: IngestConfig, options: IngestRuntimeOptions = {}): Promise<IngestRuntime> {
+  const log = options.log;
+  const registry = await createReloadableRegistry({
+    catalogDir: defaultCatalogDir(),
+    ...(ingest.schemas.customDir ? { customDir: resolve(ingest.schemas.customDir) } : {}),
+    strict: ingest.schemas.strict,
+    watch: ingest.schemas.watch,
+    onReload: (outcome) =>
+      outcome.status === 'success'
+        ? log?.info({ event: 'SchemasReloaded', schemas: outcome.schemaIds.length }, `schemas reloaded: ${outcome.schemaIds.length} registered`)
+        : log?.error({ event: 'SchemasReloadError', err: outcome.error }, `schema reload failed, the previous schemas stay: ${outcome.error.message}`),
+  });
+  const nodeId = ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
+
+  let opener: Opener | undefined;
+  if (ingest.decryption.keys.length > 0) {
+    const made = createOpener({ keys: ingest.decryption.keys });
+    await made.ready; // a bad key fails the start, not the first sealed batch
+    opener = made;
+  }
+
+  const cipher = ingest.pii ? createFieldCipher(ingest.pii) : undefined;
+  if (!cipher) log?.warn({ event: 'PiiKeysMissing' }, 'ingest.pii has no keys: fields annotated x-pii are dropped instead of hashed or encrypted');
+
+  let deduper: Deduper | undefined;
+  const { dedupe } = ingest;
+  if (dedupe.store === 'memory') deduper = createMemoryDeduper({ windowMs: dedupe.windowMs, idsMax: dedupe.idsMax });
+  if (dedupe.store === 'redis') {
+    let reported = false;
+    deduper = createRedisDeduper({
+      url: dedupe.redisUrl,
+      keyPrefix: dedupe.keyPrefix,
+      windowMs: dedupe.windowMs,
+      failMode: dedupe.failMode,
+      commandTimeoutMs: dedupe.commandTimeoutMs,
+      onUnavailable: (error) => {
+        if (reported) return; // once per outage, not per batch
+        reported = true;
+        log?.error({ event: 'DedupeUnavailable', failMode: dedupe.failMode, err: error }, `Redis deduper unreachable (failMode ${dedupe.failMode})`);
+        setTimeout(() => (reported = false), 30_000).unref();
+      },
+    });
+  }
+
+  const limits = { decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax };
+  const chainOptions: IngestChainOptions = {
+    registry: () => registry.current,
+    nodeId,
+    eventBytesMax: ingest.eventBytesMax,
+    eventsPerBatchMax: limits.eventsPerBatchMax,
+    ...(deduper ? { deduper } : {}),
+    ...(cipher ? { cipher } : {}),
+  };
+  // The core's decode stage, rebuilt with the Opener so sealed frames open inside it.
+  const withOpener = (defaults: readonly Stage[]): Stage[] =>
+    defaults.map((stage) => (stage.name === 'decode' ? decodeStage({ ...limits, ...(opener ? { opener } : {}) }) : stage));
+  const preview = createProcessor(withIngestStages(withOpener(defaultStages(limits)), { ...chainOptions, purpose: 'preview' }));
+
+  const gates: IngestGate[] = [
+    signatureGate({ windowMs: ingest.signatureWindowMs, ...(options.nowMs ? { nowMs: options.nowMs } : {}) }),
+    ackLimitsGate({ decodedBytesMax: limits.decodedBytesMax, jsonBodyBytesMax: ingest.jsonBodyBytesMax }),
+    rateLimitGate(createSourceRateLimiter(ingest.rateLimits, options.nowMs), options.onThrottled),
+  ];
+
+  return {
+    nodeId,
+    registry,
+    deduper,
+    ingestGates: gates,
+    stages(defaults, context = {}) {
+      let dedupeReady: Promise<unknown> | undefined;
+      if (dedupe.store === 'memory' && deduper && context.wal) {
+        const { oldestLsn, endLsn } = context.wal.stats();
+        const claimer = createProcessor(withIngestStages(withOpener(defaults), { ...chainOptions, purpose: 'claim' }));
+        const startedMs = Date.now();
+        dedupeReady = warmFromWal(context.wal, oldestLsn, endLsn, claimer).then(
+          (records) => log?.info({ event: 'DedupeWarmed', records, ms: Date.now() - startedMs }, `dedupe window rebuilt from ${records} WAL records`),
+          (error: unknown) => log?.error({ event: 'DedupeWarmError', err: error }, 'rebuilding the dedupe window from the WAL failed; duplicates of older events may pass'),
+        );
+      }
+      return withIngestStages(withOpener(defaults), {
+        ...chainOptions,
+        ...(context.observer ? { observer: context.observer } : {}),
+        ...(dedupeReady ? { dedupeReady } : {}),
+      });
+    },
+    syncValidationByDefault: ingest.syncValidation,
+    validateSync: (record) => validateSync(preview, record),
+    reloadSchemas: () => registry.reload(),
+    async close() {
+      registry.close();
+      await deduper?.close?.();
+    },
+  };
+}
