@@ -79,6 +79,7 @@ interface Batch {
 }
 
 const IDLE_WAIT_MS = 5_000;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SinkLoop {
   private readonly clock: Clock;
@@ -243,6 +244,9 @@ export class SinkLoop {
       let seen = 0;
       for await (const walRecord of this.options.wal.read(next, this.options.policy.readRecordsMax)) {
         if (until !== undefined && walRecord.lsn >= until) return batch();
+        // Processing is CPU work on the thread that also acknowledges batches: give pending
+        // I/O (HTTP, fsync completions) a turn between WAL records so acks never queue behind delivery.
+        await yieldToIo();
         const processed = await this.options.processor.process(walRecord);
         const routed = processed.records.filter(this.options.accepts);
         const routedBytes = routed.reduce((sum, r) => sum + recordBytes(r), 0);

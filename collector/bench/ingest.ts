@@ -1,0 +1,140 @@
+/**
+ * Ingest throughput of a real collector process (WAL fsync on, lake sink delivering) against a
+ * bare node:http server that only reads the same bodies and answers 204, both driven by
+ * autocannon from this process. Bodies: 100 e-commerce events of ~400 B, as an lz4/msgpack
+ * frame and as gzip JSON. Also measures post-WAL processing (decode → stamp → emit) per core.
+ *
+ * Closing line: value = collector req/s for lz4 frames, baseline = bare req/s, ratio = value/baseline.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import autocannon from 'autocannon';
+import { encodeFrame, msgpackEncoding, uuidV7, type EventEnvelope } from '@shopstream/shared';
+import { lz4Codec } from '@shopstream/shared/node';
+import { encodeIngestRecord } from '../src/pipeline/ingest-record.js';
+import { createProcessor, defaultStages } from '../src/pipeline/processor.js';
+
+const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 8);
+// Many senders share one fsync (group commit): a collector faces hundreds of clients, not a few.
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const EVENTS_PER_BATCH = 100;
+const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+
+function events(count: number): EventEnvelope[] {
+  const types = ['Product Viewed', 'Product Added', 'Cart Viewed', 'Checkout Started', 'Order Completed'];
+  return Array.from({ length: count }, (_, i) => ({
+    id: uuidV7(),
+    type: types[i % types.length]!,
+    kind: 'track',
+    anonymousId: `anon-${(i * 7919) % 5000}`,
+    sessionId: `sess-${i % 40}`,
+    timestamp: new Date(Date.now() - i * 250).toISOString(),
+    context: { page: { url: `https://shop.example/products/${1000 + i}` }, locale: 'de-DE', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0' },
+    properties: { product_id: `sku-${1000 + i}`, name: 'Green tea 100 g', price: 4.5 + (i % 10), currency: 'EUR', quantity: 1 + (i % 3) },
+  }));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not yet listening
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+const BARE_SERVER = `
+const http = require('node:http');
+http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
+  let n = 0;
+  req.on('data', (c) => { n += c.length; });
+  req.on('end', () => { res.writeHead(req.url === '/readyz' ? 200 : 204); res.end(); });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+interface Run {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, body: Buffer, headers: Record<string, string>): Promise<Run> {
+  const result = await autocannon({ url, method: 'POST', body, headers, connections: CONNECTIONS, duration: DURATION_SEC });
+  return { reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) spawnSync('npx', ['tsup'], { cwd: join(import.meta.dirname, '..'), stdio: 'inherit' });
+  const batch = events(EVENTS_PER_BATCH);
+  const lz4Frame = Buffer.from(await encodeFrame(batch, { codec: lz4Codec, encoding: msgpackEncoding }));
+  const jsonText = Buffer.from(JSON.stringify({ batch }));
+  const gzipJson = gzipSync(jsonText);
+  console.log(`batch: ${EVENTS_PER_BATCH} events, JSON ${jsonText.length} B (${Math.round(jsonText.length / EVENTS_PER_BATCH)} B/event), lz4 frame ${lz4Frame.length} B, gzip JSON ${gzipJson.length} B`);
+
+  // Post-WAL processing rate, one core (this process).
+  const processor = createProcessor(defaultStages({ decodedBytesMax: 8 << 20, eventsPerBatchMax: 2000 }));
+  const walData = encodeIngestRecord({ v: 1, source: 'bench', receivedAtMs: Date.now(), requestId: 'r', contentKind: 'frame', body: lz4Frame });
+  const rounds = 400;
+  for (let i = 0; i < 50; i++) await processor.process({ lsn: i, nextLsn: i + 1, data: walData });
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) await processor.process({ lsn: i, nextLsn: i + 1, data: walData });
+  const processEventsPerSec = (rounds * EVENTS_PER_BATCH) / ((performance.now() - t0) / 1000);
+  console.log(`post-WAL processing (decode lz4+msgpack, stamp, emit raw/clean/audit JSON): ${Math.round(processEventsPerSec)} events/s on one core`);
+
+  const bareDir = await mkdtemp(join(tmpdir(), 'bench-bare-'));
+  const barePort = await freePort();
+  await writeFile(join(bareDir, 'bare.cjs'), BARE_SERVER);
+  const bare = spawn(process.execPath, [join(bareDir, 'bare.cjs')], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
+  const collectorDir = await mkdtemp(join(tmpdir(), 'bench-collector-'));
+  const collectorPort = await freePort();
+  const collector = spawn(process.execPath, [cli], {
+    env: { ...process.env, PORT: String(collectorPort), SHOPSTREAM_WAL_DIR: join(collectorDir, 'wal'), SHOPSTREAM_LAKE_DIR: join(collectorDir, 'lake'), SHOPSTREAM_LOG_LEVEL: 'warn', SHOPSTREAM_WAL_FSYNC: 'always' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await waitReady(`http://127.0.0.1:${barePort}/readyz`, bare);
+    await waitReady(`http://127.0.0.1:${collectorPort}/readyz`, collector);
+    const frameHeaders = { 'content-type': 'application/vnd.shopstream.frame', authorization: 'Bearer dev-key' };
+    const jsonHeaders = { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer dev-key' };
+    const bareRun = await load(`http://127.0.0.1:${barePort}/v1/batch`, lz4Frame, frameHeaders);
+    const lz4Run = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, lz4Frame, frameHeaders);
+    const jsonRun = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, gzipJson, jsonHeaders);
+    const report = (name: string, run: Run, bytes: number) =>
+      console.log(
+        `${name.padEnd(28)} ${Math.round(run.reqPerSec)} req/s  ${Math.round(run.reqPerSec * EVENTS_PER_BATCH)} events/s  ${((run.reqPerSec * bytes) / 1e6).toFixed(1)} MB/s  ack p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  non-2xx ${run.non2xx}  errors ${run.errors}`,
+      );
+    report('bare node:http, lz4 frame', bareRun, lz4Frame.length);
+    report('collector, lz4 frame', lz4Run, lz4Frame.length);
+    report('collector, gzip JSON', jsonRun, gzipJson.length);
+    if (lz4Run.non2xx > 0 || jsonRun.non2xx > 0) console.log('note: non-2xx answers mean backpressure (503) engaged during the run');
+    const ratio = lz4Run.reqPerSec / bareRun.reqPerSec;
+    console.log(JSON.stringify({ bench: 'ingest', value: Math.round(lz4Run.reqPerSec), unit: 'req/s', baseline: Math.round(bareRun.reqPerSec), ratio: Number(ratio.toFixed(3)) }));
+  } finally {
+    bare.kill('SIGKILL');
+    collector.kill('SIGKILL');
+    await rm(bareDir, { recursive: true, force: true });
+    await rm(collectorDir, { recursive: true, force: true });
+  }
+}
+
+await main();
