@@ -48,7 +48,7 @@ export class GroupCommitWriter {
     private readonly options: ResolvedWalOptions,
     private readonly table: SegmentTable,
     private file: WalFile,
-    /** Called after a group is acknowledged, to wake readers. */
+    /** Called when more bytes became durable and visible to readers, to wake them. */
     private readonly onAcknowledged: () => void,
   ) {
     this.writtenBytes = table.active.size;
@@ -91,7 +91,7 @@ export class GroupCommitWriter {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.idle;
-    if (this.unsynced.bytes > 0 && !this.failure) await this.sync().catch((error: unknown) => this.options.onSyncError?.(error as Error));
+    if (this.unsynced.bytes > 0 && !this.failure) await this.syncAndPublish().catch((error: unknown) => this.options.onSyncError?.(error as Error));
     if (this.handleOpen) await this.file.close();
     this.handleOpen = false;
   }
@@ -110,7 +110,7 @@ export class GroupCommitWriter {
       } else {
         this.syncDue = false;
         // Acknowledged already (interval mode): a failed sync can only be reported and retried.
-        await this.sync().catch((error: unknown) => this.options.onSyncError?.(walWriteError(error, 'sync the log in the background')));
+        await this.syncAndPublish().catch((error: unknown) => this.options.onSyncError?.(walWriteError(error, 'sync the log in the background')));
       }
     }
     this.running = false;
@@ -169,8 +169,10 @@ export class GroupCommitWriter {
       for (const pending of group) pending.reject(typed);
       return;
     }
+    // Readers see durable bytes only (invariant 3): sealed segments were synced by `roll`; the
+    // active one is synced now in `always` mode, by the next interval sync otherwise.
     for (const [entry, size] of sealed) entry.size = size;
-    this.table.active.size = this.writtenBytes;
+    if (this.options.fsync.mode === 'always') this.table.active.size = this.writtenBytes;
     const bytes = group.reduce((sum, pending) => sum + pending.bytes, 0);
     this.counters.appendedRecords += recordsTotal;
     this.counters.appendedBytes += bytes;
@@ -186,6 +188,14 @@ export class GroupCommitWriter {
     this.writtenBytes += buffer.length;
     this.unsynced = { bytes: this.unsynced.bytes + buffer.length, records: this.unsynced.records + records };
     await writeFully(this.file, buffer, position);
+  }
+
+  /** Interval mode: makes what was acknowledged durable, then visible to readers. */
+  private async syncAndPublish(): Promise<void> {
+    const written = this.writtenBytes;
+    await this.sync();
+    this.table.active.size = written;
+    this.onAcknowledged();
   }
 
   private async sync(): Promise<void> {
@@ -232,6 +242,11 @@ export class GroupCommitWriter {
       await this.file.datasync();
       this.writtenBytes = start.writtenBytes;
       this.unsynced = { bytes: 0, records: 0 };
+      // Interval mode: groups acknowledged before the failed one are durable now.
+      if (this.table.active.size < start.writtenBytes) {
+        this.table.active.size = start.writtenBytes;
+        this.onAcknowledged();
+      }
     } catch (error) {
       this.failure = new WalError('COLLECTOR_WAL_FAILED', 'The write-ahead log could not undo a failed write and refuses appends until the collector restarts.', { cause: error });
     }

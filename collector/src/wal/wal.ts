@@ -59,7 +59,10 @@ export interface WalStats {
   readonly segmentCount: number;
   /** Lsn of the first byte still on disk. */
   readonly oldestLsn: Lsn;
-  /** Lsn after the last acknowledged record: where the next append lands. */
+  /**
+   * Lsn after the last durable record: the end readers see. In `always` mode also where the next
+   * append lands; in `interval` mode acknowledged records become readable at the next fsync.
+   */
   readonly endLsn: Lsn;
   readonly appendedRecords: number;
   readonly appendedBytes: number;
@@ -81,7 +84,7 @@ export interface WriteAheadLog extends Wal {
   /** What open repaired; fixed for the life of this handle. */
   readonly recovery: RecoveryReport;
   /**
-   * Resolves `true` once the acknowledged end passes `afterLsn` (at once if it already has), or
+   * Resolves `true` once the readable (durable) end passes `afterLsn` (at once if it already has), or
    * `false` when `signal` aborts or the log closes: delivery loops wait here instead of polling.
    */
   waitForAppend(afterLsn: Lsn, signal?: AbortSignal): Promise<boolean>;

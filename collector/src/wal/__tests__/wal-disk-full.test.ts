@@ -56,6 +56,23 @@ describe('failed appends', () => {
     await reopened.close();
   });
 
+  it('interval mode: a failed group still leaves the earlier acknowledged records durable and readable', async () => {
+    const { fs, faults } = faultyFs();
+    const wal = await openWal({ dir: t.dir, fs, fsync: { mode: 'interval', intervalMs: 60_000 } });
+    await wal.append([testRecord(0)]);
+    expect(await readAll(wal)).toEqual([]); // not synced yet
+    faults.diskFull = true;
+    await expect(wal.append([testRecord(1)])).rejects.toMatchObject({ code: 'COLLECTOR_WAL_DISK_FULL' });
+    faults.diskFull = false;
+    // The undo fdatasync'ed the file, so record 0 is durable and shown; record 1 is gone.
+    expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([0]);
+    await wal.append([testRecord(2)]);
+    await wal.close();
+    const reopened = await openWal({ dir: t.dir });
+    expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([0, 2]);
+    await reopened.close();
+  });
+
   it('a group that fails after rolling to a new segment removes that segment again', async () => {
     const { fs, faults } = faultyFs();
     const wal = await openWal({ dir: t.dir, fs, segmentBytesMax: 1024 });

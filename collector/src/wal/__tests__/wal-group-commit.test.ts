@@ -55,18 +55,27 @@ describe('group commit', () => {
     await wal.close();
   });
 
-  it('interval mode resolves after write and fsyncs on the timer', async () => {
+  it('interval mode resolves after write, fsyncs on the timer, and shows readers only synced records', async () => {
     const { fs, faults } = faultyFs();
-    const wal = await openWal({ dir: t.dir, fs, fsync: { mode: 'interval', intervalMs: 20 } });
-    await wal.append([testRecord(1)]);
+    const wal = await openWal({ dir: t.dir, fs, fsync: { mode: 'interval', intervalMs: 30 } });
+    const visible = wal.waitForAppend(0);
+    const [lsn] = await wal.append([testRecord(1)]);
+    expect(lsn).toBe(0);
     expect(faults.syncs).toBe(0);
-    // Readable at once (acknowledged), synced within an interval or two.
-    expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([1]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Acknowledged but not yet durable: not readable, so no cursor can pass it.
+    expect(await readAll(wal)).toEqual([]);
+    expect(wal.stats().endLsn).toBe(0);
+    await expect(visible).resolves.toBe(true); // fires with the interval fsync
     expect(faults.syncs).toBe(1);
+    expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([1]);
     expect(wal.stats().fsyncCount).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(faults.syncs).toBe(1); // nothing new: no fsync
     await wal.append([testRecord(2)]);
     await wal.close(); // close syncs what is left
     expect(faults.syncs).toBe(2);
+    const reopened = await openWal({ dir: t.dir });
+    expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([1, 2]);
+    await reopened.close();
   });
 });
