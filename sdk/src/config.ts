@@ -29,7 +29,7 @@ export interface ClientSettings {
   readonly batchBytesMax?: number;
   /** A non-empty batch is cut at most this long after its first event. Default 1000 ms. */
   readonly flushIntervalMs?: number;
-  /** Cap on event bytes held in process memory (open batch + in-memory storage + in flight). Default 32 MiB. */
+  /** Cap on estimated event bytes held in process memory (open batch + in-memory storage + in flight). Default 8 MiB (JS objects take ~3x that in heap). */
   readonly bufferedBytesMax?: number;
   /** At the cap: `block` makes `track()` return a promise that settles once there is room; `drop` counts and drops. Default `block`. */
   readonly overflow?: 'block' | 'drop';
@@ -100,7 +100,7 @@ export const DEFAULT_SETTINGS: Omit<ResolvedSettings, 'writeKey'> = {
   batchEventsMax: 500,
   batchBytesMax: 512 * 1024,
   flushIntervalMs: 1000,
-  bufferedBytesMax: 32 * 1024 * 1024,
+  bufferedBytesMax: 8 * 1024 * 1024,
   overflow: 'block',
   waitingEventsMax: 10_000,
   eventBytesMax: 64 * 1024,

@@ -53,7 +53,17 @@ export function buildEnvelope(kind: EventKind, type: string, fields: EnvelopeFie
   return envelope;
 }
 
+// Many events share a millisecond under load: format each millisecond once.
+let lastMs = Number.NaN;
+let lastIso = '';
+
 function timestampOf(value: Date | string | undefined, nowMs: number): string {
-  if (value === undefined) return new Date(nowMs).toISOString();
+  if (value === undefined) {
+    if (nowMs !== lastMs) {
+      lastMs = nowMs;
+      lastIso = new Date(nowMs).toISOString();
+    }
+    return lastIso;
+  }
   return typeof value === 'string' ? value : value.toISOString();
 }

@@ -3,7 +3,7 @@
  * msgpack frames, optional HMAC request signing and payload sealing, and a disk-backed queue
  * when `queueDir` is given.
  */
-import { msgpackEncoding, type Sealer } from '@shopstream/shared';
+import { createUuidV7, msgpackEncoding, type Sealer } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
 import { createClient as createCoreClient, type Client } from '../../client.js';
 import type { ClientSettings } from '../../config.js';
@@ -13,6 +13,7 @@ import { createMemoryStorage } from '../../storage/memory.js';
 import type { Storage } from '../../storage/storage.js';
 import { createUndiciTransport } from '../../transport/undici.js';
 import type { Transport } from '../../transport/transport.js';
+import { createPooledRandom } from './pooled-random.js';
 import { installSignalHandlers } from './signals.js';
 
 export interface NodeClientOptions extends ClientSettings {
@@ -68,6 +69,7 @@ export function createClient(options: NodeClientOptions): NodeClient {
     storage,
     codec: lz4Codec,
     encoding: msgpackEncoding,
+    uuid: options.uuid ?? createUuidV7(options.now ?? Date.now, createPooledRandom()),
   });
   const client = Object.assign(core, { flushToDisk: () => core.flushToStorage() });
   if (options.handleSignals) installSignalHandlers(client, options.closeDeadlineMs ?? 5_000);
