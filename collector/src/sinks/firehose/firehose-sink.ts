@@ -9,6 +9,7 @@ import { PutRecordBatchCommand, type FirehoseClient, type _Record as FirehoseRec
 import type { SinkLimits, SinkRecord } from '../sink.js';
 import type { BatchEntry, CallLimits } from '../aws-batcher.js';
 import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
+import { applyLimitOverrides } from '../aws/sink-limits.js';
 import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
 
 const KIB = 1024;
@@ -23,6 +24,8 @@ const NEWLINE_BYTES = 1;
 export interface FirehoseSinkOptions extends AwsSinkCommonOptions {
   readonly client: FirehoseClient;
   readonly deliveryStreamName: string;
+  /** Lower the batching limits (never above the API's); see aws/sink-limits.ts. */
+  readonly limits?: Partial<SinkLimits>;
 }
 
 export type FirehoseSink = AwsSink;
@@ -32,12 +35,12 @@ const utf8 = new TextEncoder();
 export function createFirehoseSink(options: FirehoseSinkOptions): FirehoseSink {
   const reporter = createBatchReporter('Firehose', { deliveryStream: options.deliveryStreamName }, options);
   const callLimits: CallLimits = { entriesMax: FIREHOSE_CALL_ENTRIES_MAX, bytesMax: FIREHOSE_CALL_BYTES_MAX };
-  const limits: SinkLimits = {
+  const limits = applyLimitOverrides({
     recordsMax: FIREHOSE_CALL_ENTRIES_MAX,
     bytesMax: FIREHOSE_CALL_BYTES_MAX - FIREHOSE_CALL_ENTRIES_MAX * NEWLINE_BYTES,
     recordBytesMax: FIREHOSE_RECORD_BYTES_MAX - NEWLINE_BYTES,
     lingerMs: options.lingerMs ?? 500,
-  };
+  }, options.limits);
 
   const toEntries = (records: readonly SinkRecord[]): BatchEntry<FirehoseRecord>[] =>
     records.map((record) => {

@@ -10,6 +10,7 @@ import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } fr
 import type { SinkLimits, SinkRecord } from '../sink.js';
 import type { BatchEntry, CallLimits } from '../aws-batcher.js';
 import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
+import { applyLimitOverrides } from '../aws/sink-limits.js';
 import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
 import { aggregateRecords, KPL_FRAME_BYTES } from './kpl-aggregator.js';
 import { partitionKeyOf, PARTITION_KEY_CHARS_MAX, type PartitionKeyField } from './partition-key.js';
@@ -31,8 +32,8 @@ export interface KinesisSinkOptions extends AwsSinkCommonOptions {
   readonly partitionKey?: PartitionKeyField;
   /** KPL aggregation; default off (consumers must deaggregate: KCL, Lambda + aws-kinesis-agg). */
   readonly aggregation?: boolean;
-  /** Records per write when aggregating; the byte bound is what limits in practice. Default 50,000. */
-  readonly aggregatedRecordsMax?: number;
+  /** Lower the batching limits (never above the API's); see aws/sink-limits.ts. */
+  readonly limits?: Partial<SinkLimits>;
 }
 
 export type KinesisSink = AwsSink;
@@ -45,9 +46,10 @@ export function createKinesisSink(options: KinesisSinkOptions): KinesisSink {
   const reporter = createBatchReporter('Kinesis', { stream: options.streamName }, options);
   const callLimits: CallLimits = { entriesMax: KINESIS_CALL_ENTRIES_MAX, bytesMax: KINESIS_CALL_BYTES_MAX };
   const recordBytesMax = KINESIS_RECORD_BYTES_MAX - PARTITION_KEY_BYTES_MAX;
-  const limits: SinkLimits = aggregation
+  const ceilings: SinkLimits = aggregation
     ? {
-        recordsMax: options.aggregatedRecordsMax ?? 50_000,
+        // The byte bound is what limits in practice: ~10,000 typical events per write.
+        recordsMax: 50_000,
         // JSON bytes; aggregation adds a key table entry and ~6 framing bytes per record, so leave a fifth spare.
         bytesMax: 4 * MIB,
         recordBytesMax: recordBytesMax - KPL_FRAME_BYTES - 2 * PARTITION_KEY_BYTES_MAX,
@@ -59,6 +61,7 @@ export function createKinesisSink(options: KinesisSinkOptions): KinesisSink {
         recordBytesMax,
         lingerMs: options.lingerMs ?? 500,
       };
+  const limits = applyLimitOverrides(ceilings, options.limits);
 
   function toEntries(records: readonly SinkRecord[]): BatchEntry<PutRecordsRequestEntry>[] {
     const users = records.map((record) => ({ partitionKey: partitionKeyOf(record, field), data: utf8.encode(record.json), ref: record }));

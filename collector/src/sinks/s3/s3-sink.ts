@@ -11,6 +11,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
 import type { AwsSink } from '../aws/batch-sink.js';
 import { classifyAwsError } from '../aws/classify-aws-error.js';
+import { applyLimitOverrides } from '../aws/sink-limits.js';
 import { createBatchReporter, reportBatch, type AwsSinkCommonOptions } from '../aws/report-batch.js';
 import { groupByPartition, objectKey, type S3Format } from './object-key.js';
 import { encodeNdjsonGzip } from './ndjson-gzip.js';
@@ -37,6 +38,8 @@ export interface S3SinkOptions extends AwsSinkCommonOptions {
   readonly gzipLevel?: number;
   /** Multipart part size; uploads at most this large go in one PutObject. Default 8 MiB, min 5 MiB. */
   readonly partBytes?: number;
+  /** Lower the batching limits; see aws/sink-limits.ts. */
+  readonly limits?: Partial<SinkLimits>;
   /** Parts of one upload in flight. Default 4. */
   readonly partsInFlightMax?: number;
   /** Partition files of one batch uploaded at once. Default 4. */
@@ -54,12 +57,12 @@ export function createS3Sink(options: S3SinkOptions): S3Sink {
   const uploadsInFlightMax = options.uploadsInFlightMax ?? 4;
   const prefix = options.prefix ?? '';
   const reporter = createBatchReporter('S3', { bucket: options.bucket }, options);
-  const limits: SinkLimits = {
+  const limits = applyLimitOverrides({
     recordsMax: 1_000_000,
     bytesMax: rollBytes,
     recordBytesMax: Math.min(rollBytes, 4 * MIB),
     lingerMs: options.rollAgeMs ?? options.lingerMs ?? 60_000,
-  };
+  }, options.limits);
 
   const encode = (records: readonly SinkRecord[]): Promise<Uint8Array> =>
     format === 'parquet' ? encodeParquet(records, options.parquetCompression ?? 'SNAPPY') : encodeNdjsonGzip(records, options.gzipLevel ?? 6);

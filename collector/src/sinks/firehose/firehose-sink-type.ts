@@ -1,0 +1,29 @@
+import type { SinkType } from '../../config/sink-type.js';
+import { createFirehoseClient, type AwsClientOptions } from '../aws/clients.js';
+import { changedLimits } from '../aws/sink-limits.js';
+import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
+import { createFirehoseSink, FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYTES_MAX } from './firehose-sink.js';
+
+const defaultLimits = { recordsMax: FIREHOSE_CALL_ENTRIES_MAX, bytesMax: FIREHOSE_CALL_BYTES_MAX, recordBytesMax: FIREHOSE_RECORD_BYTES_MAX, lingerMs: 500 };
+
+/** `{ type: "firehose", deliveryStreamName, region?, endpoint? }` */
+export const firehoseSinkType: SinkType = {
+  type: 'firehose',
+  defaultZones: ['clean'],
+  defaultLimits,
+  parse(entry) {
+    return {
+      client: readAwsClientOptions(entry),
+      deliveryStreamName: entry.str('deliveryStreamName', undefined, { re: /^[a-zA-Z0-9_.-]{1,64}$/, says: 'a Firehose stream name (1-64 of a-z A-Z 0-9 _ . -)' }),
+    };
+  },
+  create(config, deps) {
+    return createFirehoseSink({
+      name: config.name,
+      client: createFirehoseClient(config.client as AwsClientOptions),
+      deliveryStreamName: config.deliveryStreamName as string,
+      limits: changedLimits(config.limits, defaultLimits),
+      log: pinoSinkLog(deps.log),
+    });
+  },
+};

@@ -1,0 +1,34 @@
+import type { SinkType } from '../../config/sink-type.js';
+import { createKinesisClient, type AwsClientOptions } from '../aws/clients.js';
+import { changedLimits } from '../aws/sink-limits.js';
+import { pinoSinkLog, readAwsClientOptions, readBoolean } from '../aws/sink-type-common.js';
+import { createKinesisSink, KINESIS_CALL_BYTES_MAX, KINESIS_CALL_ENTRIES_MAX, KINESIS_RECORD_BYTES_MAX } from './kinesis-sink.js';
+import type { PartitionKeyField } from './partition-key.js';
+
+const defaultLimits = { recordsMax: KINESIS_CALL_ENTRIES_MAX, bytesMax: KINESIS_CALL_BYTES_MAX, recordBytesMax: KINESIS_RECORD_BYTES_MAX, lingerMs: 500 };
+
+/** `{ type: "kinesis", streamName, region?, endpoint?, partitionKey?: eventId|sessionId|userId, aggregation?: false }` */
+export const kinesisSinkType: SinkType = {
+  type: 'kinesis',
+  defaultZones: ['clean'],
+  defaultLimits,
+  parse(entry) {
+    return {
+      client: readAwsClientOptions(entry),
+      streamName: entry.str('streamName', undefined, { re: /^[a-zA-Z0-9_.-]{1,128}$/, says: 'a Kinesis stream name (1-128 of a-z A-Z 0-9 _ . -)' }),
+      partitionKey: entry.oneOf<PartitionKeyField>('partitionKey', 'eventId', ['eventId', 'sessionId', 'userId']),
+      aggregation: readBoolean(entry, 'aggregation', false),
+    };
+  },
+  create(config, deps) {
+    return createKinesisSink({
+      name: config.name,
+      client: createKinesisClient(config.client as AwsClientOptions),
+      streamName: config.streamName as string,
+      partitionKey: config.partitionKey as PartitionKeyField,
+      aggregation: config.aggregation as boolean,
+      limits: changedLimits(config.limits, defaultLimits),
+      log: pinoSinkLog(deps.log),
+    });
+  },
+};

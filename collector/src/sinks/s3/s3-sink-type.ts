@@ -1,0 +1,49 @@
+import type { SinkType } from '../../config/sink-type.js';
+import { createS3Client, type AwsClientOptions } from '../aws/clients.js';
+import { changedLimits } from '../aws/sink-limits.js';
+import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
+import { createS3Sink, S3_PART_BYTES_MIN } from './s3-sink.js';
+import type { S3Format } from './object-key.js';
+import type { ParquetCompression } from './parquet-encoding.js';
+
+const MIB = 1024 * 1024;
+const defaultLimits = { recordsMax: 1_000_000, bytesMax: 1 << 30, recordBytesMax: 4 * MIB, lingerMs: 60_000 };
+
+/**
+ * `{ type: "s3", bucket, prefix?, region?, endpoint?, format?: ndjson|parquet, rollBytes?: 64 MiB,
+ * rollAgeMs?: 60000, parquetCompression?: SNAPPY|GZIP, partBytes?: 8 MiB }`; receives every zone
+ * by default, like the local lake it mirrors.
+ */
+export const s3SinkType: SinkType = {
+  type: 's3',
+  defaultZones: ['raw', 'clean', 'failed', 'audit'],
+  defaultLimits,
+  parse(entry) {
+    return {
+      client: readAwsClientOptions(entry),
+      bucket: entry.str('bucket', undefined, { re: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, says: 'an S3 bucket name (3-63 of a-z 0-9 . -)' }),
+      prefix: entry.optionalStr('prefix') ?? '',
+      format: entry.oneOf<S3Format>('format', 'ndjson', ['ndjson', 'parquet']),
+      rollBytes: entry.int('rollBytes', 64 * MIB, { min: 64 * 1024, max: 1 << 30, unit: 'bytes' }),
+      rollAgeMs: entry.int('rollAgeMs', 60_000, { min: 100, max: 3_600_000, unit: 'ms' }),
+      parquetCompression: entry.oneOf<ParquetCompression>('parquetCompression', 'SNAPPY', ['SNAPPY', 'GZIP']),
+      partBytes: entry.int('partBytes', 8 * MIB, { min: S3_PART_BYTES_MIN, max: 512 * MIB, unit: 'bytes' }),
+    };
+  },
+  create(config, deps) {
+    const { lingerMs, ...lowered } = changedLimits(config.limits, defaultLimits);
+    return createS3Sink({
+      name: config.name,
+      client: createS3Client(config.client as AwsClientOptions),
+      bucket: config.bucket as string,
+      prefix: config.prefix as string,
+      format: config.format as S3Format,
+      rollBytes: config.rollBytes as number,
+      rollAgeMs: lingerMs ?? (config.rollAgeMs as number),
+      parquetCompression: config.parquetCompression as ParquetCompression,
+      partBytes: config.partBytes as number,
+      limits: lowered,
+      log: pinoSinkLog(deps.log),
+    });
+  },
+};
