@@ -4,7 +4,13 @@
  */
 import type { SinkType } from '../config/sink-type.js';
 import { lakeSinkType } from '../sinks/lake/lake-sink-type.js';
+import { kinesisSinkType } from '../sinks/kinesis/kinesis-sink-type.js';
+import { firehoseSinkType } from '../sinks/firehose/firehose-sink-type.js';
+import { s3SinkType } from '../sinks/s3/s3-sink-type.js';
 
 export const sinkTypes: readonly SinkType[] = [
   lakeSinkType,
+  kinesisSinkType,
+  firehoseSinkType,
+  s3SinkType,
 ];
