@@ -127,4 +127,22 @@ describe('order service example', { timeout: 30_000 }, () => {
     expect(landed.map((event) => event.type).sort()).toEqual(['Order Completed', 'Order Refunded']);
     expect(landed.every((event) => event.source === 'orders' && event.userId === 'u-http')).toBe(true);
   });
+
+  it('the signed source refuses a request without a valid signature, and still takes signed orders after', async () => {
+    const forged = await fetch(`${collector.url}/v1/batch`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer orders-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ batch: [{ messageId: '0192f0c4-0000-7000-8000-000000000001', type: 'track', event: 'Order Completed', timestamp: new Date().toISOString(), properties: { order_id: 'FORGED' } }] }),
+    });
+    expect(forged.status).toBe(401);
+    const { error } = (await forged.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('COLLECTOR_AUTH_BAD_SIGNATURE');
+    expect(error.message).toMatch(/signature/i);
+
+    const run = runService(['--demo'], {});
+    expect(await run.exited, run.output()).toBe(0);
+    const { placed } = JSON.parse(run.output().trim().split('\n').at(-1)!) as { placed: string[] };
+    await until('a signed order after the forged one', () => (lakeEvents().some((event) => event.properties?.order_id === placed[0]) ? true : undefined));
+    expect(lakeEvents().some((event) => event.properties?.order_id === 'FORGED')).toBe(false);
+  });
 });
