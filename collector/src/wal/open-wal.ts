@@ -34,6 +34,7 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
   try {
     cursors = await openCursorStore(dir, fs);
     ({ table, recovery } = await loadSegments(options));
+    recovery = await skipPastCursors(options, table, cursors, recovery);
     file = await fs.open(table.active.path, 'r+');
   } catch (error) {
     await unlock();
@@ -149,6 +150,22 @@ async function loadSegments(options: ResolvedWalOptions): Promise<{ table: Segme
     entries.push(await createSegment(options, 0));
   }
   return { table: new SegmentTable(entries), recovery };
+}
+
+/**
+ * Lsns are never handed out twice: if a cursor stands past the end of the log (the log lost its
+ * tail to a disk fault, or a segment was deleted by hand), the next record starts a segment at
+ * that cursor, or the sink would skip it and lake files named by those Lsns would be overwritten.
+ */
+async function skipPastCursors(options: ResolvedWalOptions, table: SegmentTable, cursors: CursorStore, recovery: RecoveryReport): Promise<RecoveryReport> {
+  let highest = 0;
+  for (const name of await cursors.list()) {
+    const state = await cursors.load(name).catch(() => undefined); // a damaged cursor is the delivery engine's to report
+    if (state) highest = Math.max(highest, state.committed, state.inflight?.to ?? 0);
+  }
+  if (highest <= table.endLsn) return recovery;
+  table.entries.push(await createSegment(options, highest));
+  return { ...recovery, endRaisedTo: highest };
 }
 
 async function createSegment(options: ResolvedWalOptions, firstLsn: Lsn): Promise<SegmentEntry> {

@@ -35,6 +35,8 @@ export interface RecoveryReport {
   readonly truncatedRecords: number;
   /** Corrupt ranges in the newest segment followed by valid records: kept, skipped by readers. */
   readonly skippedCorruptRecords: number;
+  /** Set when a cursor stood past the end of the log: appends continue from this Lsn instead. */
+  readonly endRaisedTo?: Lsn;
 }
 
 /** A range of bytes a reader skipped because no valid record starts there. */

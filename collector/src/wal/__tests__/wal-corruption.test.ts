@@ -101,6 +101,25 @@ describe('write-ahead log damage', () => {
     await reopened.close();
   });
 
+  it('never reuses an Lsn a cursor has passed: a log that lost its tail continues after the cursor', async () => {
+    const wal = await openWal({ dir: t.dir });
+    const lsns = await wal.append([testRecord(0), testRecord(1), testRecord(2)]);
+    await wal.cursors.save('lake', { committed: lsns[2]!, inflight: { from: lsns[2]!, to: wal.stats().endLsn } });
+    const end = wal.stats().endLsn;
+    await wal.close();
+    await truncate(join(t.dir, '00000000000000000000.wal'), lsns[1]!); // records 1 and 2 lost to a disk fault
+
+    const reopened = await openWal({ dir: t.dir });
+    expect(reopened.recovery).toEqual({ truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 0, endRaisedTo: end });
+    const [lsn] = await reopened.append([testRecord(3)]);
+    expect(lsn).toBe(end);
+    expect((await readAll(reopened)).map((r) => [recordIndex(r.data), r.lsn])).toEqual([[0, 0], [3, end]]);
+    const records: number[] = [];
+    for await (const record of reopened.read(lsns[2]!, 10)) records.push(recordIndex(record.data));
+    expect(records).toEqual([3]); // the sink resumes at its cursor and gets the new record
+    await reopened.close();
+  });
+
   it('opens and reads past a sealed segment that is garbage from its first byte, and past a missing segment', async () => {
     const wal = await openWal({ dir: t.dir, segmentBytesMax: 1024 });
     for (let i = 0; i < 20; i++) await wal.append([testRecord(i, 200)]); // 4 per segment, 5 segments
