@@ -22,6 +22,7 @@ import { admission, unreadyReasons, type LoadSignals } from './http/backpressure
 import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
 import { createCollectorServer } from './http/server.js';
 import { createProcessor, defaultStages, type Stage } from './pipeline/processor.js';
+import { createIngestRuntime, type IngestRuntime } from './pipeline/ingest-runtime.js';
 import type { Sink } from './sinks/sink.js';
 import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
@@ -35,6 +36,8 @@ export interface CollectorDeps {
   readonly ingestGates?: readonly IngestGate[];
   /** Reshapes the processing chain, e.g. `(stages) => insertStage(stages, 'stamp', validateStage)`. */
   readonly stages?: (defaults: Stage[]) => Stage[];
+  /** Ingest stages (auth, limits, decrypt, validate, dedupe, PII); built from `config.ingest` when absent. */
+  readonly ingest?: IngestRuntime;
   readonly log?: Logger;
   readonly nowMs?: () => number;
   /** The WAL's file system; tests pass one that fails with ENOSPC. */
@@ -87,7 +90,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
 
   const sinks: Sink[] = [];
   for (const sinkConfig of config.sinks) sinks.push(await types.get(sinkConfig.type)!.create(sinkConfig, { log }));
-  const stages = defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax });
+  const ingest = deps.ingest ?? (await createIngestRuntime(config, config.ingest, { log, nowMs, onThrottled: (source, limit) => metrics.ingestThrottled(source, limit) }));
+  const stages = ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax }), { wal, observer: metrics });
   const processor = createProcessor(deps.stages ? deps.stages(stages) : stages);
   const deadLetter = createLakeDeadLetter(resolve(config.lake.dir));
   delivery = new Delivery({
@@ -129,7 +133,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     status,
     batch: {
       limits: config.limits,
-      gates: [writeKeyGate(config.sources), ...(deps.ingestGates ?? [])],
+      gates: [writeKeyGate(config.sources), ...ingest.ingestGates, ...(deps.ingestGates ?? [])],
       admission: () => admission(signals),
       append: async (record) => {
         await wal.append([record]);
@@ -160,6 +164,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       const drained = drainDeadlineMs > 0 ? await delivery.drain(drainDeadlineMs) : (await delivery.stop(), false);
       await wal.close();
       await Promise.all(sinks.map((sink) => sink.close?.()));
+      await ingest.close();
       log.info({ event: LogEvent.CollectorStopped, drained }, drained ? 'collector stopped; every sink caught up' : 'collector stopped; undelivered records replay on next start');
       log.flush?.();
     })());

@@ -2,7 +2,9 @@
 // Writes the event catalog (one JSON Schema per event and version, plus index.json) from the
 // definitions below, so the shared parts (product, context) are written once. Run after an edit:
 //   node shared/catalog/build-catalog.mjs
-// Names and properties follow Segment's E-commerce spec v2; `x-pii` marks what the collector's
+// Names and properties follow Segment's E-commerce spec v2, which marks no property required, so
+// neither does the catalog (a shop moving from Segment must not see its events refused): the
+// schemas check types and formats. `x-pii` marks what the collector's
 // PII stage must hash (keyed HMAC), encrypt (AES-GCM, key id kept) or drop before the lake.
 import { readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,21 +62,21 @@ const traits = {
   },
 };
 
-/** [name, kind, version, property schemas, required properties, description] */
+/** [name, kind, version, property schemas, required properties (none, as in Segment's spec), description] */
 const events = [
-  ['Products Searched', 'track', '1.0.0', { query: str }, ['query'], 'User searched for products'],
+  ['Products Searched', 'track', '1.0.0', { query: str }, [], 'User searched for products'],
   ['Product List Viewed', 'track', '1.0.0', { list_id: str, category: str, products }, [], 'User viewed a product list or category'],
-  ['Product Viewed', 'track', '1.0.0', { ...product.properties, currency }, ['product_id'], 'User viewed a product detail page'],
-  ['Product Added', 'track', '1.0.0', { ...cart, ...product.properties, currency }, ['product_id'], 'User added a product to the cart'],
-  ['Product Removed', 'track', '1.0.0', { ...cart, ...product.properties, currency }, ['product_id'], 'User removed a product from the cart'],
+  ['Product Viewed', 'track', '1.0.0', { ...product.properties, currency }, [], 'User viewed a product detail page'],
+  ['Product Added', 'track', '1.0.0', { ...cart, ...product.properties, currency }, [], 'User added a product to the cart'],
+  ['Product Removed', 'track', '1.0.0', { ...cart, ...product.properties, currency }, [], 'User removed a product from the cart'],
   ['Cart Viewed', 'track', '1.0.0', { ...cart, products }, [], 'User viewed the cart'],
   ['Checkout Started', 'track', '1.0.0', { ...order, value: num }, [], 'User started the checkout'],
-  ['Checkout Step Completed', 'track', '1.0.0', { checkout_id: str, step: { type: 'integer', minimum: 1 }, shipping_method: str, payment_method: str }, ['step'], 'User completed a checkout step'],
+  ['Checkout Step Completed', 'track', '1.0.0', { checkout_id: str, step: { type: 'integer', minimum: 1 }, shipping_method: str, payment_method: str }, [], 'User completed a checkout step'],
   ['Payment Info Entered', 'track', '1.0.0', { checkout_id: str, order_id: str, step: { type: 'integer', minimum: 1 }, shipping_method: str, payment_method: str }, [], 'User entered payment information'],
-  ['Order Completed', 'track', '1.0.0', order, ['order_id'], 'User completed an order'],
-  ['Order Completed', 'track', '1.1.0', { ...order, payment_method: str, shipping_method: str }, ['order_id'], 'User completed an order; 1.1 adds payment and shipping method'],
-  ['Order Refunded', 'track', '1.0.0', { order_id: str, total: num, currency, products }, ['order_id'], 'An order was refunded, fully or in part'],
-  ['Order Cancelled', 'track', '1.0.0', order, ['order_id'], 'An order was cancelled'],
+  ['Order Completed', 'track', '1.0.0', order, [], 'User completed an order'],
+  ['Order Completed', 'track', '1.1.0', { ...order, payment_method: str, shipping_method: str }, [], 'User completed an order; 1.1 adds payment and shipping method'],
+  ['Order Refunded', 'track', '1.0.0', { order_id: str, total: num, currency, products }, [], 'An order was refunded, fully or in part'],
+  ['Order Cancelled', 'track', '1.0.0', order, [], 'An order was cancelled'],
   ['Coupon Applied', 'track', '1.0.0', { order_id: str, cart_id: str, coupon_id: str, coupon_name: str, discount: num }, [], 'A coupon was applied to a cart or order'],
   ['Promotion Viewed', 'track', '1.0.0', promotion, [], 'User viewed a promotion'],
   ['Promotion Clicked', 'track', '1.0.0', promotion, [], 'User clicked a promotion'],

@@ -7,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { BreakerState } from '../delivery/circuit-breaker.js';
 import type { DeliveryObserver, SinkStatus } from '../delivery/sink-loop.js';
 import { MetricName } from './events.js';
+import type { IngestCounts, IngestObserver } from '../pipeline/ingest-observer.js';
 
 export interface GaugeSources {
   walBytesOnDisk(): number;
@@ -14,7 +15,7 @@ export interface GaugeSources {
   sinks(): readonly SinkStatus[];
 }
 
-export class CollectorMetrics implements DeliveryObserver {
+export class CollectorMetrics implements DeliveryObserver, IngestObserver {
   readonly registry = new Registry();
   private readonly requests = new Counter({ name: MetricName.RequestReceived, help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [this.registry] });
   private readonly ackSeconds = new Histogram({ name: MetricName.RequestAcked, help: 'Time from request start to the WAL-durable 200', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
@@ -26,6 +27,8 @@ export class CollectorMetrics implements DeliveryObserver {
   private readonly deliveredRecords = new Counter({ name: MetricName.SinkDelivered, help: 'Records a sink made durable', labelNames: ['sink'], registers: [this.registry] });
   private readonly deliveredBytesTotal = new Counter({ name: MetricName.SinkDeliveredBytes, help: 'JSON bytes of records a sink made durable', labelNames: ['sink'], registers: [this.registry] });
   private readonly writeErrors = new Counter({ name: MetricName.SinkWriteError, help: 'Sink writes that did not fully succeed', labelNames: ['sink', 'status'], registers: [this.registry] });
+  private readonly processed = new Counter({ name: MetricName.EventProcessed, help: 'Events decided after the WAL, once per WAL record, by source, outcome and reason code', labelNames: ['source', 'outcome', 'reason'], registers: [this.registry] });
+  private readonly throttled = new Counter({ name: MetricName.IngestThrottled, help: 'Requests refused by a per-source rate limit (429)', labelNames: ['source', 'limit'], registers: [this.registry] });
   private readonly deadLetters = new Counter({ name: MetricName.RecordDeadLettered, help: 'Records sent to the failed zone instead of their sink', labelNames: ['sink', 'code'], registers: [this.registry] });
 
   constructor(sources: GaugeSources) {
@@ -53,6 +56,19 @@ export class CollectorMetrics implements DeliveryObserver {
 
   batchRejected(code: string, status: number): void {
     this.rejected.inc({ code, status: String(status) });
+  }
+
+  // IngestObserver: one call per WAL record, never per event.
+  eventsProcessed(source: string, counts: IngestCounts): void {
+    const accepted = counts.accepted - counts.possibleDuplicates;
+    if (accepted > 0) this.processed.inc({ source, outcome: 'accepted', reason: '' }, accepted);
+    if (counts.possibleDuplicates > 0) this.processed.inc({ source, outcome: 'possible_duplicate', reason: 'COLLECTOR_DEDUPE_UNAVAILABLE' }, counts.possibleDuplicates);
+    if (counts.duplicates > 0) this.processed.inc({ source, outcome: 'duplicate', reason: '' }, counts.duplicates);
+    for (const [reason, n] of counts.rejected) this.processed.inc({ source, outcome: 'rejected', reason }, n);
+  }
+
+  ingestThrottled(source: string, limit: 'requests' | 'events'): void {
+    this.throttled.inc({ source, limit });
   }
 
   walFsynced(latencyMs: number): void {
