@@ -31,6 +31,8 @@ const TEMP_SUFFIX = '.json.tmp';
 export async function openCursorStore(walDir: string, fs: WalFs = nodeWalFs): Promise<CursorStore> {
   const dir = join(walDir, CURSOR_DIR_NAME);
   await fs.mkdir(dir);
+  // The folder's own entry must survive a power failure too, or it takes every cursor with it.
+  await fs.syncDir(walDir);
   /** Saves of one name run one after another so two temp files never race for the same rename. */
   const chains = new Map<string, Promise<void>>();
 

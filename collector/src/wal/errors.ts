@@ -19,6 +19,8 @@ export type WalErrorCode =
   | 'COLLECTOR_WAL_RECORD_TOO_LARGE'
   /** Options that cannot work together (e.g. `recordBytesMax + 12 > segmentBytesMax`). */
   | 'COLLECTOR_WAL_CONFIG_INVALID'
+  /** `verifyWal`/`repairWal` were pointed at a directory that does not exist. */
+  | 'COLLECTOR_WAL_NOT_FOUND'
   /** Another live process holds the log directory. */
   | 'COLLECTOR_WAL_LOCKED'
   /** A cursor name outside `[A-Za-z0-9._-]{1,64}` or a cursor state that is not a valid range. */
@@ -36,6 +38,7 @@ const STATUS_BY_CODE: Record<WalErrorCode, number> = {
   COLLECTOR_WAL_CONFIG_INVALID: 500,
   COLLECTOR_WAL_CURSOR_INVALID: 500,
   COLLECTOR_WAL_LOCKED: 500,
+  COLLECTOR_WAL_NOT_FOUND: 500,
 };
 
 export class WalError extends Error {

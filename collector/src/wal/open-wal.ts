@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ChunkCache } from './chunk-cache.js';
 import { openCursorStore, type CursorStore } from './cursor-store.js';
 import { WalError } from './errors.js';
@@ -26,6 +26,8 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
   const options = resolveWalOptions(walOptions);
   const { fs, dir } = options;
   await fs.mkdir(dir);
+  // Best effort: a parent we may not open for reading must not stop startup.
+  await fs.syncDir(dirname(dir)).catch(() => {});
   const unlock = await lockWalDir(fs, dir);
   let table: SegmentTable;
   let recovery: RecoveryReport;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseCursorState, type CursorState } from './cursor-store.js';
+import { WalError } from './errors.js';
 import { recoverTail } from './recovery.js';
 import { CURSOR_DIR_NAME, listSegmentFiles } from './segment-files.js';
 import { SegmentScanner } from './segment-scanner.js';
@@ -43,7 +44,7 @@ const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 export async function verifyWal(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const fs = options.fs ?? nodeWalFs;
   const recordBytesMax = options.recordBytesMax ?? DEFAULT_RECORD_BYTES_MAX;
-  const { segments: files, strays } = await listSegmentFiles(fs, dir);
+  const { segments: files, strays } = await listExisting(fs, dir);
   const segments: SegmentReport[] = [];
   const gaps: { after: string; expectedLsn: Lsn; foundLsn: Lsn }[] = [];
   let tornTail: VerifyReport['tornTail'];
@@ -81,7 +82,7 @@ export async function verifyWal(dir: string, options: VerifyOptions = {}): Promi
 /** Cuts the torn tail of the newest segment exactly as open does; other damage is left to readers. */
 export async function repairWal(dir: string, options: VerifyOptions = {}): Promise<RecoveryReport & { readonly segment?: string }> {
   const fs = options.fs ?? nodeWalFs;
-  const { segments } = await listSegmentFiles(fs, dir);
+  const { segments } = await listExisting(fs, dir);
   const newest = segments[segments.length - 1];
   if (!newest) return { truncatedBytes: 0, truncatedRecords: 0, skippedCorruptRecords: 0 };
   const { report } = await recoverTail(fs, newest.path, options.readChunkBytes ?? DEFAULT_CHUNK_BYTES, options.recordBytesMax ?? DEFAULT_RECORD_BYTES_MAX);
@@ -107,6 +108,15 @@ export function formatVerifyReport(report: VerifyReport): string {
   }
   if (report.strays.length) lines.push(`ignored files: ${report.strays.join(', ')}`);
   return lines.join('\n');
+}
+
+async function listExisting(fs: WalFs, dir: string): ReturnType<typeof listSegmentFiles> {
+  try {
+    return await listSegmentFiles(fs, dir);
+  } catch (error) {
+    if (isMissing(error)) throw new WalError('COLLECTOR_WAL_NOT_FOUND', `There is no write-ahead log at ${dir}: the directory does not exist.`, { cause: error });
+    throw error;
+  }
 }
 
 async function readCursors(fs: WalFs, dir: string): Promise<{ cursors: VerifyReport['cursors'][number][]; cursorStrays: string[] }> {

@@ -163,6 +163,8 @@ describe('write-ahead log damage', () => {
     expect((await stat(newest)).size).toBe(size - 30); // unchanged
     expect(formatVerifyReport(report)).toMatch(/torn tail: 82 bytes/);
 
+    await expect(verifyWal(join(t.dir, 'nope'))).rejects.toMatchObject({ code: 'COLLECTOR_WAL_NOT_FOUND', message: expect.stringContaining('does not exist') });
+    await expect(repairWal(join(t.dir, 'nope'))).rejects.toMatchObject({ code: 'COLLECTOR_WAL_NOT_FOUND' });
     const repaired = await repairWal(t.dir);
     expect(repaired).toMatchObject({ truncatedBytes: 82, truncatedRecords: 1 });
     const after = await verifyWal(t.dir);
