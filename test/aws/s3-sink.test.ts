@@ -18,7 +18,7 @@ let s3: S3rverServer;
 let downloads: string;
 const log = () => undefined;
 const signal = new AbortController().signal;
-const KEY = /^lake\/clean\/source=(web|pos)\/event_type=([a-z_]+)\/dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\/(\d{16})\.(\d+)-(\d{16})\.(\d+)\.(ndjson\.gz|parquet)$/;
+const KEY = /^lake\/clean\/source=(web|pos)\/event_type=([a-z_]+)\/dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\/(\d{16})_(\d{6})-(\d{16})_(\d{6})\.(ndjson\.gz|parquet)$/;
 
 /** 6,000 events from two sources over two hours (09:50 to 10:23 UTC), in WAL order. */
 function twoSourcesTwoHours(): SinkRecord[] {

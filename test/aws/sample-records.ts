@@ -42,9 +42,8 @@ export function sampleRecords(options: SampleOptions): SinkRecord[] {
       ...(userId === undefined ? {} : { userId }),
       sessionId: `sess-${session}`,
       timestamp: new Date(receivedAtMs - 150).toISOString(),
-      sentAt: new Date(receivedAtMs - 40).toISOString(),
       receivedAt: new Date(receivedAtMs).toISOString(),
-      context: { page: { url: `https://shop.example/p/${i % 997}` }, locale: 'de-DE', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
+      context: { page: { url: `https://shop.example/p/${i % 997}` }, locale: 'de-DE' },
       properties: { product_id: String(i % 997), name: 'Grüner Tee', price: 4.5 + (i % 7), currency: 'EUR', quantity: 1 + (i % 3), ...(options.blobBytes ? { blob: randomBytes(options.blobBytes).toString('base64').slice(0, options.blobBytes) } : {}) },
       schema: { name: type, version: '1.0.0' },
     };

@@ -16,10 +16,10 @@ describe('S3 object keys', () => {
     ];
     const keys = [...groupByPartition(batch)].map(([partition, records]) => objectKey('/lake/', partition, records, 'ndjson'));
     expect(keys).toEqual([
-      'lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=09/0000000000000100.0-0000000000000300.2.ndjson.gz',
-      'lake/clean/source=web_shop/event_type=order_completed/dt=2026-11-23/hr=09/0000000000000100.1-0000000000000100.1.ndjson.gz',
-      'lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=10/0000000000000250.0-0000000000000250.0.ndjson.gz',
+      'lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=09/0000000000000100_000000-0000000000000300_000002.ndjson.gz',
+      'lake/clean/source=web_shop/event_type=order_completed/dt=2026-11-23/hr=09/0000000000000100_000001-0000000000000100_000001.ndjson.gz',
+      'lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=10/0000000000000250_000000-0000000000000250_000000.ndjson.gz',
     ]);
-    expect(objectKey('', 'raw/x', [batch[0]!], 'parquet')).toBe('raw/x/0000000000000100.0-0000000000000100.0.parquet');
+    expect(objectKey('', 'raw/x', [batch[0]!], 'parquet')).toBe('raw/x/0000000000000100_000000-0000000000000100_000000.parquet');
   });
 });
