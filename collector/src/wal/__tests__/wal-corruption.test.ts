@@ -101,6 +101,29 @@ describe('write-ahead log damage', () => {
     await reopened.close();
   });
 
+  it.each([13, 64, 1000])('finds the same records and corrupt ranges with %i-byte read chunks (records and magic straddling chunks)', async (readChunkBytes) => {
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 8192 });
+    const lsns: number[] = [];
+    for (let i = 0; i < 30; i++) lsns.push(...(await wal.append([testRecord(i, 100 + ((i * 37) % 300))])));
+    await wal.close();
+    const path = join(t.dir, '00000000000000000000.wal');
+    await flipByte(path, lsns[4]! + RECORD_HEADER_BYTES + 20); // bad CRC
+    await flipByte(path, lsns[10]!); // bad magic
+    await flipByte(path, lsns[11]! + 5); // bad length (next record, so 10 and 11 are one range)
+    await flipByte(path, lsns[20]! + 8); // bad CRC in the header's CRC field
+
+    const ranges: CorruptRange[] = [];
+    const reopened = await openWal({ dir: t.dir, segmentBytesMax: 8192, readChunkBytes, onCorrupt: (range) => ranges.push(range) });
+    expect(reopened.recovery.skippedCorruptRecords).toBe(3);
+    expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([...Array(30).keys()].filter((i) => ![4, 10, 11, 20].includes(i)));
+    expect(ranges.map((r) => [r.lsn, r.bytes, r.reason])).toEqual([
+      [lsns[4], lsns[5]! - lsns[4]!, 'bad-crc'],
+      [lsns[10], lsns[12]! - lsns[10]!, 'bad-magic'],
+      [lsns[20], lsns[21]! - lsns[20]!, 'bad-crc'],
+    ]);
+    await reopened.close();
+  });
+
   it('never reuses an Lsn a cursor has passed: a log that lost its tail continues after the cursor', async () => {
     const wal = await openWal({ dir: t.dir });
     const lsns = await wal.append([testRecord(0), testRecord(1), testRecord(2)]);
