@@ -73,7 +73,7 @@ describe('bad frames', () => {
 
 describe('auth, size and type', () => {
   it('refuses a wrong write key with 401', async () => {
-    await expectRefused(await postFrame(collector.url, await frameOf(makeEvents(1)), 'not-the-key'), 401, 'COLLECTOR_UNAUTHORIZED', /write key is not known/);
+    await expectRefused(await postFrame(collector.url, await frameOf(makeEvents(1)), 'not-the-key'), 401, 'COLLECTOR_AUTH_UNKNOWN_KEY', /write key is not known/);
     const missing = await fetch(`${collector.url}/v1/batch`, { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
     await expectRefused(missing, 401, 'COLLECTOR_UNAUTHORIZED', /No write key was sent/);
     await expectGoodBatchLands();

@@ -37,7 +37,8 @@ export interface IngestGate {
 
 /**
  * Finds the source by write key, from (in order) `Authorization: Bearer <key>`, HTTP Basic with
- * the key as user (Segment's clients), `X-Shopstream-Key`, or `?writeKey=` (beacons cannot set headers).
+ * the key as user (Segment's clients), `X-Shopstream-Key`, `?writeKey=` (beacons cannot set headers),
+ * or `writeKey` in a JSON body (Segment's browser library). Unknown: 401 `COLLECTOR_AUTH_UNKNOWN_KEY`.
  */
 export function writeKeyGate(sources: readonly SourceConfig[]): IngestGate {
   const byKey = new Map(sources.map((s) => [s.writeKey, s]));
@@ -45,15 +46,40 @@ export function writeKeyGate(sources: readonly SourceConfig[]): IngestGate {
     name: 'write-key',
     onHeaders(request) {
       const key = writeKeyOf(request);
+      // No key in the headers: Segment's browser library sends `writeKey` in the JSON body instead (onBody).
+      if (key === undefined) return undefined;
+      const source = byKey.get(key);
+      if (!source) return unknownKey();
+      request.source = source;
+      return undefined;
+    },
+    onBody(request, rawBody) {
+      if (request.source) return undefined;
+      const key = bodyWriteKey(rawBody);
       if (key === undefined) {
         return new CollectorError('COLLECTOR_UNAUTHORIZED', 'No write key was sent; send it as "Authorization: Bearer <writeKey>", "X-Shopstream-Key" or ?writeKey=.', { status: 401 });
       }
       const source = byKey.get(key);
-      if (!source) return new CollectorError('COLLECTOR_UNAUTHORIZED', 'The write key is not known to this collector; check the key of your source.', { status: 401 });
+      if (!source) return unknownKey();
       request.source = source;
       return undefined;
     },
   };
+}
+
+function unknownKey(): CollectorError {
+  return new CollectorError('COLLECTOR_AUTH_UNKNOWN_KEY', 'The write key is not known to this collector; check the key of your source.', { status: 401 });
+}
+
+/** `{"writeKey": "...", ...}` as Segment's browser library sends it (plain JSON only, not gzip). */
+function bodyWriteKey(rawBody: Uint8Array): string | undefined {
+  if (rawBody[0] !== 0x7b /* { */) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8')) as { writeKey?: unknown };
+    return typeof value.writeKey === 'string' && value.writeKey !== '' ? value.writeKey : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function writeKeyOf(request: IngestRequest): string | undefined {
