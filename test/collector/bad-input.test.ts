@@ -82,7 +82,7 @@ describe('auth, size and type', () => {
   it('refuses an oversized body with 413 naming the limit', async () => {
     const big = Buffer.alloc(200 * 1024, 0x61);
     const res = await fetch(`${collector.url}/v1/batch`, { method: 'POST', body: big, headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` } });
-    await expectRefused(res, 413, 'COLLECTOR_BODY_TOO_LARGE', /65536-byte limit/);
+    await expectRefused(res, 413, 'COLLECTOR_LIMIT_BODY_BYTES', /65536-byte limit/);
     await expectGoodBatchLands();
   });
 

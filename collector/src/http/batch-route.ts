@@ -101,7 +101,7 @@ function checkBody(body: Buffer, contentType: string | undefined, limits: Limits
   }
   if (eventCount === 0) throw new CollectorError('COLLECTOR_BODY_EMPTY', 'The batch holds no events.', { status: 400 });
   if (eventCount > limits.eventsPerBatchMax) {
-    throw new CollectorError('COLLECTOR_TOO_MANY_EVENTS', `The batch holds ${eventCount} events, more than the ${limits.eventsPerBatchMax}-event limit; send smaller batches.`, { status: 400 });
+    throw new CollectorError('COLLECTOR_LIMIT_EVENTS_PER_BATCH', `The batch holds ${eventCount} events, more than the ${limits.eventsPerBatchMax}-event limit (limits.eventsPerBatchMax); send smaller batches.`, { status: 413 });
   }
   return { contentKind, eventCount };
 }

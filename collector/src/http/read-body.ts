@@ -25,7 +25,7 @@ export async function readBody(req: IncomingMessage, bodyBytesMax: number): Prom
 }
 
 function tooLarge(bodyBytesMax: number, what: string): CollectorError {
-  return new CollectorError('COLLECTOR_BODY_TOO_LARGE', `The request body ${what} than the ${bodyBytesMax}-byte limit; send smaller batches.`, { status: 413 });
+  return new CollectorError('COLLECTOR_LIMIT_BODY_BYTES', `The request body ${what} than the ${bodyBytesMax}-byte limit (limits.bodyBytesMax); send smaller batches.`, { status: 413 });
 }
 
 /** Undoes `Content-Encoding` (identity or gzip) with the output bounded by `decodedBytesMax`. */
@@ -39,7 +39,7 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
     return await new Promise<Buffer>((resolve, reject) => gunzip(body, { maxOutputLength: decodedBytesMax }, (error, out) => (error ? reject(error) : resolve(out))));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw new CollectorError('COLLECTOR_BODY_TOO_LARGE', `The gzip body inflates past the ${decodedBytesMax}-byte limit; send smaller batches.`, { status: 413, cause: error });
+      throw new CollectorError('COLLECTOR_LIMIT_DECODED_BYTES', `The gzip body inflates past the ${decodedBytesMax}-byte limit (limits.decodedBytesMax); send smaller batches.`, { status: 413, cause: error });
     }
     throw new CollectorError('COLLECTOR_UNSUPPORTED_ENCODING', 'The body says Content-Encoding gzip but is not valid gzip.', { status: 400, cause: error });
   }
