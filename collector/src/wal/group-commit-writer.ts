@@ -105,12 +105,14 @@ export class GroupCommitWriter {
 
   private async loop(): Promise<void> {
     while (this.queue.length > 0 || this.syncDue) {
-      if (this.queue.length > 0) {
-        await this.commit(this.takeGroup());
-      } else {
+      // A due sync goes first: under steady load the queue never empties, and readers see only
+      // synced bytes, so a sync waiting for an idle moment would stall delivery and widen the loss window.
+      if (this.syncDue) {
         this.syncDue = false;
         // Acknowledged already (interval mode): a failed sync can only be reported and retried.
         await this.syncAndPublish().catch((error: unknown) => this.options.onSyncError?.(walWriteError(error, 'sync the log in the background')));
+      } else {
+        await this.commit(this.takeGroup());
       }
     }
     this.running = false;

@@ -78,4 +78,22 @@ describe('group commit', () => {
     expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([1, 2]);
     await reopened.close();
   });
+
+  it('interval mode keeps fsyncing (and records keep becoming readable) under appends that never pause', async () => {
+    const wal = await openWal({ dir: t.dir, fsync: { mode: 'interval', intervalMs: 20 } });
+    let appending = true;
+    let appended = 0;
+    const writers = Array.from({ length: 8 }, async () => {
+      while (appending) {
+        await wal.append([testRecord(appended++, 2000)]);
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const during = wal.stats();
+    appending = false;
+    await Promise.all(writers);
+    expect(during.fsyncCount).toBeGreaterThanOrEqual(3);
+    expect(during.endLsn).toBeGreaterThan(0);
+    await wal.close();
+  });
 });
