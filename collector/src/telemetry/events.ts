@@ -28,6 +28,14 @@ export const LogEvent = {
   SinkLoopError: 'SinkLoopError',
   RecordDeadLettered: 'RecordDeadLettered',
   DeadLetterWriteError: 'DeadLetterWriteError',
+  // AWS sinks (src/sinks/aws/report-batch.ts): at most one line per event per interval, with a count.
+  KinesisPutThrottled: 'KinesisPutThrottled',
+  KinesisPutFailed: 'KinesisPutFailed',
+  KinesisCallError: 'KinesisCallError',
+  FirehosePutThrottled: 'FirehosePutThrottled',
+  FirehosePutFailed: 'FirehosePutFailed',
+  FirehoseCallError: 'FirehoseCallError',
+  S3CallError: 'S3CallError',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent];
 
