@@ -3,16 +3,25 @@
  * (`<Sink>PutThrottled`, `<Sink>PutFailed`, `<Sink>CallError`), the same way for every AWS sink.
  */
 import type { SinkOutcome } from '../sink.js';
+import { LogEvent } from '../../telemetry/events.js';
 import type { BatchReport } from '../aws-batcher.js';
 import { createSinkCounters, type SinkCounters } from './sink-counters.js';
 import { createIntervalLog, stderrSinkLog, type SinkLog } from './interval-log.js';
+
+/** Each AWS sink's log events (listed in telemetry/events.ts); S3 has no per-entry results. */
+const EVENTS = {
+  Kinesis: { throttled: LogEvent.KinesisPutThrottled, failed: LogEvent.KinesisPutFailed, callError: LogEvent.KinesisCallError },
+  Firehose: { throttled: LogEvent.FirehosePutThrottled, failed: LogEvent.FirehosePutFailed, callError: LogEvent.FirehoseCallError },
+  S3: { throttled: LogEvent.S3CallError, failed: LogEvent.S3CallError, callError: LogEvent.S3CallError },
+} as const;
+export type AwsSinkNoun = keyof typeof EVENTS;
 
 export interface BatchReporter {
   readonly counters: SinkCounters;
   /** Interval log: `note(event, fields, count)`. */
   readonly note: (event: string, fields: Readonly<Record<string, unknown>>, count?: number) => void;
-  /** Event-name prefix: `Kinesis`, `Firehose`, `S3`. */
-  readonly noun: string;
+  /** Event-name prefix; the names are listed in telemetry/events.ts. */
+  readonly noun: AwsSinkNoun;
   /** Fields naming the destination, e.g. `{ stream }`. */
   readonly target: Readonly<Record<string, unknown>>;
 }
@@ -28,11 +37,11 @@ export function reportBatch(reporter: BatchReporter, recordsCount: number, outco
   const callFailed = outcome.status === 'retryable' || outcome.status === 'failure' || (outcome.status === 'partial' && unsent > report.recordsFailedInEntries);
   if (callFailed) {
     counters.callErrors++;
-    note(`${noun}CallError`, { ...target, status: outcome.status, message: outcome.error?.message });
+    note(EVENTS[noun].callError, { ...target, status: outcome.status, message: outcome.error?.message });
   }
-  if (report.entriesThrottled > 0) note(`${noun}PutThrottled`, { ...target, code: report.firstErrorCode }, report.entriesThrottled);
+  if (report.entriesThrottled > 0) note(EVENTS[noun].throttled, { ...target, code: report.firstErrorCode }, report.entriesThrottled);
   const otherFailures = report.entriesFailed - report.entriesThrottled;
-  if (otherFailures > 0) note(`${noun}PutFailed`, { ...target, code: report.firstErrorCode, message: report.firstErrorMessage }, otherFailures);
+  if (otherFailures > 0) note(EVENTS[noun].failed, { ...target, code: report.firstErrorCode, message: report.firstErrorMessage }, otherFailures);
 }
 
 /** Options every AWS sink takes for its batching hint and its reporting. */
@@ -47,7 +56,7 @@ export interface AwsSinkCommonOptions {
 }
 
 /** Fresh counters and the reporter writing into them and into the interval log. */
-export function createBatchReporter(noun: string, target: Readonly<Record<string, unknown>>, options: AwsSinkCommonOptions): BatchReporter {
+export function createBatchReporter(noun: AwsSinkNoun, target: Readonly<Record<string, unknown>>, options: AwsSinkCommonOptions): BatchReporter {
   const note = createIntervalLog({ log: options.log ?? stderrSinkLog, intervalMs: options.logIntervalMs ?? 60_000, nowMs: options.nowMs });
   return { counters: createSinkCounters(), note, noun, target };
 }
