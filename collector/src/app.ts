@@ -141,6 +141,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       metrics,
       log,
       nowMs,
+      syncValidation: { byDefault: ingest.syncValidationByDefault, check: (record) => ingest.validateSync(record) },
     },
   });
   await new Promise<void>((resolveListen, reject) => {

@@ -13,7 +13,9 @@ import { checkFrame, FRAME_MAGIC } from '@shopstream/shared';
 import type { Logger } from 'pino';
 import type { LimitsConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
-import { encodeIngestRecord, type ContentKind } from '../pipeline/ingest-record.js';
+import { encodeIngestRecord, type ContentKind, type IngestRecord } from '../pipeline/ingest-record.js';
+import { segmentCallBody } from '../pipeline/segment/segment-call-body.js';
+import { VALIDATE_HEADER, wantsSyncValidation, type SyncValidationResult } from '../pipeline/sync-validation.js';
 import { jsonBatchItems } from '../pipeline/processor.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import type { IngestGate, IngestRequest } from './ingest-gate.js';
@@ -34,6 +36,8 @@ export interface BatchRouteDeps {
   readonly metrics: CollectorMetrics;
   readonly log: Logger;
   readonly nowMs: () => number;
+  /** Per-event answers after the WAL append (`X-Shopstream-Validate: sync`, see ../pipeline/sync-validation.ts). */
+  readonly syncValidation?: { readonly byDefault: boolean; check(record: IngestRecord): Promise<SyncValidationResult> };
 }
 
 export async function handleBatch(req: IncomingMessage, res: ServerResponse, request: IngestRequest, deps: BatchRouteDeps): Promise<void> {
@@ -46,16 +50,21 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
     const unsigned = await runGates(deps.gates, (gate) => gate.onBody?.(request, raw));
     if (unsigned) return reject(res, request, unsigned, deps);
 
-    const body = await decodeContentEncoding(raw, header(req, 'content-encoding'), deps.limits.decodedBytesMax);
+    const decoded = await decodeContentEncoding(raw, header(req, 'content-encoding'), deps.limits.decodedBytesMax);
+    // Segment's /v1/track, /v1/page, … post one message: stored as a one-item JSON batch.
+    const body = request.segmentCall ? segmentCallBody(decoded, request.segmentCall) : decoded;
     const { contentKind, eventCount } = checkBody(body, header(req, 'content-type'), deps.limits);
     const limited = await runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind, eventCount, bytes: body.length }));
     if (limited) return reject(res, request, limited, deps);
 
     const source = request.source;
     if (!source) throw new Error('no ingest gate set the source; the write-key gate must come first');
-    await deps.append(encodeIngestRecord({ v: 1, source: source.id, receivedAtMs: startedMs, requestId: request.requestId, contentKind, body }));
+    const record: IngestRecord = { v: 1, source: source.id, receivedAtMs: startedMs, requestId: request.requestId, contentKind, body };
+    await deps.append(encodeIngestRecord(record));
     deps.metrics.batchAccepted(source.id, contentKind, eventCount, raw.length, (deps.nowMs() - startedMs) / 1000);
-    sendJson(res, 200, { ok: true, requestId: request.requestId });
+    const sync = deps.syncValidation && wantsSyncValidation(req.headers[VALIDATE_HEADER], deps.syncValidation.byDefault);
+    const validation = sync ? await deps.syncValidation!.check(record) : undefined;
+    sendJson(res, 200, { ok: true, requestId: request.requestId, ...(validation ? { validation } : {}) });
   } catch (error) {
     const failure = toHttpFailure(error);
     if (failure.status >= 500) deps.log.error({ event: 'RequestError', requestId: request.requestId, err: error }, failure.message);

@@ -5,6 +5,7 @@
  * (rate limits, once the event count is known). A gate answers a failure or `undefined`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { EventKind } from '@shopstream/shared';
 import type { SourceConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
 import type { HttpFailure } from './reply.js';
@@ -15,6 +16,8 @@ export interface IngestRequest {
   readonly headers: IncomingHttpHeaders;
   readonly query: URLSearchParams;
   readonly remoteAddress: string | undefined;
+  /** Set for Segment's single-call paths (`/v1/track` → `track`): the body is one message. */
+  readonly segmentCall?: EventKind;
   /** Set by the write-key gate; every later gate can rely on it. */
   source?: SourceConfig;
 }

@@ -2,6 +2,7 @@
  * The collector's HTTP server (node:http, keep-alive): routes, CORS, a request id per request.
  *
  *   POST /v1/batch   ingest (./batch-route.ts)
+ *   POST /v1/track|identify|page|screen|group|alias   Segment's single calls, ingested as one-item batches
  *   GET  /healthz    the process answers
  *   GET  /readyz     200 when it takes traffic; 503 with reasons (WAL over quota, sink lag, shutdown)
  *   GET  /metrics    Prometheus text
@@ -14,6 +15,7 @@ import type { CollectorConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import { handleBatch, type BatchRouteDeps } from './batch-route.js';
+import { segmentCallOfPath } from '../pipeline/segment/segment-call-body.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { sendError, sendJson } from './reply.js';
 
@@ -55,6 +57,11 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   if (path === '/v1/batch') {
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
     return handleBatch(req, res, { requestId, headers: req.headers, query: url.searchParams, remoteAddress: req.socket.remoteAddress }, deps.batch);
+  }
+  const segmentCall = segmentCallOfPath(path);
+  if (segmentCall) {
+    if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
+    return handleBatch(req, res, { requestId, headers: req.headers, query: url.searchParams, remoteAddress: req.socket.remoteAddress, segmentCall }, deps.batch);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (['/healthz', '/readyz', '/metrics', '/v1/status'].includes(path)) return methodNotAllowed(res, 'GET');

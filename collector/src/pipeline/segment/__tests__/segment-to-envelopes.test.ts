@@ -53,3 +53,18 @@ describe('Segment messages → envelopes', () => {
     expect(correctedTimestamp('2026-11-23T10:00:00.000Z', undefined, receivedAt)).toBe('2026-11-23T10:00:00.000Z');
   });
 });
+
+describe('Segment single-call bodies', async () => {
+  const { segmentCallBody, segmentCallOfPath } = await import('../segment-call-body.js');
+  it('knows the call paths and wraps one message as a typed batch', () => {
+    expect(segmentCallOfPath('/v1/track')).toBe('track');
+    expect(segmentCallOfPath('/v1/batch')).toBeUndefined();
+    const body = segmentCallBody(Buffer.from('{"event":"Cart Viewed","messageId":"m1","userId":"u"}'), 'track');
+    expect(JSON.parse(body.toString())).toEqual({ batch: [{ event: 'Cart Viewed', messageId: 'm1', userId: 'u', type: 'track' }] });
+  });
+  it('refuses non-objects, bad JSON and messages over 32 KB with codes', () => {
+    expect(() => segmentCallBody(Buffer.from('[1]'), 'page')).toThrow(expect.objectContaining({ code: 'COLLECTOR_NOT_A_BATCH', status: 400 }));
+    expect(() => segmentCallBody(Buffer.from('{'), 'page')).toThrow(expect.objectContaining({ code: 'COLLECTOR_BAD_JSON' }));
+    expect(() => segmentCallBody(Buffer.alloc(40_000, 32), 'identify')).toThrow(expect.objectContaining({ code: 'COLLECTOR_LIMIT_EVENT_BYTES', status: 413 }));
+  });
+});
