@@ -96,10 +96,16 @@ describe('write-ahead log round trip', () => {
     const lock = join(t.dir, 'LOCK');
     await writeFile(lock, `${process.ppid}\n`); // our parent: alive, not us
     await expect(openWal({ dir: t.dir })).rejects.toMatchObject({ code: 'COLLECTOR_WAL_LOCKED', message: expect.stringContaining(`in use by process ${process.ppid}`) });
+    // Same live pid, but written in another boot or by an earlier process with that pid: stale.
+    await writeFile(lock, `${process.ppid} another-boot 1\n`);
+    const reused = await openWal({ dir: t.dir });
+    await reused.close();
+    await writeFile(lock, `${process.ppid} - 1\n`);
+    await (await openWal({ dir: t.dir })).close();
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     await writeFile(lock, `${dead}\n`);
     const wal = await openWal({ dir: t.dir });
-    expect((await readFile(lock, 'utf8')).trim()).toBe(String(process.pid));
+    expect((await readFile(lock, 'utf8')).split(' ')[0]).toBe(String(process.pid));
     await wal.append([testRecord(1)]);
     await wal.close();
     await expect(readFile(lock)).rejects.toMatchObject({ code: 'ENOENT' });
