@@ -23,6 +23,7 @@ import { ackLimitsGate } from './limits/ack-limits-gate.js';
 import { createFieldCipher } from './pii/field-cipher.js';
 import { createProcessor, decodeStage, defaultStages, type Stage } from './processor.js';
 import { rateLimitGate } from './rate-limit/rate-limit-gate.js';
+import { sealedKeyGate } from './decrypt/sealed-key-gate.js';
 import { createSourceRateLimiter } from './rate-limit/source-rate-limiter.js';
 import { defaultCatalogDir } from './schema/load-schema-folder.js';
 import { createReloadableRegistry, type ReloadableRegistry, type ReloadOutcome } from './schema/reloadable-registry.js';
@@ -116,6 +117,7 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
   const gates: IngestGate[] = [
     signatureGate({ windowMs: ingest.signatureWindowMs, ...(options.nowMs ? { nowMs: options.nowMs } : {}) }),
     ackLimitsGate({ decodedBytesMax: limits.decodedBytesMax, jsonBodyBytesMax: ingest.jsonBodyBytesMax }),
+    sealedKeyGate(ingest.decryption.keys.map((key) => key.keyId)),
     rateLimitGate(createSourceRateLimiter(ingest.rateLimits, options.nowMs), options.onThrottled),
   ];
 
