@@ -108,15 +108,15 @@ describe('Kinesis sink against kinesalite', () => {
     await kinesalite.createStream('throttled', SHARDS);
     proxy = await startThrottlingProxy(kinesalite.endpoint, () => Math.random() < 0.1);
     const client = new KinesisClient({ endpoint: proxy.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
-    const records = sampleRecords({ count: 10_000 });
+    const records = sampleRecords({ count: 8_000 });
     logs.length = 0;
     const sink = createKinesisSink({ client, streamName: 'throttled', log, logIntervalMs: 60_000 });
     const report = await driveSink(sink, records, { backoffMs: 1 });
     client.destroy();
 
-    expect(proxy.injected()).toBeGreaterThan(500);
+    expect(proxy.injected()).toBeGreaterThan(400);
     expect(report.resent).toBe(proxy.injected());
-    expect(sink.counters).toMatchObject({ recordsWritten: 10_000, recordsRetried: proxy.injected(), entriesThrottled: proxy.injected(), callErrors: 0 });
+    expect(sink.counters).toMatchObject({ recordsWritten: 8_000, recordsRetried: proxy.injected(), entriesThrottled: proxy.injected(), callErrors: 0 });
     const throttleLines = logs.filter((line) => line.event === 'KinesisPutThrottled');
     expect(throttleLines).toHaveLength(1);
     expect(throttleLines[0]!.fields).toMatchObject({ stream: 'throttled', code: 'ProvisionedThroughputExceededException' });
@@ -127,9 +127,11 @@ describe('Kinesis sink against kinesalite', () => {
 
   it('throttled aggregated records resend the user records they held; each deaggregated exactly once', async () => {
     await kinesalite.createStream('throttled-agg', 2);
-    const throttledProxy = await startThrottlingProxy(kinesalite.endpoint, () => Math.random() < 0.3);
+    let entry = 0;
+    // Every third aggregated record is throttled: deterministic, and a retry lands on a different position.
+    const throttledProxy = await startThrottlingProxy(kinesalite.endpoint, () => entry++ % 3 === 0);
     const client = new KinesisClient({ endpoint: throttledProxy.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
-    const records = sampleRecords({ count: 20_000 });
+    const records = sampleRecords({ count: 10_000 });
     const sink = createKinesisSink({ client, streamName: 'throttled-agg', aggregation: true, log });
     const report = await driveSink(sink, records, { backoffMs: 1 });
     client.destroy();
