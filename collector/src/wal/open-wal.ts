@@ -13,6 +13,9 @@ import type { WalFile } from './wal-fs.js';
 import { lockWalDir } from './wal-lock.js';
 import type { CorruptRange, Lsn, RecoveryReport, ReleaseResult, WalRecord, WalStats, WriteAheadLog } from './wal.js';
 
+/** Distinct corrupt ranges remembered so that each is reported once; past this, repeats are reported again. */
+const REPORTED_RANGES_MAX = 10_000;
+
 /** An open log plus the cursor store living beside its segments. */
 export interface OpenedWal extends WriteAheadLog {
   readonly cursors: CursorStore;
@@ -55,7 +58,12 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
   };
   const writer = new GroupCommitWriter(options, table, file, wake);
   const chunks = new ChunkCache(options.readCacheChunksMax);
+  // Every sink's reader passes the same damage: report each range once, not once per pass.
+  const reported = new Set<string>();
   const onCorrupt = (range: CorruptRange): void => {
+    const key = `${range.segment}:${range.lsn}`;
+    if (reported.has(key)) return;
+    if (reported.size < REPORTED_RANGES_MAX) reported.add(key);
     corruptRecordsSkipped += 1;
     options.onCorrupt?.(range);
   };

@@ -29,7 +29,7 @@ export interface WalOptions {
   readonly fs?: WalFs;
   /** Wall clock in epoch ms, for `retainMs`. */
   readonly nowMs?: () => number;
-  /** Called once per skipped corrupt range a reader passes. */
+  /** Called once per distinct corrupt range readers skip (not once per sink or pass). */
   readonly onCorrupt?: (range: CorruptRange) => void;
   readonly onFsync?: (info: FsyncInfo) => void;
   /** A background fsync (interval mode) failed; it is retried at the next interval. */

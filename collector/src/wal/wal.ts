@@ -70,6 +70,7 @@ export interface WalStats {
   readonly appendedBytes: number;
   readonly fsyncCount: number;
   readonly lastFsyncLatencyMs: number;
+  /** Distinct corrupt ranges readers skipped (each counted and reported once, however many sinks pass it). */
   readonly corruptRecordsSkipped: number;
   /** Bytes waiting in the group-commit queue (bounded by `queueBytesMax`). */
   readonly queuedBytes: number;

@@ -40,6 +40,9 @@ describe('write-ahead log damage', () => {
     // Still appendable, and the new record reads back after the damaged one.
     await reopened.append([testRecord(3)]);
     expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([0, 2, 3]);
+    // A second pass (another sink) skips it again but does not report it again.
+    expect(ranges).toHaveLength(1);
+    expect(reopened.stats().corruptRecordsSkipped).toBe(1);
     await reopened.close();
   });
 
