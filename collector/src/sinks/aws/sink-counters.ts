@@ -21,3 +21,19 @@ export interface SinkCounters {
 export function createSinkCounters(): SinkCounters {
   return { recordsWritten: 0, bytesWritten: 0, calls: 0, recordsRetried: 0, entriesThrottled: 0, callErrors: 0 };
 }
+
+/** A sink's counters under its name, for the metrics exporter. */
+export interface NamedSinkCounters {
+  readonly sink: string;
+  readonly counters: Readonly<SinkCounters>;
+}
+
+/** The counters of those sinks that keep them (the AWS sinks), read at scrape time. */
+export function sinkCountersOf(sinks: readonly { readonly name: string; readonly counters?: unknown }[]): NamedSinkCounters[] {
+  const out: NamedSinkCounters[] = [];
+  for (const sink of sinks) {
+    const counters = sink.counters as SinkCounters | undefined;
+    if (counters !== undefined && typeof counters.calls === 'number') out.push({ sink: sink.name, counters });
+  }
+  return out;
+}
