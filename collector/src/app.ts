@@ -27,6 +27,7 @@ import type { Sink } from './sinks/sink.js';
 import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
 import { CollectorMetrics } from './telemetry/metrics.js';
+import { sinkCountersOf } from './sinks/aws/sink-counters.js';
 import { openWal } from './wal/open-wal.js';
 import type { WalFs } from './wal/wal-fs.js';
 
@@ -72,7 +73,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const types = new Map((deps.sinkTypes ?? builtInSinkTypes).map((t) => [t.type, t]));
   // Gauges read the delivery loops at scrape time, so metrics can exist before the loops do.
   let delivery: Delivery | undefined;
-  const metrics = new CollectorMetrics({ walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [] });
+  const metrics = new CollectorMetrics({ walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [], sinkCounters: () => sinkCountersOf(sinks) });
 
   const wal = await openWal({
     dir: resolve(config.wal.dir),

@@ -61,5 +61,10 @@ export const MetricName = {
   SinkLagBytes: 'shopstream_sink_lag_bytes',
   SinkLagAge: 'shopstream_sink_lag_age_seconds',
   SinkBreakerOpen: 'shopstream_sink_breaker_open',
+  // AWS sinks' own counters (src/sinks/aws/sink-counters.ts), read at scrape time.
+  SinkApiCalls: 'shopstream_sink_api_calls_total',
+  SinkApiBytes: 'shopstream_sink_api_bytes_total',
+  SinkEntriesThrottled: 'shopstream_sink_entries_throttled_total',
+  SinkRecordsRetried: 'shopstream_sink_records_retried_total',
 } as const;
 export type MetricNameValue = (typeof MetricName)[keyof typeof MetricName];

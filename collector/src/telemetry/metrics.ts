@@ -8,11 +8,14 @@ import type { BreakerState } from '../delivery/circuit-breaker.js';
 import type { DeliveryObserver, SinkStatus } from '../delivery/sink-loop.js';
 import { MetricName } from './events.js';
 import type { IngestCounts, IngestObserver } from '../pipeline/ingest-observer.js';
+import type { NamedSinkCounters } from '../sinks/aws/sink-counters.js';
 
 export interface GaugeSources {
   walBytesOnDisk(): number;
   readonly walQuotaBytes: number;
   sinks(): readonly SinkStatus[];
+  /** Counters kept by the sinks themselves (AWS sinks: API calls, bytes, throttling, retries). */
+  sinkCounters?(): readonly NamedSinkCounters[];
 }
 
 export class CollectorMetrics implements DeliveryObserver, IngestObserver {
@@ -41,6 +44,21 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
     perSink(MetricName.SinkLagBytes, 'WAL bytes not yet delivered to the sink', (s) => s.lagBytes);
     perSink(MetricName.SinkLagAge, 'Age of the oldest record not yet delivered to the sink', (s) => s.lagAgeMs / 1000);
     perSink(MetricName.SinkBreakerOpen, '1 while the sink circuit breaker is open or probing', (s) => (s.breaker === 'closed' ? 0 : 1));
+    // Sinks count in plain numbers; at scrape time each counter advances by what changed since the last scrape.
+    const fromSinks = (name: string, help: string, pick: (c: NamedSinkCounters['counters']) => number) => {
+      const seen = new Map<string, number>();
+      new Counter({ name, help, labelNames: ['sink'], registers: [this.registry], collect() {
+        for (const { sink, counters } of sources.sinkCounters?.() ?? []) {
+          const delta = pick(counters) - (seen.get(sink) ?? 0);
+          if (delta >= 0) this.inc({ sink }, delta); // also at 0: the series exists from the first scrape
+          seen.set(sink, pick(counters));
+        }
+      } });
+    };
+    fromSinks(MetricName.SinkApiCalls, 'API calls a sink made (PutRecords, PutRecordBatch, S3 uploads)', (c) => c.calls);
+    fromSinks(MetricName.SinkApiBytes, 'Bytes a service acknowledged, after aggregation and compression', (c) => c.bytesWritten);
+    fromSinks(MetricName.SinkEntriesThrottled, 'Entries a service throttled (ProvisionedThroughputExceeded, ServiceUnavailable)', (c) => c.entriesThrottled);
+    fromSinks(MetricName.SinkRecordsRetried, 'Records a sink handed back for retry', (c) => c.recordsRetried);
   }
 
   requestDone(route: string, status: number): void {
