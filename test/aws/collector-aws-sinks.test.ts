@@ -4,7 +4,8 @@
  * Parquet, each exactly once; the S3 sink rolls files by age (rollAgeMs), far below rollBytes.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,10 +29,11 @@ let s3: S3rverServer;
 let firehose: FirehoseServer;
 let collector: CollectorProcess;
 
-/** A dist built before the AWS sinks were registered would refuse the config: rebuild it then. */
+/** A dist built before the AWS sinks and their metrics were wired in would fail this test: rebuild it then. */
 function ensureDistHasAwsSinks(): void {
   ensureCollectorBuilt();
-  if (readFileSync(COLLECTOR_CLI, 'utf8').includes('deliveryStreamName')) return;
+  const dist = readdirSync(dirname(COLLECTOR_CLI)).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(dirname(COLLECTOR_CLI), name), 'utf8')).join('\n');
+  if (dist.includes('deliveryStreamName') && dist.includes('shopstream_sink_api_calls_total')) return;
   const built = spawnSync('npx', ['tsup'], { cwd: fileURLToPath(new URL('../../collector/', import.meta.url)), stdio: 'inherit' });
   if (built.status !== 0) throw new Error('building the collector failed (cd collector && npx tsup)');
 }
@@ -135,5 +137,15 @@ describe('AWS sinks in a running collector', () => {
     expect((await firehoseIds()).sort()).toEqual(allIds);
     const status = (await (await fetch(`${collector.url}/v1/status`)).json()) as { sinks: { sink: string; lagRecords: number }[] };
     expect(status.sinks.map((s) => [s.sink, s.lagRecords])).toEqual([['lake', 0], ['stream', 0], ['hose', 0], ['s3', 0]]);
+
+    // The sinks' own counters reach /metrics: aggregation needs few calls; nothing was throttled.
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    const value = (name: string, sink: string) => Number(new RegExp(`^${name}\\{sink="${sink}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('shopstream_sink_api_calls_total', 'stream')).toBeGreaterThan(0);
+    expect(value('shopstream_sink_api_calls_total', 'stream')).toBeLessThan(15);
+    expect(value('shopstream_sink_api_calls_total', 's3')).toBe((await listKeys(s3.client(), 'lake')).length); // one upload per object, all zones
+    expect(value('shopstream_sink_api_bytes_total', 'hose')).toBeGreaterThan(1_500 * 300);
+    expect(value('shopstream_sink_entries_throttled_total', 'stream')).toBe(0);
+    expect(value('shopstream_sink_records_retried_total', 'hose')).toBe(0);
   });
 });
