@@ -11,6 +11,12 @@ export default defineConfig([
     target: 'es2020',
     treeshake: true,
     splitting: true,
+    // Inline shared's source modules: shared's dist is one file that imports msgpackr, which a
+    // shop's bundler cannot drop (msgpackr is not side-effect free): 18 KB instead of 6 KB gzip.
+    noExternal: ['@shopstream/shared'],
+    esbuildOptions(options) {
+      options.alias = { '@shopstream/shared': '../shared/src/index.ts' };
+    },
   },
   {
     entry: { node: 'src/platform/node/index.ts' },
