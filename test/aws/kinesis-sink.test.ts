@@ -104,6 +104,23 @@ describe('Kinesis sink against kinesalite', () => {
     }
   });
 
+  it('a missing stream is retryable with the service message; kinesalite still serves and a good write right after lands', async () => {
+    await kinesalite.createStream('after-error', 1);
+    const [good] = sampleRecords({ count: 1 });
+    const missing = createKinesisSink({ client: kinesalite.client(), streamName: 'no-such-stream', log });
+    const outcome = await missing.write([good!], new AbortController().signal);
+    expect(outcome.status).toBe('retryable');
+    if (outcome.status === 'retryable') {
+      expect(outcome.error?.name).toBe('ResourceNotFoundException');
+      expect(outcome.error?.message).toMatch(/^Stream no-such-stream under account \d+ not found\.$/);
+    }
+    expect(missing.counters).toMatchObject({ callErrors: 1, recordsWritten: 0, recordsRetried: 1 });
+    const sink = createKinesisSink({ client: kinesalite.client(), streamName: 'after-error', log });
+    expect(await sink.write([good!], new AbortController().signal)).toEqual({ status: 'success' });
+    const read = await readWholeStream(kinesalite.client(), 'after-error');
+    expect(read.map(({ record }) => idOf(Buffer.from(record.Data!).toString('utf8')))).toEqual([good!.eventId]);
+  });
+
   it('throttled entries (ProvisionedThroughputExceededException) are the only ones resent; nothing lost, nothing twice; logged once per interval', async () => {
     await kinesalite.createStream('throttled', SHARDS);
     proxy = await startThrottlingProxy(kinesalite.endpoint, () => Math.random() < 0.1);
