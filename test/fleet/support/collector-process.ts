@@ -24,7 +24,7 @@ export interface CollectorProcess {
 const CLI = join(import.meta.dirname, '..', '..', '..', 'collector', 'dist', 'cli.js');
 const READY_TIMEOUT_MS = 20_000;
 
-export async function startCollectorProcess(options: { name: string; dir: string; config: Record<string, unknown> }): Promise<CollectorProcess> {
+export async function startCollectorProcess(options: { name: string; dir: string; config: Record<string, unknown>; env?: Record<string, string> }): Promise<CollectorProcess> {
   const port = await freePort();
   const lakeDir = join(options.dir, 'lake');
   const configPath = join(options.dir, 'collector.json');
@@ -35,7 +35,7 @@ export async function startCollectorProcess(options: { name: string; dir: string
 
   const launch = async () => {
     child = spawn(process.execPath, [CLI, 'serve', '--config', configPath], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
