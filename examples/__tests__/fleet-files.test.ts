@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig, sinkTypes } from '@shopstream/collector';
+import { overlayEnv, parseConfig, sinkTypes } from '@shopstream/collector';
 import { parse, parseAllDocuments } from 'yaml';
 
 const fleetDir = join(import.meta.dirname, '..', 'fleet');
@@ -141,25 +141,38 @@ describe('compose.yaml', () => {
 });
 
 describe('collector configs pass the collector\'s own validator', () => {
-  // Sink kinds this collector build does not register yet are left out (with their routing
-  // rules), so every other section is still checked by the real parser.
-  const known = new Set(sinkTypes.map((type) => type.type));
-  const check = (raw: any) => {
-    const sinks = raw.sinks.filter((sink: { type: string }) => known.has(sink.type));
-    const names = new Set(sinks.map((sink: { name: string }) => sink.name));
-    return parseConfig({ ...raw, sinks: sinks.length > 0 ? sinks : undefined, routing: (raw.routing ?? []).filter((rule: { sink: string }) => names.has(rule.sink)) }, sinkTypes);
-  };
+  // As the collector reads them: the file (or ConfigMap entry) overlaid by the env the container gets.
+  const check = (raw: any, env: Record<string, string> = {}) => parseConfig(overlayEnv(raw, env), sinkTypes);
+  const s3Prefixes = (config: ReturnType<typeof check>) => config.sinks.filter((sink) => sink.type === 's3').map((sink) => sink.prefix);
 
-  it('compose: examples/fleet/collector.config.yaml', () => {
-    const config = check(parse(readFileSync(join(fleetDir, 'collector.config.yaml'), 'utf8')));
-    expect(config.ingest.dedupe).toMatchObject({ store: 'redis', redisUrl: 'redis://redis:6379', failMode: 'closed' });
-    expect(config.sources.find((source) => source.id === 'orders')?.secret).toBeDefined();
-    expect(config.wal.fsync).toBe('always');
+  it('compose: collector.config.yaml with each collector\'s env, each with its own S3 prefix', () => {
+    const raw = parse(readFileSync(join(fleetDir, 'collector.config.yaml'), 'utf8'));
+    const compose = parse(readFileSync(join(fleetDir, 'compose.yaml'), 'utf8'), { merge: true });
+    const prefixes = ['collector-1', 'collector-2', 'collector-3'].map((name) => {
+      const env = compose.services[name].environment;
+      expect(env.AWS_ACCESS_KEY_ID, name).toBe('local'); // the shared env survived the per-service merge
+      const config = check(raw, env);
+      expect(config.ingest.dedupe).toMatchObject({ store: 'redis', redisUrl: 'redis://redis:6379', failMode: 'closed' });
+      expect(config.sinks.map((sink) => sink.type).sort()).toEqual(['kinesis', 's3']);
+      expect(config.routing.map((rule) => rule.sink).sort()).toEqual(['kinesis', 's3']);
+      return s3Prefixes(config)[0];
+    });
+    expect(new Set(prefixes).size).toBe(3);
+    const alone = check(raw);
+    expect(alone.sources.find((source) => source.id === 'orders')?.secret).toBeDefined();
+    expect(alone.wal.fsync).toBe('always');
   });
 
-  it('k8s: the ConfigMap\'s collector.yaml', () => {
-    const configMap = loadK8s().find((object) => object.kind === 'ConfigMap')!;
-    const config = check(parse(configMap.data!['collector.yaml']!));
+  it('k8s: the ConfigMap\'s collector.yaml with the StatefulSet\'s env; the S3 prefix is the pod name', () => {
+    const objects = loadK8s();
+    const configMap = objects.find((object) => object.kind === 'ConfigMap')!;
+    const container = objects.find((object) => object.kind === 'StatefulSet')!.spec.template.spec.containers[0];
+    const names = container.env.map((entry: { name: string }) => entry.name);
+    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('SHOPSTREAM_SINKS')); // $(VAR) only sees earlier vars
+    expect(container.env.find((entry: { name: string }) => entry.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+    const env = Object.fromEntries(container.env.filter((entry: { value?: string }) => entry.value !== undefined).map((entry: { name: string; value: string }) => [entry.name, entry.value.replaceAll('$(POD_NAME)', 'shopstream-collector-0')]));
+    const config = check(parse(configMap.data!['collector.yaml']!), env);
+    expect(s3Prefixes(config)).toEqual(['shopstream-collector-0']);
     expect(config.ingest.dedupe.store).toBe('redis');
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 8787 });
   });
@@ -170,7 +183,7 @@ describe('collector configs pass the collector\'s own validator', () => {
   });
 
   it('a wrong key is refused, so the checks above can fail', () => {
-    expect(() => check({ sinks: [], wal: { dri: '/x' } })).toThrow(/wal\.dri/);
+    expect(() => check({ wal: { dri: '/x' } })).toThrow(/wal\.dri/);
   });
 });
 
