@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readLake, startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
-import { eventually, launchChromium, newShopperContext, openShop } from './support/chromium.js';
+import { eventually, reloadFromCache, launchChromium, newShopperContext, openShop } from './support/chromium.js';
 import { startStaticServer, type StaticServer } from './support/static-server.js';
 
 type Sdk = typeof import('../../sdk/src/platform/browser/index.js');
@@ -62,18 +62,7 @@ describe('browser SDK → real collector → lake', () => {
     await context.setOffline(true);
     const ids = await page.evaluate(() => Array.from({ length: 1000 }, (_, i) => sdk.track('Product Viewed', { product_id: `p-${i}`, price: 4.5 })!));
     expect(await queued(page)).toBe(1000);
-    // Offline, the shop reloads from a cache (a service worker in real life): Playwright answers the page's requests.
-    const cached = new Map<string, { body: Buffer; contentType: string }>();
-    for (const path of ['/', '/app.js']) {
-      const response = await fetch(`${shop.url}${path}`);
-      cached.set(path, { body: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? '' });
-    }
-    await context.route(`${shop.url}/**`, (route) => {
-      const hit = cached.get(new URL(route.request().url()).pathname);
-      return hit ? route.fulfill({ body: hit.body, contentType: hit.contentType }) : route.abort();
-    });
-    await page.reload();
-    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    await reloadFromCache(context, page, shop.url);
     expect(await queued(page)).toBe(1000);
     await context.setOffline(false);
     await context.unrouteAll();

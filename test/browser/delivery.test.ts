@@ -1,6 +1,6 @@
 import { CodecId } from '@shopstream/shared';
 import { describe, expect, it } from 'vitest';
-import { eventually, gotoShop, openShop } from './support/chromium.js';
+import { eventually, reloadFromCache, gotoShop, openShop } from './support/chromium.js';
 import { useShopHarness } from './support/shop-harness.js';
 
 type Sdk = typeof import('../../sdk/src/platform/browser/index.js');
@@ -42,19 +42,7 @@ describe('browser SDK delivery (real Chromium)', () => {
     await h.context.setOffline(true);
     const ids = await page.evaluate(() => Array.from({ length: 1000 }, (_, i) => sdk.track('Product Viewed', { i })!));
     expect(await queued(page)).toBe(1000);
-    // Offline, a shop reloads only from a cache (a service worker in real life): Playwright
-    // answers the page's own requests here; the collector stays unreachable.
-    const cached = new Map<string, { body: Buffer; contentType: string }>();
-    for (const path of ['/', '/app.js']) {
-      const response = await fetch(`${h.shop.url}${path}`);
-      cached.set(path, { body: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? '' });
-    }
-    await h.context.route(`${h.shop.url}/**`, (route) => {
-      const hit = cached.get(new URL(route.request().url()).pathname);
-      return hit ? route.fulfill({ body: hit.body, contentType: hit.contentType }) : route.abort();
-    });
-    await page.reload();
-    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    await reloadFromCache(h.context, page, h.shop.url);
     expect(await page.evaluate(() => navigator.onLine)).toBe(false);
     expect(await queued(page)).toBe(1000);
     expect(h.sink.requests()).toBe(0);

@@ -46,3 +46,22 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Reloads `page` while the context is offline. Offline, a shop reloads only from a cache (a
+ * service worker in real life): Playwright answers the page's own requests from copies fetched
+ * here, the collector stays unreachable. Call `context.unrouteAll()` when back online.
+ */
+export async function reloadFromCache(context: BrowserContext, page: Page, shopUrl: string): Promise<void> {
+  const cached = new Map<string, { body: Buffer; contentType: string }>();
+  for (const path of ['/', '/app.js']) {
+    const response = await fetch(`${shopUrl}${path}`);
+    cached.set(path, { body: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? '' });
+  }
+  await context.route(`${shopUrl}/**`, (route) => {
+    const hit = cached.get(new URL(route.request().url()).pathname);
+    return hit ? route.fulfill({ body: hit.body, contentType: hit.contentType }) : route.abort();
+  });
+  await page.reload();
+  await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+}
