@@ -30,6 +30,8 @@ export interface FieldCipher {
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** ~150 B per entry: 10k entries ≈ 1.5 MB; oldest entry evicted first. */
+const PSEUDONYM_CACHE_ENTRIES_MAX = 10_000;
 
 function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
@@ -51,9 +53,18 @@ export function createFieldCipher(keys: PiiKeyMaterial): FieldCipher {
   // Separate sub-key for IVs, so the IV never leaks anything keyed by the encryption key itself.
   const ivKey = createHmac('sha256', key).update('shopstream/pii/iv/v1').digest();
 
+  // The same IPs and emails recur across a shop's events: a bounded cache spares an HMAC each.
+  const tokens = new Map<string, string>();
   return {
     pseudonym(value) {
-      return `p1_${b64url(createHmac('sha256', keys.hashKey).update(canonical(value)).digest())}`;
+      const text = canonical(value);
+      let token = tokens.get(text);
+      if (token === undefined) {
+        token = `p1_${b64url(createHmac('sha256', keys.hashKey).update(text).digest())}`;
+        if (tokens.size >= PSEUDONYM_CACHE_ENTRIES_MAX) tokens.delete(tokens.keys().next().value!);
+        tokens.set(text, token);
+      }
+      return token;
     },
     encrypt(value, context) {
       const plaintext = Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');

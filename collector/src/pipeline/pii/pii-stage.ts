@@ -38,11 +38,17 @@ const NO_CIPHER: FieldCipher = {
  * never reaches the lake just because the operator has not configured keys yet.
  */
 export function piiStage(cipher: FieldCipher | undefined, notes: EventNotes, baseRules: readonly PiiRule[] = BASE_PII_RULES): Stage {
+  // Rule lists come from compiled schemas (one array per schema version), so merging is cached per list.
+  const mergedCache = new WeakMap<readonly PiiRule[], PiiRule[]>();
   const merged = (schemaRules: readonly PiiRule[]): PiiRule[] => {
+    const cached = mergedCache.get(schemaRules);
+    if (cached) return cached;
     const byPath = new Map(baseRules.map((rule) => [rule.path.join('\0'), rule]));
     for (const rule of schemaRules) byPath.set(rule.path.join('\0'), rule); // the schema's choice wins
     const rules = [...byPath.values()];
-    return cipher ? rules : rules.map((rule) => ({ ...rule, action: 'drop' as const }));
+    const out = cipher ? rules : rules.map((rule) => ({ ...rule, action: 'drop' as const }));
+    mergedCache.set(schemaRules, out);
+    return out;
   };
   return {
     name: 'pii',

@@ -38,7 +38,10 @@ export interface SchemaRegistry {
 }
 
 interface Compiled {
-  readonly validate: ValidateFunction;
+  /** Stops at the first error: the hot path, where nearly every event is valid. */
+  readonly check: ValidateFunction;
+  /** Collects every error: run only for an invalid event, to say everything wrong with it. */
+  readonly explain: ValidateFunction;
   readonly piiRules: readonly PiiRule[];
 }
 
@@ -47,27 +50,35 @@ const REASON_CHARS_MAX = 1000;
 /** Compiles every document; throws with the file name when one is malformed, so a bad deploy fails loudly. */
 export function buildSchemaRegistry(documents: readonly SchemaDocument[], options: SchemaRegistryOptions = {}): SchemaRegistry {
   // Unknown keywords fail (a typo like "requird" would silently check nothing); the stricter
-  // type/required checks are off because hand-written schemas legitimately omit them.
-  const ajv = new Ajv({ allErrors: true, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false });
-  addFormats(ajv);
-  ajv.addKeyword({ keyword: 'x-pii', schemaType: 'string' });
-  ajv.addKeyword({ keyword: 'x-event', schemaType: 'object' });
+  // type/required checks are off because hand-written schemas legitimately omit them. Each schema
+  // is compiled twice: first-error-only for the check, all-errors to explain a refusal.
+  const makeAjv = (allErrors: boolean) => {
+    const ajv = new Ajv({ allErrors, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false });
+    addFormats(ajv);
+    ajv.addKeyword({ keyword: 'x-pii', schemaType: 'string' });
+    ajv.addKeyword({ keyword: 'x-event', schemaType: 'object' });
+    return ajv;
+  };
+  const fast = makeAjv(false);
+  const thorough = makeAjv(true);
   const byName = new Map<string, Map<string, Compiled>>();
   for (const { origin, schema } of documents) {
     const annotation = schemaEventAnnotation(schema);
     if (!annotation) throw new Error(`schema ${origin} lacks a valid "x-event": { "name", "version": "MAJOR.MINOR.PATCH" } annotation`);
-    let validate: ValidateFunction;
+    let check: ValidateFunction;
+    let explain: ValidateFunction;
     try {
       // `$id` is dropped because a custom schema may replace a catalog one of the same name and
       // version (later documents win) and ajv refuses two schemas with one id; `#/…` refs still resolve.
       const withoutId = { ...(schema as Record<string, unknown>) };
       delete withoutId.$id;
-      validate = ajv.compile(withoutId);
+      check = fast.compile(withoutId);
+      explain = thorough.compile(withoutId);
     } catch (error) {
       throw new Error(`schema ${origin} does not compile: ${(error as Error).message}`);
     }
     const versions = byName.get(annotation.name) ?? new Map<string, Compiled>();
-    versions.set(annotation.version, { validate, piiRules: collectPiiRules(schema) });
+    versions.set(annotation.version, { check, explain, piiRules: collectPiiRules(schema) });
     byName.set(annotation.name, versions);
   }
   const reasonCharsMax = options.reasonCharsMax ?? REASON_CHARS_MAX;
@@ -102,8 +113,9 @@ export function buildSchemaRegistry(documents: readonly SchemaDocument[], option
         };
       }
       const resolved: SchemaRef = { name, version };
-      if (compiled.validate(event)) return { status: 'valid', schema: resolved, piiRules: compiled.piiRules };
-      const reason = ajvText(compiled.validate, name, version).slice(0, reasonCharsMax);
+      if (compiled.check(event)) return { status: 'valid', schema: resolved, piiRules: compiled.piiRules };
+      compiled.explain(event);
+      const reason = ajvText(compiled.explain, name, version).slice(0, reasonCharsMax);
       return { status: 'invalid', code: 'COLLECTOR_SCHEMA_INVALID', reason, schema: resolved, piiRules: compiled.piiRules };
     },
   };
