@@ -104,6 +104,37 @@ describe('Kinesis sink against kinesalite', () => {
     }
   });
 
+  it('aggregated and keyed by session: every session keeps one shard and its order across many writes', async () => {
+    await kinesalite.createStream('agg-by-session', SHARDS);
+    const records = sampleRecords({ count: 6_000, sessions: 300 });
+    // Small writes (300 events each), so every session spans many writes and aggregated records.
+    const sink = createKinesisSink({ client: kinesalite.client(), streamName: 'agg-by-session', aggregation: true, partitionKey: 'sessionId', limits: { recordsMax: 300 }, log });
+    const report = await driveSink(sink, records);
+    expect(report.writes).toBe(20);
+    const positionOf = new Map(records.map((r, i) => [r.eventId!, i]));
+    const shardsOfSession = new Map<string, Set<string>>();
+    const lastPosition = new Map<string, number>();
+    let count = 0;
+    for (const { shardId, record } of await readWholeStream(kinesalite.client(), 'agg-by-session')) {
+      agg.deaggregateSync({ data: Buffer.from(record.Data!).toString('base64'), partitionKey: record.PartitionKey!, sequenceNumber: record.SequenceNumber! }, true, (err, users) => {
+        if (err) throw err;
+        for (const user of users ?? []) {
+          const event = JSON.parse(Buffer.from(user.data, 'base64').toString('utf8')) as { id: string; sessionId: string };
+          expect(user.partitionKey).toBe(event.sessionId);
+          shardsOfSession.set(event.sessionId, (shardsOfSession.get(event.sessionId) ?? new Set()).add(shardId));
+          const position = positionOf.get(event.id)!;
+          expect(position).toBeGreaterThan(lastPosition.get(event.sessionId) ?? -1);
+          lastPosition.set(event.sessionId, position);
+          count++;
+        }
+      });
+    }
+    expect(count).toBe(6_000);
+    expect(shardsOfSession.size).toBe(300);
+    for (const shards of shardsOfSession.values()) expect(shards.size).toBe(1);
+    expect(new Set([...shardsOfSession.values()].flatMap((shards) => [...shards])).size).toBe(SHARDS);
+  });
+
   it('a missing stream is retryable with the service message; kinesalite still serves and a good write right after lands', async () => {
     await kinesalite.createStream('after-error', 1);
     const [good] = sampleRecords({ count: 1 });
