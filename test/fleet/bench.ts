@@ -8,17 +8,19 @@
  * collector's sinks report zero lag, so it counts WAL fsync, processing and lake writes, not
  * only acks. Encoding happens before the clock starts. All processes share this machine's cores,
  * so the fleet figure shows nginx + process overhead as much as scaling.
- * Latency: a Node SDK client (flushIntervalMs 100) tracks 400 events/s for 4 s through nginx;
- * lakes are polled every 50 ms. Kinesis is not in the collector's config yet, so the lake is
- * the "readable" point; its default linger (1 s) dominates the figure.
+ * Latency: a second fleet (3 collectors behind nginx, shared redis-server dedupe, clean zone to
+ * kinesalite) and a Node SDK client (flushIntervalMs 100) tracking 400 events/s for 4 s; every
+ * shard is tailed from LATEST with GetRecords every 50 ms; latency = first read - track().
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { msgpackEncoding, encodeFrame, uuidV7, type EventEnvelope } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createClient, createUndiciTransport } from '@shopstream/sdk/node';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startKinesalite } from '../support/kinesalite.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { startCollectorProcess, type CollectorProcess } from './support/collector-process.js';
 import { startNginx, type Nginx } from './support/nginx.js';
 
@@ -38,9 +40,9 @@ interface Fleet {
   stop(): Promise<void>;
 }
 
-async function startFleet(name: string, size: number, withNginx: boolean): Promise<Fleet> {
-  const config = { sources: [{ id: 'bench', writeKey: WRITE_KEY }], log: { level: 'warn' } };
-  const collectors = await Promise.all(Array.from({ length: size }, (_, i) => startCollectorProcess({ name: `${name}-${i + 1}`, dir: mkdtempSync(join(root, `${name}-${i + 1}-`)), config })));
+async function startFleet(name: string, size: number, withNginx: boolean, extra: { config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<Fleet> {
+  const config = { sources: [{ id: 'bench', writeKey: WRITE_KEY }], log: { level: 'warn' }, ...extra.config };
+  const collectors = await Promise.all(Array.from({ length: size }, (_, i) => startCollectorProcess({ name: `${name}-${i + 1}`, dir: mkdtempSync(join(root, `${name}-${i + 1}-`)), config, ...(extra.env ? { env: extra.env } : {}) })));
   const nginx = withNginx ? await startNginx(collectors.map((c) => c.port)) : undefined;
   return {
     url: nginx?.url ?? collectors[0]!.url,
@@ -90,43 +92,39 @@ async function throughput(fleet: Fleet, frames: readonly Uint8Array[]): Promise<
   return (frames.length * EVENTS_PER_FRAME) / seconds;
 }
 
-/** First time each `properties.seq` of `client` was readable in any collector's clean zone. */
-function createLakeWatcher(fleet: Fleet, client: string) {
+/** Tails every shard from LATEST; records the first time each `properties.seq` of `client` was read. */
+async function tailKinesis(client: KinesisClient, streamName: string, tag: string) {
   const seenAt = new Map<number, number>();
-  const filesRead = new Set<string>();
+  const shards = (await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  const iterators = await Promise.all(shards.map(async (shard) => (await client.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId!, ShardIteratorType: 'LATEST' }))).ShardIterator));
+  let running = true;
+  const loops = iterators.map(async (first) => {
+    let iterator = first;
+    while (running && iterator !== undefined) {
+      const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const now = performance.now();
+      for (const record of page.Records ?? []) {
+        const event = JSON.parse(Buffer.from(record.Data!).toString('utf8'));
+        if (event.properties?.client === tag && !seenAt.has(event.properties.seq)) seenAt.set(event.properties.seq, now);
+      }
+      iterator = page.NextShardIterator;
+      if ((page.Records ?? []).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
   return {
     seenAt,
-    poll(): void {
-      const now = performance.now();
-      for (const c of fleet.collectors) {
-        const dir = join(c.lakeDir, 'clean');
-        let files: string[] = [];
-        try {
-          files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ndjson.gz') && !f.split('/').at(-1)!.startsWith('.'));
-        } catch {
-          continue;
-        }
-        for (const file of files) {
-          const path = join(dir, file);
-          if (filesRead.has(path)) continue;
-          filesRead.add(path);
-          for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
-            if (!line) continue;
-            const event = JSON.parse(line);
-            if (event.properties?.client === client && !seenAt.has(event.properties.seq)) seenAt.set(event.properties.seq, now);
-          }
-        }
-      }
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
     },
   };
 }
 
-async function latency(fleet: Fleet): Promise<number[]> {
+async function latency(fleet: Fleet, kinesisClient: KinesisClient, streamName: string): Promise<number[]> {
   const client = createClient({ endpoint: `${fleet.url}/v1/batch`, writeKey: WRITE_KEY, flushIntervalMs: 100 });
-  const watcher = createLakeWatcher(fleet, 'latency');
+  const tail = await tailKinesis(kinesisClient, streamName, 'latency');
   const trackedAt = new Map<number, number>();
   const total = LATENCY_RATE_PER_SEC * LATENCY_SECONDS;
-  const poller = setInterval(() => watcher.poll(), 50);
   const started = performance.now();
   for (let seq = 0; seq < total; seq++) {
     const due = started + (seq * 1000) / LATENCY_RATE_PER_SEC;
@@ -137,10 +135,10 @@ async function latency(fleet: Fleet): Promise<number[]> {
   }
   await client.close({ deadlineMs: 30_000 });
   const deadline = performance.now() + 30_000;
-  while (watcher.seenAt.size < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  clearInterval(poller);
-  if (watcher.seenAt.size < total) throw new Error(`only ${watcher.seenAt.size} of ${total} latency events became readable`);
-  return [...trackedAt].map(([seq, at]) => watcher.seenAt.get(seq)! - at).sort((a, b) => a - b);
+  while (tail.seenAt.size < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await tail.stop();
+  if (tail.seenAt.size < total) throw new Error(`only ${tail.seenAt.size} of ${total} latency events became readable in Kinesis`);
+  return [...trackedAt].map(([seq, at]) => tail.seenAt.get(seq)! - at).sort((a, b) => a - b);
 }
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -162,7 +160,7 @@ function chart(single: number, fleetRate: number, latencies: readonly number[]):
 <text x="20" y="28" font-size="16" font-weight="700">Throughput, sent until every sink caught up (${(FRAMES * EVENTS_PER_FRAME).toLocaleString('en')} events)</text>
 ${bar('1 collector', single, 44, max, '#8a9886')}
 ${bar('3 + nginx', fleetRate, 76, max, '#3f7d3a')}
-<text x="20" y="140" font-size="16" font-weight="700">track() → readable in the lake</text>
+<text x="20" y="140" font-size="16" font-weight="700">track() → readable in Kinesis (3 + nginx)</text>
 <text x="20" y="165" font-size="13">p50 ${Math.round(p50)} ms</text>
 <text x="20" y="185" font-size="13">p99 ${Math.round(p99)} ms</text>
 <text x="20" y="205" font-size="13">${latencies.length.toLocaleString('en')} events, ${LATENCY_RATE_PER_SEC}/s</text>
@@ -189,20 +187,38 @@ async function main(): Promise<void> {
     }
   }
   let fleetRate: number;
-  let latencies: number[];
   {
     const fleet = await startFleet('fleet', 3, true);
     try {
       fleetRate = await throughput(fleet, frames);
-      latencies = await latency(fleet);
     } finally {
       await fleet.stop();
+    }
+  }
+  let latencies: number[];
+  {
+    const [redis, kinesis] = await Promise.all([startRedisServer(), startKinesalite()]);
+    const streamName = 'bench-events';
+    await kinesis.createStream(streamName, 2);
+    const fleet = await startFleet('latency', 3, true, {
+      config: {
+        ingest: { dedupe: { store: 'redis', redisUrl: redis.url } },
+        sinks: [{ type: 'kinesis', name: 'kinesis', streamName, region: LOCAL_REGION, endpoint: kinesis.endpoint }],
+        routing: [{ sink: 'kinesis', zones: ['clean'] }],
+      },
+      env: { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION },
+    });
+    try {
+      latencies = await latency(fleet, kinesis.client(), streamName);
+    } finally {
+      await fleet.stop();
+      await Promise.all([redis.stop(), kinesis.stop()]);
     }
   }
   writeFileSync(SVG_PATH, chart(single, fleetRate, latencies));
   const p50Ms = Math.round(percentile(latencies, 50));
   const p99Ms = Math.round(percentile(latencies, 99));
-  console.log(`1 collector: ${Math.round(single)} events/s; 3 collectors + nginx: ${Math.round(fleetRate)} events/s; track() → lake p50 ${p50Ms} ms, p99 ${p99Ms} ms; chart: ${SVG_PATH}`);
+  console.log(`1 collector: ${Math.round(single)} events/s; 3 collectors + nginx: ${Math.round(fleetRate)} events/s; track() → Kinesis p50 ${p50Ms} ms, p99 ${p99Ms} ms; chart: ${SVG_PATH}`);
   console.log(JSON.stringify({ bench: 'fleet-throughput', value: Math.round(fleetRate), unit: 'events/s', baseline: Math.round(single), ratio: Number((fleetRate / single).toFixed(2)), latencyP50Ms: p50Ms, latencyP99Ms: p99Ms }));
 }
 
