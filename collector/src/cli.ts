@@ -4,10 +4,12 @@
  *   shopstream-collector [serve] [--config <file.yaml|file.json>]
  *   shopstream-collector wal verify <dir>     read the whole WAL, report, change nothing (exit 1 when damaged)
  *   shopstream-collector wal repair <dir>     cut a torn tail as startup would
+ *   shopstream-collector keygen [--key-id <n>] print a sealing key pair: the SDK's public half, the collector's `ingest.decryption.keys` entry
  *
  * A bad config prints one line naming the key and exits 2. SIGTERM/SIGINT stop gracefully
  * (exit 0); a second signal exits at once.
  */
+import { sealingKeyPairJson } from '@shopstream/shared';
 import { startCollector } from './app.js';
 import { describeConfig, loadConfig } from './config/load-config.js';
 import { sinkTypes } from './delivery/sink-types.js';
@@ -16,7 +18,8 @@ import { formatVerifyReport, repairWal, verifyWal } from './wal/verify.js';
 
 const USAGE = `usage: shopstream-collector [serve] [--config <file>]
        shopstream-collector wal verify <dir>
-       shopstream-collector wal repair <dir>`;
+       shopstream-collector wal repair <dir>
+       shopstream-collector keygen [--key-id <n>]`;
 
 async function main(argv: readonly string[]): Promise<number | undefined> {
   const [command = 'serve', ...rest] = argv[0]?.startsWith('-') ? ['serve', ...argv] : argv;
@@ -25,6 +28,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     return 0;
   }
   if (command === 'wal') return walCommand(rest);
+  if (command === 'keygen') return keygenCommand(rest);
   if (command !== 'serve') {
     console.error(`shopstream-collector: unknown command "${command}"\n${USAGE}`);
     return 2;
@@ -66,6 +70,17 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return undefined;
+}
+
+async function keygenCommand(args: readonly string[]): Promise<number> {
+  const at = args.indexOf('--key-id');
+  const keyId = at >= 0 ? Number(args[at + 1]) : 1;
+  if (!Number.isInteger(keyId) || keyId < 1 || keyId > 0xffff_ffff) {
+    console.error('shopstream-collector: --key-id must be an integer from 1 to 4294967295');
+    return 2;
+  }
+  process.stdout.write(await sealingKeyPairJson(keyId));
+  return 0;
 }
 
 async function walCommand(args: readonly string[]): Promise<number> {
