@@ -56,6 +56,21 @@ describe('consent, sampling, fallbacks (real Chromium)', () => {
     expect(await eventually(() => h.fetchedIds().includes(id), 5_000)).toBe(true);
   });
 
+  it('keeps the anonymous id in a first-party cookie where localStorage throws', async () => {
+    await h.context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', { get: () => { throw new DOMException('denied', 'SecurityError'); } });
+    });
+    const first = await openShop(h.context, h.shop.url, h.cfg());
+    const a = await first.evaluate(() => sdk.track('Product Viewed')!);
+    expect(await first.evaluate(() => document.cookie)).toMatch(/shopstream\.anonymousId=[0-9a-f-]{36}/);
+    const second = await openShop(h.context, h.shop.url, h.cfg());
+    const b = await second.evaluate(() => sdk.track('Product Viewed')!);
+    expect(await eventually(() => h.fetchedIds().includes(a) && h.fetchedIds().includes(b), 5_000)).toBe(true);
+    const [ea, eb] = [a, b].map((id) => h.sink.events().find((e) => e.id === id)!);
+    expect(eb!.anonymousId).toBe(ea!.anonymousId);
+    expect(eb!.sessionId).toBe(ea!.sessionId);
+  });
+
   it('samples per event type and records the rate', async () => {
     const page = await openShop(h.context, h.shop.url, h.cfg({ sample: { 'Product Viewed': 0.25, 'Promotion Viewed': 0 } }));
     const kept = await page.evaluate(() => {

@@ -33,8 +33,8 @@ const BEACON_EVENTS_BYTES_MAX = BEACON_BODY_BYTES_MAX - 1_024;
 export interface BrowserClient {
   /** Records an event; returns its id, or undefined when sampled out or consent is missing. */
   track(type: string, properties?: Record<string, unknown>): string | undefined;
-  page(name?: string, properties?: Record<string, unknown>): string | undefined;
-  identify(userId: string, traits?: Record<string, unknown>): string | undefined;
+  /** Any call (`page`, `identify`, … live in calls.ts so apps that do not use them do not ship them). */
+  record(kind: EventKind, type: string, fields: Partial<EventEnvelope>): string | undefined;
   /** Tries to deliver everything queued now (unless another tab is sending or a backoff runs). */
   flush(): Promise<void>;
   /** Events waiting in the shared queue (all tabs). */
@@ -74,7 +74,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   let queue: IndexedDbQueue | undefined = io.queue;
   const getQueue = () => (queue ??= createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax }));
 
-  let enabled = config.consent !== 'required' || kv.get(IDENTITY_KEYS.consent) === 'granted';
+  let enabled = config.consent !== 'required' || kv.getItem(IDENTITY_KEYS.consent) === 'granted';
   let closed = false;
   /** Tracked in this task, not yet written to IndexedDB. */
   let pending: StoredBatch[] = [];
@@ -118,7 +118,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const rate = config.sample?.[type];
     if (isSampledOut(config.sample, type, random)) return undefined;
     const nowMs = now();
-    const userId = kv.get(IDENTITY_KEYS.userId) ?? undefined;
+    const userId = kv.getItem(IDENTITY_KEYS.userId) ?? undefined;
     const context = { ...readContext(), ...config.context, ...(rate === undefined ? undefined : { sampleRate: rate }) };
     const event: EventEnvelope = {
       id: uuid(),
@@ -226,12 +226,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   return {
     kv,
     track: (type, properties) => record('track', type, properties ? { properties } : {}),
-    page: (name, properties) => record('page', name ?? 'Page Viewed', { properties: { ...properties, ...(name ? { name } : undefined) } }),
-    identify: (userId, traits) => {
-      if (!enabled || closed) return undefined;
-      kv.set(IDENTITY_KEYS.userId, userId);
-      return record('identify', 'Identify', traits ? { userId, traits } : { userId });
-    },
+    record,
     flush,
     queued: async () => (await persisting, (await getQueue().usage()).count),
     setEnabled: (on) => {

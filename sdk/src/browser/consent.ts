@@ -8,7 +8,7 @@ import type { BrowserClient } from './browser-client.js';
  * visitor's ids. A separate module so apps without a consent banner do not ship it.
  */
 export function grantConsent(client: BrowserClient): void {
-  client.kv.set(IDENTITY_KEYS.consent, 'granted');
+  client.kv.setItem(IDENTITY_KEYS.consent, 'granted');
   client.setEnabled(true);
 }
 

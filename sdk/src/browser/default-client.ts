@@ -1,5 +1,6 @@
 import { createBrowserClient, type BrowserClient, type BrowserIo } from './browser-client.js';
 import type { BrowserConfig } from './config.js';
+import { identifyCall, pageCall } from './calls.js';
 import { grantConsent, revokeConsent } from './consent.js';
 
 /**
@@ -15,8 +16,8 @@ export function init(config: BrowserConfig, io?: BrowserIo): BrowserClient {
 }
 
 export const track = (type: string, properties?: Record<string, unknown>): string | undefined => current?.track(type, properties);
-export const page = (name?: string, properties?: Record<string, unknown>): string | undefined => current?.page(name, properties);
-export const identify = (userId: string, traits?: Record<string, unknown>): string | undefined => current?.identify(userId, traits);
+export const page = (name?: string, properties?: Record<string, unknown>): string | undefined => (current ? pageCall(current, name, properties) : undefined);
+export const identify = (userId: string, traits?: Record<string, unknown>): string | undefined => (current ? identifyCall(current, userId, traits) : undefined);
 export const flush = (): Promise<void> => current?.flush() ?? Promise.resolve();
 export const getClient = (): BrowserClient | undefined => current;
 

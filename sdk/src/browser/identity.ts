@@ -10,14 +10,14 @@ export const IDENTITY_KEYS = {
 
 /** The visitor's anonymous id: made once, then read back on every visit. */
 export function anonymousId(kv: KeyValue, uuid: () => string): string {
-  let id = kv.get(IDENTITY_KEYS.anonymousId);
+  let id = kv.getItem(IDENTITY_KEYS.anonymousId);
   if (!id) {
     id = uuid();
-    kv.set(IDENTITY_KEYS.anonymousId, id);
+    kv.setItem(IDENTITY_KEYS.anonymousId, id);
   }
   return id;
 }
 
 export function forgetIdentity(kv: KeyValue): void {
-  for (const key of Object.values(IDENTITY_KEYS)) kv.remove(key);
+  for (const key of Object.values(IDENTITY_KEYS)) kv.removeItem(key);
 }

@@ -1,27 +1,18 @@
 /**
  * First-party storage for the few small strings the SDK keeps outside IndexedDB (anonymous id,
- * session, user id, consent): `localStorage`, or a first-party cookie where localStorage throws
- * (storage disabled, some private modes). Synchronous because `track()` must stay synchronous.
+ * session, user id, consent): `localStorage` itself, or a first-party cookie where localStorage
+ * throws (storage disabled, some private modes). Synchronous because `track()` is.
  */
-export interface KeyValue {
-  get(key: string): string | null;
-  set(key: string, value: string): void;
-  remove(key: string): void;
-}
+export type KeyValue = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-/** Cookies live a year, the longest lifetime that browsers' cookie caps (Chromium: 400 days) leave intact. */
+/** Cookies live a year, within browsers' cookie lifetime caps (Chromium: 400 days). */
 const COOKIE_MAX_AGE_S = 365 * 24 * 3600;
 
 export function firstPartyKeyValue(): KeyValue {
   try {
-    const probe = '__shopstream_probe';
-    localStorage.setItem(probe, probe);
-    localStorage.removeItem(probe);
-    return {
-      get: (key) => localStorage.getItem(key),
-      set: (key, value) => localStorage.setItem(key, value),
-      remove: (key) => localStorage.removeItem(key),
-    };
+    localStorage.setItem('shopstream.probe', '1');
+    localStorage.removeItem('shopstream.probe');
+    return localStorage;
   } catch {
     return cookieKeyValue();
   }
@@ -29,15 +20,15 @@ export function firstPartyKeyValue(): KeyValue {
 
 export function cookieKeyValue(): KeyValue {
   const write = (key: string, value: string, maxAgeS: number) => {
-    document.cookie = `${encodeURIComponent(key)}=${encodeURIComponent(value)}; path=/; max-age=${maxAgeS}; SameSite=Lax`;
+    document.cookie = `${key}=${encodeURIComponent(value)}; path=/; max-age=${maxAgeS}; SameSite=Lax`;
   };
   return {
-    get: (key) => {
-      const prefix = `${encodeURIComponent(key)}=`;
-      const found = document.cookie.split('; ').find((part) => part.startsWith(prefix));
-      return found === undefined ? null : decodeURIComponent(found.slice(prefix.length));
+    // Keys are the SDK's own `shopstream.*` names: cookie-safe as they are.
+    getItem: (key) => {
+      const found = document.cookie.split('; ').find((part) => part.startsWith(`${key}=`));
+      return found === undefined ? null : decodeURIComponent(found.slice(key.length + 1));
     },
-    set: (key, value) => write(key, value, COOKIE_MAX_AGE_S),
-    remove: (key) => write(key, '', 0),
+    setItem: (key, value) => write(key, value, COOKIE_MAX_AGE_S),
+    removeItem: (key) => write(key, '', 0),
   };
 }

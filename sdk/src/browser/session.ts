@@ -10,10 +10,10 @@ const SESSION_TOUCH_EVERY_MS = 1_000;
  * Stored as `<id>|<lastActivityMs>`.
  */
 export function touchSession(kv: KeyValue, nowMs: number, timeoutMs: number, uuid: () => string): string {
-  const [storedId, lastText] = (kv.get(IDENTITY_KEYS.session) ?? '').split('|');
+  const [storedId, lastText] = (kv.getItem(IDENTITY_KEYS.session) ?? '').split('|');
   const lastMs = Number(lastText);
   const alive = storedId && Number.isFinite(lastMs) && nowMs - lastMs < timeoutMs;
   const id = alive ? storedId : uuid();
-  if (!alive || nowMs - lastMs >= SESSION_TOUCH_EVERY_MS) kv.set(IDENTITY_KEYS.session, `${id}|${nowMs}`);
+  if (!alive || nowMs - lastMs >= SESSION_TOUCH_EVERY_MS) kv.setItem(IDENTITY_KEYS.session, `${id}|${nowMs}`);
   return id;
 }

@@ -5,6 +5,7 @@ export { init, track, page, identify, flush, getClient, consent } from '../../br
 export { createBrowserClient, LIBRARY, type BrowserClient, type BrowserIo } from '../../browser/browser-client.js';
 export type { BrowserConfig } from '../../browser/config.js';
 export { grantConsent, revokeConsent } from '../../browser/consent.js';
+export { pageCall, identifyCall } from '../../browser/calls.js';
 export { createIndexedDbQueue, type IndexedDbQueue, type IndexedDbQueueLimits } from '../../storage/indexeddb.js';
 export { createFetchTransport } from '../../transport/fetch.js';
 export { createBeaconTransport } from '../../transport/beacon.js';
