@@ -8,6 +8,7 @@ import { createOpener, type Opener } from '@shopstream/shared';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
 import type { IngestGate } from '../http/ingest-gate.js';
+import { LogEvent } from '../telemetry/events.js';
 import type { WriteAheadLog } from '../wal/wal.js';
 import { signatureGate } from './auth/signature-gate.js';
 import { createMemoryDeduper } from './dedupe/memory.js';
@@ -65,8 +66,8 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
     watch: ingest.schemas.watch,
     onReload: (outcome) =>
       outcome.status === 'success'
-        ? log?.info({ event: 'SchemasReloaded', schemas: outcome.schemaIds.length }, `schemas reloaded: ${outcome.schemaIds.length} registered`)
-        : log?.error({ event: 'SchemasReloadError', err: outcome.error }, `schema reload failed, the previous schemas stay: ${outcome.error.message}`),
+        ? log?.info({ event: LogEvent.SchemasReloaded, schemas: outcome.schemaIds.length }, `schemas reloaded: ${outcome.schemaIds.length} registered`)
+        : log?.error({ event: LogEvent.SchemasReloadError, err: outcome.error }, `schema reload failed, the previous schemas stay: ${outcome.error.message}`),
   });
   const nodeId = ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
 
@@ -78,7 +79,7 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
   }
 
   const cipher = ingest.pii ? createFieldCipher(ingest.pii) : undefined;
-  if (!cipher) log?.warn({ event: 'PiiKeysMissing' }, 'ingest.pii has no keys: fields annotated x-pii are dropped instead of hashed or encrypted');
+  if (!cipher) log?.warn({ event: LogEvent.PiiKeysMissing }, 'ingest.pii has no keys: fields annotated x-pii are dropped instead of hashed or encrypted');
 
   let deduper: Deduper | undefined;
   const { dedupe } = ingest;
@@ -94,7 +95,7 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
       onUnavailable: (error) => {
         if (reported) return; // once per outage, not per batch
         reported = true;
-        log?.error({ event: 'DedupeUnavailable', failMode: dedupe.failMode, err: error }, `Redis deduper unreachable (failMode ${dedupe.failMode})`);
+        log?.error({ event: LogEvent.DedupeUnavailable, failMode: dedupe.failMode, err: error }, `Redis deduper unreachable (failMode ${dedupe.failMode})`);
         setTimeout(() => (reported = false), 30_000).unref();
       },
     });
@@ -133,8 +134,8 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
         const claimer = createProcessor(withIngestStages(withOpener(defaults), { ...chainOptions, purpose: 'claim' }));
         const startedMs = Date.now();
         dedupeReady = warmFromWal(context.wal, oldestLsn, endLsn, claimer).then(
-          (records) => log?.info({ event: 'DedupeWarmed', records, ms: Date.now() - startedMs }, `dedupe window rebuilt from ${records} WAL records`),
-          (error: unknown) => log?.error({ event: 'DedupeWarmError', err: error }, 'rebuilding the dedupe window from the WAL failed; duplicates of older events may pass'),
+          (records) => log?.info({ event: LogEvent.DedupeWarmed, records, ms: Date.now() - startedMs }, `dedupe window rebuilt from ${records} WAL records`),
+          (error: unknown) => log?.error({ event: LogEvent.DedupeWarmError, err: error }, 'rebuilding the dedupe window from the WAL failed; duplicates of older events may pass'),
         );
       }
       return withIngestStages(withOpener(defaults), {

@@ -20,6 +20,7 @@ export const LogEvent = {
   SchemasReloadError: 'SchemasReloadError',
   DedupeUnavailable: 'DedupeUnavailable',
   DedupeWarmed: 'DedupeWarmed',
+  DedupeWarmError: 'DedupeWarmError',
   PiiKeysMissing: 'PiiKeysMissing',
   SinkStarted: 'SinkStarted',
   SinkWriteError: 'SinkWriteError',
