@@ -23,6 +23,7 @@ import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
 import { createCollectorServer } from './http/server.js';
 import { createProcessor, defaultStages, type Stage } from './pipeline/processor.js';
 import { createIngestRuntime, type IngestRuntime } from './pipeline/ingest-runtime.js';
+import type { ReloadOutcome } from './pipeline/schema/reloadable-registry.js';
 import type { Sink } from './sinks/sink.js';
 import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
@@ -54,6 +55,8 @@ export interface RunningCollector {
   stop(signal?: string): Promise<void>;
   /** Fast: stop serving and delivering without draining (what is left replays on start). */
   close(): Promise<void>;
+  /** Re-reads the custom schema folder (SIGHUP); a broken set keeps the previous one. */
+  reloadSchemas(): Promise<ReloadOutcome>;
 }
 
 export interface CollectorStatus {
@@ -178,6 +181,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     status,
     stop: (signal = 'stop') => shutdown(config.delivery.drainDeadlineMs, signal),
     close: () => shutdown(0, 'close'),
+    reloadSchemas: () => ingest.reloadSchemas(),
   };
 }
 

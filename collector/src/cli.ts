@@ -7,7 +7,7 @@
  *   shopstream-collector keygen [--key-id <n>] print a sealing key pair: the SDK's public half, the collector's `ingest.decryption.keys` entry
  *
  * A bad config prints one line naming the key and exits 2. SIGTERM/SIGINT stop gracefully
- * (exit 0); a second signal exits at once.
+ * (exit 0); a second signal exits at once. SIGHUP reloads the custom schema folder.
  */
 import { sealingKeyPairJson } from '@shopstream/shared';
 import { startCollector } from './app.js';
@@ -69,6 +69,12 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // SIGHUP: reload custom schemas without a restart (the folder is also watched unless schemas.watch is false).
+  process.on('SIGHUP', () => {
+    collector.reloadSchemas().then((outcome) =>
+      console.error(outcome.status === 'success' ? `shopstream-collector: SIGHUP, ${outcome.schemaIds.length} schemas loaded` : `shopstream-collector: SIGHUP, schema reload failed (previous schemas stay): ${outcome.error.message}`),
+    );
+  });
   return undefined;
 }
 

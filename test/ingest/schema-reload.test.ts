@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 const wish = (properties: Record<string, unknown>) => cartViewed({ type: 'Wishlist Shared', properties });
-const syncCheck = async (event: ReturnType<typeof wish>) =>
-  ((await (await post(collector.url, await frame([event]), 'web-key-1', { 'x-shopstream-validate': 'sync' })).json()) as { validation: { events: { status: string; reason?: string }[] } }).validation.events[0]!;
+const syncCheck = async (event: ReturnType<typeof wish>, on: CollectorProcess = collector) =>
+  ((await (await post(on.url, await frame([event]), 'web-key-1', { 'x-shopstream-validate': 'sync' })).json()) as { validation: { events: { status: string; reason?: string }[] } }).validation.events[0]!;
 
 it('applies a changed custom schema without a restart and keeps the old set when a file is broken', async () => {
   expect(await syncCheck(wish({}))).toMatchObject({ status: 'accepted' });
@@ -45,4 +45,21 @@ it('applies a changed custom schema without a restart and keeps the old set when
   const fine = wish({ wishlist_id: 'w1' });
   expect(await syncCheck(fine)).toMatchObject({ status: 'accepted' });
   await waitInLake(collector.lakeDir, 'clean', [fine.id], 'a valid event after the broken reload');
+});
+
+it('reloads on SIGHUP when the folder is not watched', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'custom-schemas-'));
+  await writeFile(join(dir, 'wishlist-shared@1.0.0.json'), wishlist([]));
+  const unwatched = await startCollectorProcess({ config: { sources: [{ id: 'web', writeKey: 'web-key-1' }], ingest: { pii: PII_CONFIG, schemas: { customDir: dir, watch: false } } } });
+  try {
+    await writeFile(join(dir, 'wishlist-shared@1.0.0.json'), wishlist(['wishlist_id']));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await syncCheck(wish({}), unwatched)).toMatchObject({ status: 'accepted' }); // not watched: still the old schema
+    unwatched.child.kill('SIGHUP');
+    await waitFor(() => /SIGHUP, \d+ schemas loaded/.test(unwatched.output()), 5000, 'the SIGHUP reload');
+    expect(await syncCheck(wish({}), unwatched)).toMatchObject({ status: 'rejected', reason: expect.stringContaining("must have required property 'wishlist_id'") });
+  } finally {
+    await unwatched.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
