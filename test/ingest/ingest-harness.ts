@@ -23,7 +23,7 @@ export async function post(url: string, body: Uint8Array | string, writeKey: str
   return fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': isText ? 'application/json' : 'application/vnd.shopstream.frame', authorization: `Bearer ${writeKey}`, ...headers },
-    body,
+    body: body as BodyInit,
     signal: AbortSignal.timeout(10_000),
   });
 }

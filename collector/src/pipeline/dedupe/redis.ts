@@ -33,6 +33,8 @@ export interface RedisDeduper extends Deduper {
   readonly failMode: DedupeFailMode;
   /** True when the last call reached Redis. */
   readonly healthy: boolean;
+  /** Disconnects a client this deduper made (never one passed in). */
+  close(): Promise<void>;
 }
 
 // KEYS = ids; ARGV[1] = window in ms; ARGV[1 + i] = owner of KEYS[i]. Returns 1 (first seen) or 0 per key.
