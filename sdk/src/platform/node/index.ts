@@ -86,3 +86,5 @@ export type { ClientSettings, BatchInfo } from '../../config.js';
 export type { CallOptions, Properties } from '../../batch/envelope.js';
 export type { Storage, StoredBatch } from '../../storage/storage.js';
 export type { Transport } from '../../transport/transport.js';
+export { createEcommerce, trackEcommerce, type Ecommerce, type Tracks } from '../../ecommerce/helpers.js';
+export type { EcommerceEvents } from '../../ecommerce/catalog-types.js';
