@@ -106,19 +106,29 @@ async function main(): Promise<void> {
   await writeFile(join(bareDir, 'bare.cjs'), BARE_SERVER);
   const bare = spawn(process.execPath, [join(bareDir, 'bare.cjs')], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
   const collectorDir = await mkdtemp(join(tmpdir(), 'bench-collector-'));
-  const collectorPort = await freePort();
-  const collector = spawn(process.execPath, [cli], {
-    env: { ...process.env, PORT: String(collectorPort), SHOPSTREAM_WAL_DIR: join(collectorDir, 'wal'), SHOPSTREAM_LAKE_DIR: join(collectorDir, 'lake'), SHOPSTREAM_LOG_LEVEL: 'warn', SHOPSTREAM_WAL_FSYNC: 'always' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const startCollector = async (name: string, env: Record<string, string> = {}) => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [cli], {
+      env: { ...process.env, PORT: String(port), SHOPSTREAM_WAL_DIR: join(collectorDir, name, 'wal'), SHOPSTREAM_LAKE_DIR: join(collectorDir, name, 'lake'), SHOPSTREAM_LOG_LEVEL: 'warn', SHOPSTREAM_WAL_FSYNC: 'always', ...env },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+    return { child, port };
+  };
+  const { child: collector, port: collectorPort } = await startCollector('full');
+  let ackOnly: ChildProcess | undefined;
   try {
     await waitReady(`http://127.0.0.1:${barePort}/readyz`, bare);
-    await waitReady(`http://127.0.0.1:${collectorPort}/readyz`, collector);
     const frameHeaders = { 'content-type': 'application/vnd.shopstream.frame', authorization: 'Bearer dev-key' };
     const jsonHeaders = { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer dev-key' };
     const bareRun = await load(`http://127.0.0.1:${barePort}/v1/batch`, lz4Frame, frameHeaders);
     const lz4Run = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, lz4Frame, frameHeaders);
     const jsonRun = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, gzipJson, jsonHeaders);
+    collector.kill('SIGKILL');
+    // The acknowledgement path alone (no sinks, so no post-WAL work competes for the cores).
+    const bare2 = await startCollector('ack-only', { SHOPSTREAM_SINKS: '[]' });
+    ackOnly = bare2.child;
+    const ackRun = await load(`http://127.0.0.1:${bare2.port}/v1/batch`, lz4Frame, frameHeaders);
     const report = (name: string, run: Run, bytes: number) =>
       console.log(
         `${name.padEnd(28)} ${Math.round(run.reqPerSec)} req/s  ${Math.round(run.reqPerSec * EVENTS_PER_BATCH)} events/s  ${((run.reqPerSec * bytes) / 1e6).toFixed(1)} MB/s  ack p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  non-2xx ${run.non2xx}  errors ${run.errors}`,
@@ -126,12 +136,14 @@ async function main(): Promise<void> {
     report('bare node:http, lz4 frame', bareRun, lz4Frame.length);
     report('collector, lz4 frame', lz4Run, lz4Frame.length);
     report('collector, gzip JSON', jsonRun, gzipJson.length);
+    report('collector ack path only, lz4', ackRun, lz4Frame.length);
     if (lz4Run.non2xx > 0 || jsonRun.non2xx > 0) console.log('note: non-2xx answers mean backpressure (503) engaged during the run');
     const ratio = lz4Run.reqPerSec / bareRun.reqPerSec;
     console.log(JSON.stringify({ bench: 'ingest', value: Math.round(lz4Run.reqPerSec), unit: 'req/s', baseline: Math.round(bareRun.reqPerSec), ratio: Number(ratio.toFixed(3)) }));
   } finally {
     bare.kill('SIGKILL');
     collector.kill('SIGKILL');
+    ackOnly?.kill('SIGKILL');
     await rm(bareDir, { recursive: true, force: true });
     await rm(collectorDir, { recursive: true, force: true });
   }
