@@ -35,7 +35,23 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-function typeOf(schema: Schema, indent: string): string {
+/** Object types of array items, hoisted and shared by their text, so `products` items are one `Product` type. */
+const hoisted = new Map<string, string>();
+const hoistedOrder: string[] = [];
+
+function hoist(key: string, schema: Schema): string {
+  const body = objectType(schema, '');
+  const existing = hoisted.get(body);
+  if (existing) return existing;
+  const base = pascal(key.replace(/s$/, '')) || 'Item';
+  let name = base;
+  for (let n = 2; [...hoisted.values()].includes(name); n++) name = `${base}${n}`;
+  hoisted.set(body, name);
+  hoistedOrder.push(`export interface ${name} ${body}\n`);
+  return name;
+}
+
+function typeOf(schema: Schema, indent: string, key = ''): string {
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   const types = Array.isArray(schema.type) ? schema.type : [schema.type ?? 'unknown'];
@@ -52,6 +68,7 @@ function typeOf(schema: Schema, indent: string): string {
         case 'null':
           return 'null';
         case 'array':
+          if (schema.items?.properties) return `ReadonlyArray<${hoist(key, schema.items)}>`;
           return `ReadonlyArray<${schema.items ? typeOf(schema.items, indent) : 'unknown'}>`;
         case 'object':
           return schema.properties ? objectType(schema, indent) : 'Readonly<Record<string, unknown>>';
@@ -66,7 +83,7 @@ function objectType(schema: Schema, indent: string): string {
   const required = new Set(schema.required ?? []);
   const lines = Object.entries(schema.properties ?? {}).map(([key, value]) => {
     const doc = value.description ? `${indent}  /** ${value.description} */\n` : '';
-    return `${doc}${indent}  readonly ${key}${required.has(key) ? '' : '?'}: ${typeOf(value, `${indent}  `)};`;
+    return `${doc}${indent}  readonly ${key}${required.has(key) ? '' : '?'}: ${typeOf(value, `${indent}  `, key)};`;
   });
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
@@ -85,6 +102,7 @@ for (const [name, { version, file }] of [...newest].sort(([a], [b]) => a.localeC
   out.push(`export interface ${pascal(name)}Properties ${objectType(props, '')}`);
   out.push('');
 }
+out.splice(2, 0, ...hoistedOrder);
 out.push('/** Catalog event name → its properties type, and the schema version the helpers stamp. */');
 out.push('export interface EcommerceEvents {');
 for (const name of names) out.push(`  readonly '${name}': ${pascal(name)}Properties;`);
