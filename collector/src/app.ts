@@ -16,6 +16,7 @@ import type { SinkType } from './config/sink-type.js';
 import { createLakeDeadLetter } from './delivery/dead-letter.js';
 import { Delivery } from './delivery/delivery.js';
 import { routeFor } from './delivery/router.js';
+import { shareProcessed } from './delivery/shared-processor.js';
 import { sinkTypes as builtInSinkTypes } from './delivery/sink-types.js';
 import type { SinkStatus } from './delivery/sink-loop.js';
 import { admission, unreadyReasons, type LoadSignals } from './http/backpressure.js';
@@ -68,6 +69,7 @@ export interface CollectorStatus {
 }
 
 const RETENTION_INTERVAL_MS = 1_000;
+const SHARED_PROCESSED_RECORDS_MAX = 128;
 
 export async function startCollector(config: CollectorConfig, deps: CollectorDeps = {}): Promise<RunningCollector> {
   const log = deps.log ?? createLogger(config.log.level);
@@ -96,7 +98,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   for (const sinkConfig of config.sinks) sinks.push(await types.get(sinkConfig.type)!.create(sinkConfig, { log }));
   const ingest = deps.ingest ?? (await createIngestRuntime(config, config.ingest, { log, nowMs, onThrottled: (source, limit) => metrics.ingestThrottled(source, limit) }));
   const stages = ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax }), { wal, observer: metrics });
-  const processor = createProcessor(deps.stages ? deps.stages(stages) : stages);
+  // Sinks near the WAL head share one processing of each record (128 records ≈ 25 MB at most).
+  const processor = shareProcessed(createProcessor(deps.stages ? deps.stages(stages) : stages), SHARED_PROCESSED_RECORDS_MAX);
   const deadLetter = createLakeDeadLetter(resolve(config.lake.dir));
   delivery = new Delivery({
     wal,
