@@ -17,6 +17,7 @@ import { encodeIngestRecord, type ContentKind, type IngestRecord } from '../pipe
 import { segmentCallBody } from '../pipeline/segment/segment-call-body.js';
 import { VALIDATE_HEADER, wantsSyncValidation, type SyncValidationResult } from '../pipeline/sync-validation.js';
 import { jsonBatchItems } from '../pipeline/processor.js';
+import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import type { IngestGate, IngestRequest } from './ingest-gate.js';
 import { decodeContentEncoding, readBody } from './read-body.js';
@@ -62,12 +63,13 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
     const record: IngestRecord = { v: 1, source: source.id, receivedAtMs: startedMs, requestId: request.requestId, contentKind, body };
     await deps.append(encodeIngestRecord(record));
     deps.metrics.batchAccepted(source.id, contentKind, eventCount, raw.length, (deps.nowMs() - startedMs) / 1000);
+    deps.log.debug({ event: LogEvent.RequestHandled, requestId: request.requestId, source: source.id, contentKind, eventCount, bytes: raw.length }, 'batch acknowledged');
     const sync = deps.syncValidation && wantsSyncValidation(req.headers[VALIDATE_HEADER], deps.syncValidation.byDefault);
     const validation = sync ? await deps.syncValidation!.check(record) : undefined;
     sendJson(res, 200, { ok: true, requestId: request.requestId, ...(validation ? { validation } : {}) });
   } catch (error) {
     const failure = toHttpFailure(error);
-    if (failure.status >= 500) deps.log.error({ event: 'RequestError', requestId: request.requestId, err: error }, failure.message);
+    if (failure.status >= 500) deps.log.error({ event: LogEvent.RequestError, requestId: request.requestId, err: error }, failure.message);
     reject(res, request, failure, deps);
   }
 }
@@ -82,7 +84,7 @@ async function runGates(gates: readonly IngestGate[], hook: (gate: IngestGate) =
 
 function reject(res: ServerResponse, request: IngestRequest, failure: HttpFailure, deps: BatchRouteDeps): void {
   deps.metrics.batchRejected(failure.code, failure.status);
-  deps.log.debug({ event: 'BatchRejected', requestId: request.requestId, code: failure.code, status: failure.status }, failure.message);
+  deps.log.debug({ event: LogEvent.BatchRejected, requestId: request.requestId, code: failure.code, status: failure.status }, failure.message);
   // A refused request may still be sending its body; closing spares reading it.
   if (!res.req.complete) res.setHeader('connection', 'close');
   sendError(res, failure, request.requestId);

@@ -13,6 +13,7 @@ import { uuidV7 } from '@shopstream/shared';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
+import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import { handleBatch, type BatchRouteDeps } from './batch-route.js';
 import { segmentCallOfPath } from '../pipeline/segment/segment-call-body.js';
@@ -37,7 +38,7 @@ export function createCollectorServer(deps: ServerDeps): Server {
     { keepAliveTimeout: limits.keepAliveTimeoutMs, requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs) },
     (req, res) => {
       route(req, res, deps).catch((error: unknown) => {
-        deps.log.error({ event: 'RequestError', err: error }, 'request handler failed');
+        deps.log.error({ event: LogEvent.RequestError, err: error }, 'request handler failed');
         sendError(res, new CollectorError('COLLECTOR_INTERNAL', 'The collector hit an unexpected error.', { status: 500 }));
       });
     },
