@@ -17,44 +17,16 @@ import type { Lsn, WriteAheadLog } from '../wal/wal.js';
 import { LogEvent } from '../telemetry/events.js';
 import { backoffMs } from './backoff.js';
 import { chunkByLimits, recordBytes } from './chunk.js';
-import { CircuitBreaker, type BreakerState } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CursorStore } from '../wal/cursor-store.js';
 import type { DeadLetter, DeadLetterReason } from './dead-letter.js';
 import { RateMeter } from './rate-meter.js';
+import { writeWithDeadline } from './write-with-deadline.js';
+import type { DeliveryObserver, DeliveryPolicy, SinkStatus } from './delivery-types.js';
 import type { RecordFilter } from './router.js';
-import type { DeliveryConfig } from '../config/config.js';
 
-export type DeliveryPolicy = Pick<DeliveryConfig, 'retriesMax' | 'backoffBaseMs' | 'backoffMaxMs' | 'breakerFailuresMax' | 'breakerOpenMs' | 'readRecordsMax' | 'writeTimeoutMs'>;
-
-/** Hooks for metrics; every method is called once per write or batch, never per record. */
-export interface DeliveryObserver {
-  delivered(sink: string, records: number, bytes: number): void;
-  writeFailed(sink: string, status: 'retryable' | 'partial' | 'failure', error: Error | undefined): void;
-  deadLettered(sink: string, records: number, code: string): void;
-  breakerChanged(sink: string, state: BreakerState): void;
-}
-
-export interface SinkStatus {
-  readonly sink: string;
-  readonly state: 'starting' | 'running' | 'draining' | 'stopped';
-  readonly breaker: BreakerState;
-  readonly committedLsn: Lsn;
-  readonly inflight?: { readonly from: Lsn; readonly to: Lsn };
-  /** WAL records (requests) not yet delivered. */
-  readonly lagRecords: number;
-  readonly lagBytes: number;
-  /** Age of the oldest undelivered record; 0 when caught up. */
-  readonly lagAgeMs: number;
-  readonly deliveredRecords: number;
-  readonly deliveredBatches: number;
-  readonly deadLetteredRecords: number;
-  readonly writeErrors: number;
-  readonly lastError?: { readonly message: string; readonly atMs: number };
-  readonly recordsPerSec: number;
-  /** WAL bytes committed per second over the last 10 s: the drain rate behind `Retry-After`. */
-  readonly walBytesPerSec: number;
-}
+export type { DeliveryObserver, DeliveryPolicy, SinkStatus } from './delivery-types.js';
 
 export interface SinkLoopOptions {
   readonly sink: Sink;
@@ -309,7 +281,7 @@ export class SinkLoop {
     for (;;) {
       await this.breaker.admit(signal);
       const probing = this.breaker.state === 'half-open';
-      const outcome = await this.writeOnce(pending, signal);
+      const outcome = await writeWithDeadline(this.options.sink, pending, signal, this.options.policy.writeTimeoutMs);
       if (signal.aborted) throw signal.reason;
       if (outcome.status === 'success') {
         this.breaker.success();
@@ -342,25 +314,6 @@ export class SinkLoop {
         return;
       }
       if (this.breaker.state !== 'open') await this.clock.sleep(backoffMs(tries, policy, this.random, retryAfterMs), signal);
-    }
-  }
-
-  private async writeOnce(records: readonly SinkRecord[], stop: AbortSignal): Promise<SinkOutcome> {
-    const controller = new AbortController();
-    const onStop = () => controller.abort(stop.reason);
-    stop.addEventListener('abort', onStop, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error(`write timed out after ${this.options.policy.writeTimeoutMs} ms`)), this.options.policy.writeTimeoutMs);
-    // A sink that ignores its signal must not hold up a timeout or a shutdown.
-    const abandoned = new Promise<SinkOutcome>((resolve) =>
-      controller.signal.addEventListener('abort', () => resolve({ status: 'retryable', error: controller.signal.reason as Error }), { once: true }),
-    );
-    try {
-      return await Promise.race([this.options.sink.write(records, controller.signal), abandoned]);
-    } catch (error) {
-      return { status: 'retryable', error: error as Error };
-    } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
     }
   }
 
