@@ -255,24 +255,22 @@ class ShopstreamClient implements Client {
   }
 
   private onStart(batch: StoredBatch): void {
+    // Batches read back from a durable storage are not counted against bufferedBytesMax: their
+    // bytes were released when stored, and in flight they are bounded by inFlightMax × batchBytesMax.
     this.counts.sent += batch.events.length;
-    if (!this.options.storage.inMemory) this.budget.add(batch.bytes);
   }
 
   private onSettle(batch: StoredBatch, settlement: Settlement, error: Error | undefined): void {
     const info: BatchInfo = { id: batch.id, events: batch.events };
+    // In-memory batches hold their bytes until they leave storage; a parked one keeps them.
+    const leaves = settlement !== 'parked';
+    if (leaves && this.options.storage.inMemory) this.budget.release(batch.bytes);
     if (settlement === 'delivered') {
       this.counts.delivered += batch.events.length;
-      this.budget.release(batch.bytes);
       this.options.onDelivered?.(info);
       return;
     }
-    if (settlement === 'dropped') {
-      this.counts.dropped += batch.events.length;
-      this.budget.release(batch.bytes);
-    } else if (!this.options.storage.inMemory) {
-      this.budget.release(batch.bytes); // parked: back to disk only
-    }
+    if (settlement === 'dropped') this.counts.dropped += batch.events.length;
     this.report(error ?? new SdkError('SDK_RETRIES_EXHAUSTED', 'batch not delivered'), info);
   }
 

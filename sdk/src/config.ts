@@ -29,7 +29,7 @@ export interface ClientSettings {
   readonly batchBytesMax?: number;
   /** A non-empty batch is cut at most this long after its first event. Default 1000 ms. */
   readonly flushIntervalMs?: number;
-  /** Cap on estimated event bytes held in process memory (open batch + in-memory storage + in flight). Default 8 MiB (JS objects take ~3x that in heap). */
+  /** Cap on estimated event bytes held in process memory: the open batch, batches being stored, and (MemoryStorage) stored batches until acknowledged. With a durable storage, batches read back for sending are bounded by inFlightMax × batchBytesMax instead. Default 8 MiB (JS objects take ~3x that in heap). */
   readonly bufferedBytesMax?: number;
   /** At the cap: `block` makes `track()` return a promise that settles once there is room; `drop` counts and drops. Default `block`. */
   readonly overflow?: 'block' | 'drop';

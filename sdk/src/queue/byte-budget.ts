@@ -50,8 +50,4 @@ export class ByteBudget {
     return refused.length;
   }
 
-  /** Counts bytes that skipped `tryTake` (restored from durable storage and now in flight). */
-  add(bytes: number): void {
-    this.usedBytes += bytes;
-  }
 }
