@@ -40,7 +40,7 @@ export interface FileStorageOptions {
   readonly segmentBytesMax?: number;
   /** acks.log is compacted when it passes this size. Default 1 MiB. */
   readonly ackLogBytesMax?: number;
-  /** Called once per drop-oldest episode with the events dropped, for logs. */
+  /** Called once per drop-oldest episode (with that first append's dropped events), for logs; `droppedEvents()` has the total. */
   readonly onDrop?: (events: number) => void;
 }
 
@@ -90,6 +90,8 @@ class FileQueue implements FileStorage {
   private syncTimer: ReturnType<typeof setInterval> | undefined;
   private dirty = false;
   private closed = false;
+  /** True from the first drop-oldest until an append fits again: `onDrop` fires once per episode. */
+  private dropping = false;
 
   constructor(private readonly options: FileStorageOptions) {
     this.fsyncMode = options.fsync ?? 'always';
@@ -195,11 +197,20 @@ class FileQueue implements FileStorage {
     await this.compactAcks();
   }
 
-  private async appendNow(items: readonly StoredBatch[]): Promise<void> {
-    const encoded = items.map((item) => frameEntry(packr.pack({ id: item.id, bytes: item.bytes, events: item.events })));
-    const incoming = encoded.reduce((n, entry) => n + entry.length, 0);
-    if (incoming > this.bytesMax) throw new SdkError('SDK_QUEUE_FULL', `${incoming} bytes cannot fit a file queue of bytesMax ${this.bytesMax}`);
-    await this.dropOldestFor(incoming);
+  private async appendNow(group: readonly StoredBatch[]): Promise<void> {
+    let items = group;
+    let encoded = items.map((item) => frameEntry(packr.pack({ id: item.id, bytes: item.bytes, events: item.events })));
+    let incoming = encoded.reduce((n, entry) => n + entry.length, 0);
+    // A group larger than the whole queue: its own oldest batches are the oldest, drop them first.
+    let skipped = 0;
+    while (incoming > this.bytesMax && encoded.length > 1) {
+      incoming -= encoded[0]!.length;
+      skipped += items[0]!.events.length;
+      encoded = encoded.slice(1);
+      items = items.slice(1);
+    }
+    if (incoming > this.bytesMax) throw new SdkError('SDK_QUEUE_FULL', `a ${incoming}-byte batch cannot fit a file queue of bytesMax ${this.bytesMax}`);
+    await this.dropOldestFor(incoming, skipped);
     let active = this.active!;
     if (active.size > 0 && active.size + incoming > this.segmentBytesMax) active = await this.rotate();
     await active.handle.write(Buffer.concat(encoded));
@@ -258,9 +269,9 @@ class FileQueue implements FileStorage {
     await unlink(segmentPath(this.options.dir, entry.seq));
   }
 
-  private async dropOldestFor(incoming: number): Promise<void> {
+  private async dropOldestFor(incoming: number, alreadyDroppedEvents: number): Promise<void> {
     const victims: string[] = [];
-    let events = 0;
+    let events = alreadyDroppedEvents;
     let freed = 0;
     for (const [id, entry] of this.index) {
       if (this.queuedBytes - freed + incoming <= this.bytesMax) break;
@@ -269,10 +280,14 @@ class FileQueue implements FileStorage {
       events += entry.events;
       freed += entry.length;
     }
-    if (victims.length === 0) return;
-    await this.ackNow(victims);
+    if (events === 0) {
+      this.dropping = false;
+      return;
+    }
+    if (victims.length > 0) await this.ackNow(victims);
     this.dropped += events;
-    this.options.onDrop?.(events);
+    if (!this.dropping) this.options.onDrop?.(events);
+    this.dropping = true;
   }
 
   private async rotate(): Promise<{ seq: number; handle: FileHandle; size: number }> {

@@ -7,6 +7,7 @@ import { createUuidV7, msgpackEncoding, type Sealer } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
 import { createClient as createCoreClient, type Client } from '../../client.js';
 import type { ClientSettings } from '../../config.js';
+import { SdkError } from '../../errors.js';
 import { createSigningTransport } from '../../signing/hmac-node.js';
 import { createFileStorage } from '../../storage/file.js';
 import { createMemoryStorage } from '../../storage/memory.js';
@@ -61,7 +62,15 @@ export function createClient(options: NodeClientOptions): NodeClient {
   let transport: Transport = options.transport ?? createUndiciTransport({ endpoint: options.endpoint, connectionsMax: inFlightMax, now: options.now });
   if (options.secret) transport = createSigningTransport(transport, options.secret, options.now);
   const storage: Storage =
-    options.storage ?? (options.queueDir ? createFileStorage({ dir: options.queueDir, ...options.queue }) : createMemoryStorage());
+    options.storage ??
+    (options.queueDir
+      ? createFileStorage({
+          dir: options.queueDir,
+          ...options.queue,
+          onDrop: (events) =>
+            options.onError?.(new SdkError('SDK_QUEUE_FULL', `queue in ${options.queueDir} reached its bytesMax: dropped the oldest ${events} events (and more until the collector catches up; see stats().dropped)`), undefined),
+        })
+      : createMemoryStorage());
   const core = createCoreClient({
     ...options,
     context: { ...NODE_CONTEXT, ...options.context },

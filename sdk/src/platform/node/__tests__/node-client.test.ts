@@ -35,3 +35,38 @@ describe('node client wiring', () => {
     expect(event).toMatchObject({ type: 'Order Completed', userId: 'u-1', properties: { order_id: 'o-1' }, context: { library: { name: '@shopstream/sdk' } } });
   });
 });
+
+describe('node client with a disk queue at its bytesMax', () => {
+  it('drops the oldest batches, counts them in stats().dropped and reports SDK_QUEUE_FULL once', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'sdk-node-full-'));
+    const errors: Array<{ code?: string; message: string }> = [];
+    let up = false;
+    const client = createClient({
+      endpoint: 'http://127.0.0.1:9/v1/batch',
+      writeKey: 'wk',
+      queueDir: dir,
+      queue: { bytesMax: 20_000 },
+      batchEventsMax: 10,
+      attemptsMax: 1,
+      retryMaxMs: 10,
+      transport: { send: async () => (up ? { status: 'success' } : { status: 'retryable', error: new Error('down') }) },
+      onError: (error) => errors.push({ code: (error as { code?: string }).code, message: error.message }),
+    });
+    for (let i = 0; i < 1_000; i++) await client.track('Product Viewed', { product_id: `p-${i}` });
+    await client.flushToDisk();
+    const full = errors.filter((e) => e.code === 'SDK_QUEUE_FULL');
+    expect(full).toHaveLength(1);
+    expect(full[0]!.message).toContain('reached its bytesMax');
+    const dropped = client.stats().dropped;
+    expect(dropped).toBeGreaterThan(500);
+    up = true;
+    // close() keeps delivering until drained (flush() would return at once: the loop is parked).
+    expect(await client.close({ deadlineMs: 5000 })).toEqual({ drained: true });
+    expect(client.stats()).toMatchObject({ tracked: 1_000, dropped });
+    expect(client.stats().delivered).toBe(1_000 - dropped);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
