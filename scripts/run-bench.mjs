@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const here = import.meta.dirname;
+// npm runs a package script in that package's folder, so its bench/ is under the cwd.
+const here = join(process.cwd(), 'bench');
 const name = process.argv[2];
 const available = readdirSync(here).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
 if (!name || !existsSync(join(here, `${name}.ts`))) {
