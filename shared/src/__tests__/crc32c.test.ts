@@ -9,6 +9,24 @@ describe('crc32c', () => {
     expect(crc32c(bytes.subarray(4), crc32c(bytes.subarray(0, 4)))).toBe(0xe3069283);
     expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa); // RFC 3720 B.4: 32 bytes of zeros
   });
+
+  it('matches a bit-at-a-time reference at every length around the 16-byte slices, at any offset', () => {
+    const bitwise = (bytes: Uint8Array, crc = 0): number => {
+      let c = ~crc >>> 0;
+      for (const byte of bytes) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const data = Uint8Array.from({ length: 300 }, (_, i) => (i * 131 + 7) & 0xff);
+    for (let length = 0; length <= 70; length++) {
+      const bytes = data.subarray(3, 3 + length);
+      expect(crc32c(bytes)).toBe(bitwise(bytes));
+      expect(crc32c(bytes, 0x1234abcd)).toBe(bitwise(bytes, 0x1234abcd));
+    }
+    expect(crc32c(data)).toBe(bitwise(data));
+  });
 });
 
 describe('uuidV7', () => {
