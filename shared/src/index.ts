@@ -3,6 +3,7 @@ export { SharedError, isSharedError, type SharedErrorCode } from './errors.js';
 export type { EventEnvelope, EventKind, SchemaRef } from './event.js';
 export { createUuidV7, uuidV7, isUuidV7, type UuidV7Generator, type RandomFill } from './uuid-v7.js';
 export { crc32c } from './crc32c.js';
+export { crc32cSmall } from './crc32c-small.js';
 export {
   FRAME_MAGIC,
   FRAME_VERSION,
@@ -19,6 +20,7 @@ export { identityCodec } from './frame/codecs/identity.js';
 export { gzipStreamCodec } from './frame/codecs/gzip-stream.js';
 export { jsonEncoding } from './frame/encodings/json.js';
 export { msgpackEncoding } from './frame/encodings/msgpack.js';
+export { assembleFrame, type FrameFields } from './frame/assemble.js';
 export { encodeFrame, checkFrame, decodeFramePayload, decodeFrame, type EncodeFrameOptions, type DecodeFrameOptions } from './frame/frame.js';
 export type { Sealer, Opener } from './crypto/sealer.js';
 export {

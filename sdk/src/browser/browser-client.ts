@@ -14,7 +14,6 @@ import { BEACON_BODY_BYTES_MAX, createBeaconTransport } from '../transport/beaco
 import { createFetchTransport } from '../transport/fetch.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
-import { identityEncodeCodec } from './codecs.js';
 import { createContextReader } from './context.js';
 import { deliverQueued, type DeliverResult } from './deliver.js';
 import { isoTimestamps, pooledUuidV7 } from './fast-clock.js';
@@ -207,7 +206,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     void encodeRequestBody(
       events.map((e) => ({ ...e, sentAt })),
       config.sealer,
-      identityEncodeCodec,
+      true,
     )
       .then((body) => beacon.send(body, {}, 0))
       .catch(report);

@@ -1,5 +1,3 @@
-import { createUuidV7, type UuidV7Generator } from '@shopstream/shared';
-
 /**
  * `track()` hot-path helpers. In Chromium `crypto.getRandomValues` costs ~24 µs and
  * `Date#toISOString` ~20 µs per call (measured by bench/size.ts), more than the rest of
@@ -7,18 +5,37 @@ import { createUuidV7, type UuidV7Generator } from '@shopstream/shared';
  * second is reused.
  */
 const POOL_BYTES = 4_096;
+const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
 
-export function pooledUuidV7(now: () => number): UuidV7Generator {
+/**
+ * UUIDv7 (RFC 9562 §5.7) as shared's `createUuidV7` makes them (48-bit ms, a 12-bit counter in
+ * `rand_a` starting at random 0..7 each new ms so ids of one tab are monotonic, 62 random bits),
+ * written for the browser bundle: the time part is formatted from the number itself, the
+ * random part from a pooled CSPRNG buffer.
+ */
+export function pooledUuidV7(now: () => number): () => string {
   const pool = new Uint8Array(POOL_BYTES);
   let used = POOL_BYTES;
-  return createUuidV7(now, (bytes) => {
-    if (used + bytes.length > POOL_BYTES) {
+  let lastMs = -1;
+  let counter = 0;
+  return () => {
+    if (used > POOL_BYTES - 9) {
       crypto.getRandomValues(pool);
       used = 0;
     }
-    bytes.set(pool.subarray(used, (used += bytes.length)));
-    return bytes;
-  });
+    const r = (i: number) => HEX[pool[used + i]!];
+    let ms = now();
+    if (ms > lastMs) counter = pool[used + 8]! & 7;
+    else if (++counter > 0xfff) {
+      ms = lastMs + 1; // counter exhausted within one ms: borrow the next one rather than repeat
+      counter = 0;
+    } else ms = lastMs;
+    lastMs = ms;
+    const t = ms.toString(16).padStart(12, '0');
+    const id = `${t.slice(0, 8)}-${t.slice(8)}-${(0x7000 | counter).toString(16)}-${HEX[0x80 | (pool[used]! & 0x3f)]}${r(1)}-${r(2)}${r(3)}${r(4)}${r(5)}${r(6)}${r(7)}`;
+    used += 9;
+    return id;
+  };
 }
 
 export function isoTimestamps(): (ms: number) => string {

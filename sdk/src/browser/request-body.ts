@@ -1,18 +1,21 @@
-import { encodeFrame, jsonEncoding, type Codec, type EventEnvelope, type Sealer } from '@shopstream/shared';
-import { gzipEncodeCodec, identityEncodeCodec } from './codecs.js';
+import { assembleFrame, CodecId, crc32cSmall, PayloadEncoding, type EventEnvelope, type Sealer } from '@shopstream/shared';
 
 const utf8 = new TextEncoder();
 
 /**
  * The bytes of one batch request. A frame of gzip (CompressionStream) + JSON: the collector's
- * frame, without shipping msgpack to the browser. Where CompressionStream is missing (older
- * Safari), plain JSON `{"batch":[...]}`, which the collector tells from a frame by its first
- * byte; a sealed batch must be a frame, so then the frame goes uncompressed.
- * `codec` is forced to identity for beacons: gzip is asynchronous and a page being torn down
- * only runs microtasks.
+ * frame, without shipping msgpack, the codec objects or the slicing-by-8 CRC32C to the browser
+ * (`assembleFrame` with the one-table `crc32cSmall`: same bytes). Where CompressionStream is
+ * missing (older Safari), plain JSON `{"batch":[...]}`, which the collector tells from a frame
+ * by its first byte; a sealed batch must be a frame, so then the frame goes uncompressed.
+ * `beacon`: an uncompressed frame, because gzip is asynchronous and a page being torn down only
+ * runs microtasks.
  */
-export function encodeRequestBody(events: readonly EventEnvelope[], sealer: Sealer | undefined, codec?: Codec): Promise<Uint8Array> {
-  const hasGzip = typeof CompressionStream === 'function';
-  if (!codec && !hasGzip && !sealer) return Promise.resolve(utf8.encode(JSON.stringify({ batch: events })));
-  return encodeFrame(events, { codec: codec ?? (hasGzip ? gzipEncodeCodec : identityEncodeCodec), encoding: jsonEncoding, sealer });
+export async function encodeRequestBody(events: readonly EventEnvelope[], sealer: Sealer | undefined, beacon?: boolean): Promise<Uint8Array> {
+  const gzip = !beacon && typeof CompressionStream === 'function';
+  if (!gzip && !sealer && !beacon) return utf8.encode(JSON.stringify({ batch: events }));
+  let payload: Uint8Array = utf8.encode(JSON.stringify(events));
+  if (gzip) payload = new Uint8Array(await new Response(new Blob([payload as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  if (sealer) payload = await sealer.seal(payload);
+  return assembleFrame(payload, { codec: gzip ? CodecId.gzip : CodecId.identity, encoding: PayloadEncoding.json, keyId: sealer?.keyId, eventCount: events.length }, crc32cSmall);
 }

@@ -10,7 +10,8 @@ import type { EventEnvelope } from '../event.js';
 import type { Opener, Sealer } from '../crypto/sealer.js';
 import type { Codec, CodecSet } from './codec.js';
 import type { EncodingSet, EnvelopeEncoding } from './encoding.js';
-import { FRAME_HEADER_BYTES, readFrameHeader, writeFrameHeader, type FrameHeader } from './header.js';
+import { assembleFrame } from './assemble.js';
+import { FRAME_HEADER_BYTES, readFrameHeader, type FrameHeader } from './header.js';
 
 export interface EncodeFrameOptions {
   readonly codec: Codec;
@@ -22,21 +23,8 @@ export async function encodeFrame(envelopes: readonly EventEnvelope[], options: 
   const encoded = options.encoding.encode(envelopes);
   const compressed = await options.codec.encode(encoded);
   const payload = options.sealer ? await options.sealer.seal(compressed) : compressed;
-  const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
-  frame.set(payload, FRAME_HEADER_BYTES);
-  writeFrameHeader(
-    {
-      codec: options.codec.id,
-      encoding: options.encoding.id,
-      sealed: options.sealer !== undefined,
-      keyId: options.sealer?.keyId ?? 0,
-      eventCount: envelopes.length,
-      payloadBytes: payload.length,
-      crc32c: crc32c(payload),
-    },
-    frame,
-  );
-  return frame;
+  const fields = { codec: options.codec.id, encoding: options.encoding.id, keyId: options.sealer?.keyId, eventCount: envelopes.length };
+  return assembleFrame(payload, fields, crc32c);
 }
 
 /** Header and CRC check only: cheap, no decompression; what the ack path needs. */

@@ -49,8 +49,9 @@ export function writeFrameHeader(header: Omit<FrameHeader, 'version'>, out: Uint
   view.setUint32(20, header.crc32c, true);
 }
 
-const KNOWN_CODECS = new Set<number>(Object.values(CodecId));
-const KNOWN_ENCODINGS = new Set<number>(Object.values(PayloadEncoding));
+// Pure: a bundle that only writes frames (the browser SDK) drops them.
+const KNOWN_CODECS = /* @__PURE__ */ new Set<number>(Object.values(CodecId));
+const KNOWN_ENCODINGS = /* @__PURE__ */ new Set<number>(Object.values(PayloadEncoding));
 
 /** Reads and range-checks the header; does not look at the payload (see `checkFrame`). */
 export function readFrameHeader(frame: Uint8Array): FrameHeader {

@@ -21,5 +21,14 @@ describe('track() hot-path helpers', () => {
     expect(ids.every(isUuidV7)).toBe(true);
     expect(new Set(ids).size).toBe(1_000);
     expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]!.slice(0, 13).replace('-', '')).toBe((1_763_890_000_001).toString(16).padStart(12, '0'));
+  });
+
+  it('borrows the next millisecond when 4,096 ids share one, staying ordered and distinct', () => {
+    const uuid = pooledUuidV7(() => 1_763_890_000_000);
+    const ids = Array.from({ length: 10_000 }, () => uuid());
+    expect(ids.every(isUuidV7)).toBe(true);
+    expect(new Set(ids).size).toBe(10_000);
+    expect([...ids].sort()).toEqual(ids);
   });
 });

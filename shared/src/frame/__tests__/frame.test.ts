@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   CodecId,
   FRAME_HEADER_BYTES,
+  PayloadEncoding,
+  assembleFrame,
+  crc32cSmall,
   checkFrame,
   decodeFrame,
   encodeFrame,
@@ -66,6 +69,12 @@ describe('batch frame', () => {
     expect(Buffer.from(frame)).toEqual(readFileSync(join(vectorsDir, 'frame-identity-msgpack.bin')));
     const lz4 = await encodeFrame(envelopes, { codec: lz4Codec, encoding: msgpackEncoding });
     expect(Buffer.from(lz4)).toEqual(readFileSync(join(vectorsDir, 'frame-lz4-msgpack.bin')));
+  });
+
+  it('assembleFrame with the one-table crc32cSmall (the browser path) reproduces the vector bytes', async () => {
+    const payload = new TextEncoder().encode(JSON.stringify(envelopes));
+    const frame = assembleFrame(payload, { codec: CodecId.identity, encoding: PayloadEncoding.json, eventCount: envelopes.length }, crc32cSmall);
+    expect(Buffer.from(frame)).toEqual(readFileSync(join(vectorsDir, 'frame-identity-json.bin')));
   });
 
   it('names what is wrong with a damaged frame', async () => {
