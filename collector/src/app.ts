@@ -11,7 +11,7 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { CollectorConfig } from './config/config.js';
+import { walRecordBytesMax, type CollectorConfig } from './config/config.js';
 import type { SinkType } from './config/sink-type.js';
 import { createLakeDeadLetter } from './delivery/dead-letter.js';
 import { Delivery } from './delivery/delivery.js';
@@ -24,6 +24,7 @@ import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
 import { createCollectorServer } from './http/server.js';
 import { createProcessor, defaultStages, type Stage } from './pipeline/processor.js';
 import { createIngestRuntime, type IngestRuntime } from './pipeline/ingest-runtime.js';
+import { loadOrCreateNodeId } from './pipeline/dedupe/node-id.js';
 import type { ReloadOutcome } from './pipeline/schema/reloadable-registry.js';
 import type { Sink } from './sinks/sink.js';
 import { LogEvent } from './telemetry/events.js';
@@ -83,6 +84,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const wal = await openWal({
     dir: resolve(config.wal.dir),
     segmentBytesMax: config.wal.segmentBytesMax,
+    recordBytesMax: walRecordBytesMax(config.limits), // every body the HTTP limits accept fits one record
     fsync: config.wal.fsync === 'always' ? { mode: 'always' } : { mode: 'interval', intervalMs: config.wal.fsyncIntervalMs },
     retainMs: config.wal.retainMs,
     cursorNames: config.sinks.map((s) => s.name),
@@ -94,8 +96,10 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     log.warn({ event: LogEvent.WalRecovered, ...wal.recovery }, 'WAL recovered: a torn tail was cut or corrupt records will be skipped');
   }
 
+  // Stable per WAL dir (or `ingest.nodeId`): the dedupe owner tokens and S3 object names carry it.
+  const nodeId = deps.ingest?.nodeId ?? config.ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
   const sinks: Sink[] = [];
-  for (const sinkConfig of config.sinks) sinks.push(await types.get(sinkConfig.type)!.create(sinkConfig, { log }));
+  for (const sinkConfig of config.sinks) sinks.push(await types.get(sinkConfig.type)!.create(sinkConfig, { log, nodeId }));
   const ingest = deps.ingest ?? (await createIngestRuntime(config, config.ingest, { log, nowMs, onThrottled: (source, limit) => metrics.ingestThrottled(source, limit) }));
   const stages = ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax }), { wal, observer: metrics });
   // Sinks near the WAL head share one processing of each record (128 records ≈ 25 MB at most).

@@ -124,7 +124,7 @@ describe('AWS sinks in a running collector', () => {
     expect(afterSecond.ids.sort()).toEqual(allIds);
     expect(afterSecond.keys.length).toBeGreaterThan(afterFirst.keys.length);
     for (const key of afterFirst.keys) expect(afterSecond.keys).toContain(key);
-    for (const key of afterSecond.keys) expect(key).toMatch(/^lake\/clean\/source=dev\/event_type=(product_viewed|order_completed)\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}\/\d{16}_\d{6}-\d{16}_\d{6}\.parquet$/);
+    for (const key of afterSecond.keys) expect(key).toMatch(/^lake\/clean\/source=dev\/event_type=(product_viewed|order_completed)\/dt=\d{4}-\d{2}-\d{2}\/hr=\d{2}\/[0-9a-f-]{36}-\d{16}_\d{6}-\d{16}_\d{6}\.parquet$/); // <nodeId>-<first>-<last>
 
     await waitFor(async () => (await kinesisIds()).length >= 1_500, 30_000, '1,500 events in Kinesis');
     await waitFor(async () => {

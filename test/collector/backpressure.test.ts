@@ -74,7 +74,7 @@ describe('backpressure', () => {
 
   it('answers 503 + Retry-After at the WAL disk quota, then 200 once the sink caught up and segments were released', async () => {
     const c = await startCollectorProcess({
-      config: { wal: { segmentBytesMax: 32 * 1024, quotaBytes: 128 * 1024, retainMs: 0 }, delivery: { ...fastRetries, lagAgeMaxMs: 600_000 }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 20 } }] },
+      config: { limits: { bodyBytesMax: 16 * 1024, decodedBytesMax: 16 * 1024 }, wal: { segmentBytesMax: 32 * 1024, quotaBytes: 128 * 1024, retainMs: 0 }, delivery: { ...fastRetries, lagAgeMaxMs: 600_000 }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 20 } }] },
     });
     started.push(c);
     await writeFile(c.lakeDir, 'blocked');

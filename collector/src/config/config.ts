@@ -8,6 +8,7 @@ import type { LakeZone } from '@shopstream/shared';
 import { ConfigError, ConfigReader } from './config-reader.js';
 import { readSinkLimits, type SinkConfig, type SinkType } from './sink-type.js';
 import { parseIngestConfig, type IngestConfig } from '../pipeline/ingest-config.js';
+import { RECORD_HEADER_BYTES } from '../wal/record-format.js';
 
 export interface SourceConfig {
   readonly id: string;
@@ -130,6 +131,14 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
   if (wal.quotaBytes < 2 * wal.segmentBytesMax) {
     throw new ConfigError('wal.quotaBytes', `must be at least twice wal.segmentBytesMax (${2 * wal.segmentBytesMax} bytes) so a full segment can be released`, wal.quotaBytes);
   }
+  const recordBytesMax = walRecordBytesMax(limits);
+  if (recordBytesMax + RECORD_HEADER_BYTES > wal.segmentBytesMax) {
+    throw new ConfigError(
+      'wal.segmentBytesMax',
+      `must hold one WAL record of the largest body accepted (max(limits.bodyBytesMax, limits.decodedBytesMax) + ${INGEST_RECORD_OVERHEAD_BYTES} + ${RECORD_HEADER_BYTES} = ${recordBytesMax + RECORD_HEADER_BYTES} bytes); raise it or lower those limits`,
+      wal.segmentBytesMax,
+    );
+  }
 
   const lakeIn = root.section('lake');
   const lake = { dir: lakeIn.str('dir', './data/lake') };
@@ -194,4 +203,19 @@ function requireUnique(values: readonly string[], key: string): void {
     if (seen.has(value)) throw new ConfigError(key, 'must be unique', value);
     seen.add(value);
   }
+}
+
+/**
+ * Bytes of an ingest record's fields besides the body (msgpack keys, source id ≤ 63, request id,
+ * receive time, the body's length prefix, a Segment call's wrapper): 4 KiB is far above them.
+ */
+export const INGEST_RECORD_OVERHEAD_BYTES = 4096;
+
+/**
+ * The WAL's `recordBytesMax` for these limits: one record holds one request body as received,
+ * after any `Content-Encoding` is undone, so a body the HTTP limits accept always fits a record.
+ * `parseConfig` checks that a segment can hold such a record (WAL record header included).
+ */
+export function walRecordBytesMax(limits: Pick<LimitsConfig, 'bodyBytesMax' | 'decodedBytesMax'>): number {
+  return Math.max(limits.bodyBytesMax, limits.decodedBytesMax) + INGEST_RECORD_OVERHEAD_BYTES;
 }

@@ -23,6 +23,12 @@ export interface SinkConfigContext {
 
 export interface SinkDeps {
   readonly log: Logger;
+  /**
+   * This collector's stable id (kept in `<wal.dir>/node-id`, or `ingest.nodeId`): sinks whose
+   * names come from WAL positions (S3 keys) put it in the name, so a fleet sharing a bucket
+   * does not collide.
+   */
+  readonly nodeId?: string;
 }
 
 export interface SinkType {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sinkTypes } from '../../delivery/sink-types.js';
-import { parseConfig } from '../config.js';
+import { INGEST_RECORD_OVERHEAD_BYTES, parseConfig, walRecordBytesMax } from '../config.js';
+import { encodeIngestRecord } from '../../pipeline/ingest-record.js';
 import { loadConfig } from '../load-config.js';
 
 const load = (env: Record<string, string> = {}, file?: { path: string; text: string }) =>
@@ -58,8 +59,25 @@ describe('config', () => {
     expect(refused(() => parseConfig({ sources: [{ id: 'a', writeKey: 'same-key' }, { id: 'b', writeKey: 'same-key' }] }, sinkTypes))).toMatch(/sources\[\]\.writeKey must be unique/);
     expect(refused(() => parseConfig({ wal: { fsync: 'sometimes' } }, sinkTypes))).toMatch(/wal\.fsync must be one of "always", "interval"/);
     expect(refused(() => parseConfig({ wal: { segmentBytesMax: 1 << 20, quotaBytes: 1 << 20 } }, sinkTypes))).toMatch(/wal\.quotaBytes must be at least twice wal\.segmentBytesMax/);
+    expect(refused(() => parseConfig({ wal: { segmentBytesMax: 4096, quotaBytes: 1 << 20 } }, sinkTypes))).toMatch(
+      /^config: wal\.segmentBytesMax must hold one WAL record of the largest body accepted \(max\(limits\.bodyBytesMax, limits\.decodedBytesMax\) \+ 4096 \+ 12 = 8392716 bytes\); raise it or lower those limits, got 4096$/,
+    );
     expect(refused(() => load({}, { path: 'c.yaml', text: 'listen: [unclosed' }))).toMatch(/^config: c\.yaml is not valid YAML/);
     expect(refused(() => load({ SHOPSTREAM_SOURCES: '{oops' }))).toMatch(/env SHOPSTREAM_SOURCES must be JSON/);
     expect(refused(() => loadConfig({ env: {}, sinkTypes, path: '/nonexistent/collector.yaml' }))).toMatch(/cannot read the config file \/nonexistent\/collector\.yaml \(ENOENT\)/);
+  });
+
+  it('sizes WAL records so any accepted body fits one, and refuses segments too small for that record', () => {
+    const MiB = 1024 * 1024;
+    const big = { limits: { bodyBytesMax: 256 * MiB } };
+    expect(refused(() => parseConfig(big, sinkTypes))).toMatch(/^config: wal\.segmentBytesMax must hold one WAL record .* = 268439564 bytes\)/);
+    const config = parseConfig({ ...big, wal: { segmentBytesMax: 512 * MiB, quotaBytes: 2048 * MiB } }, sinkTypes);
+    expect(walRecordBytesMax(config.limits)).toBe(256 * MiB + INGEST_RECORD_OVERHEAD_BYTES);
+    // The gzip-decoded body counts too: a JSON body is stored after Content-Encoding is undone.
+    expect(walRecordBytesMax(parseConfig({}, sinkTypes).limits)).toBe(8 * MiB + INGEST_RECORD_OVERHEAD_BYTES);
+    // The overhead bounds a real record's fields: longest source id, a request id, a body at the limit.
+    const body = new Uint8Array(64 * 1024);
+    const record = encodeIngestRecord({ v: 1, source: 'a'.repeat(63), receivedAtMs: Date.now(), requestId: '0193a0b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b', contentKind: 'json', body });
+    expect(record.length - body.length).toBeLessThan(INGEST_RECORD_OVERHEAD_BYTES / 16);
   });
 });

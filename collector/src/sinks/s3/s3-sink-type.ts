@@ -37,6 +37,7 @@ export const s3SinkType: SinkType = {
       client: createS3Client(config.client as AwsClientOptions),
       bucket: config.bucket as string,
       prefix: config.prefix as string,
+      ...(deps.nodeId ? { nodeId: deps.nodeId } : {}),
       format: config.format as S3Format,
       rollBytes: config.rollBytes as number,
       rollAgeMs: lingerMs ?? (config.rollAgeMs as number),

@@ -26,6 +26,11 @@ export interface S3SinkOptions extends AwsSinkCommonOptions {
   readonly bucket: string;
   /** Key prefix before the zone folder, e.g. `shopstream`; default none. */
   readonly prefix?: string;
+  /**
+   * This collector's stable id, the first part of every object name (./object-key.ts), so
+   * collectors sharing a bucket and prefix never overwrite each other's objects. Default none.
+   */
+  readonly nodeId?: string;
   /** Default `ndjson` (gzip). */
   readonly format?: S3Format;
   /** Roll size: JSON bytes per file before compression. Default 64 MiB (~10 MiB gzip, ~15 MiB Parquet). */
@@ -95,7 +100,7 @@ export function createS3Sink(options: S3SinkOptions): S3Sink {
           const [partition, group] = groups[next++]!;
           try {
             const body = await encode(group);
-            await upload(objectKey(prefix, partition, group, format), body, signal);
+            await upload(objectKey(prefix, partition, group, format, options.nodeId), body, signal);
             bytesSent += body.length;
             uploaded++;
           } catch (error) {

@@ -22,4 +22,15 @@ describe('S3 object keys', () => {
     ]);
     expect(objectKey('', 'raw/x', [batch[0]!], 'parquet')).toBe('raw/x/0000000000000100_000000-0000000000000100_000000.parquet');
   });
+
+  it('puts the node id first in the name, so collectors sharing a bucket and prefix never collide, and a replay keeps its key', () => {
+    const records = [at(100, 0, 'Product Viewed', '2026-11-23T09:00:00.000Z'), at(300, 2, 'Product Viewed', '2026-11-23T09:10:00.000Z')];
+    const [[partition, group]] = [...groupByPartition(records)] as [[string, SinkRecord[]]];
+    const a = objectKey('lake', partition, group, 'ndjson', 'collector-a');
+    const b = objectKey('lake', partition, group, 'ndjson', 'collector-b');
+    expect(a).toBe('lake/clean/source=web_shop/event_type=product_viewed/dt=2026-11-23/hr=09/collector-a-0000000000000100_000000-0000000000000300_000002.ndjson.gz');
+    expect(b).not.toBe(a);
+    expect(objectKey('lake', partition, [...group], 'ndjson', 'collector-a')).toBe(a); // replay: same key
+    expect(objectKey('', 'raw/x', [group[0]!], 'parquet', 'pod/1 ü')).toBe('raw/x/pod_1__-0000000000000100_000000-0000000000000100_000000.parquet');
+  });
 });
