@@ -14,11 +14,15 @@ import { createMemoryStorage } from '../../storage/memory.js';
 import type { Storage } from '../../storage/storage.js';
 import { createUndiciTransport } from '../../transport/undici.js';
 import type { Transport } from '../../transport/transport.js';
+import { batchUrl } from './batch-url.js';
 import { createPooledRandom } from './pooled-random.js';
 import { installSignalHandlers } from './signals.js';
 
 export interface NodeClientOptions extends ClientSettings {
-  /** The collector's batch URL, e.g. `https://collect.example.com/v1/batch`. */
+  /**
+   * The collector's base URL (`https://collect.example.com`, like the browser SDK) or its batch URL
+   * (`https://collect.example.com/v1/batch`): an empty path or `/` gets `/v1/batch` (./batch-url.ts).
+   */
   readonly endpoint: string;
   /** Source secret: when set, every request carries an HMAC-SHA256 signature the collector verifies. */
   readonly secret?: string;
@@ -59,7 +63,7 @@ const NODE_CONTEXT = { library: { name: '@shopstream/sdk', version: '0.1.0' } };
 
 export function createClient(options: NodeClientOptions): NodeClient {
   const inFlightMax = options.inFlightMax ?? 4;
-  let transport: Transport = options.transport ?? createUndiciTransport({ endpoint: options.endpoint, connectionsMax: inFlightMax, now: options.now });
+  let transport: Transport = options.transport ?? createUndiciTransport({ endpoint: batchUrl(options.endpoint), connectionsMax: inFlightMax, now: options.now });
   if (options.secret) transport = createSigningTransport(transport, options.secret, options.now);
   const storage: Storage =
     options.storage ??
