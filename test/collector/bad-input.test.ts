@@ -51,7 +51,7 @@ describe('bad frames', () => {
 
   it('refuses a corrupted frame with 400 SHARED_FRAME_CRC_MISMATCH', async () => {
     const frame = Buffer.from(await frameOf(makeEvents(5)));
-    frame[frame.length - 3] ^= 0xff;
+    frame[frame.length - 3]! ^= 0xff;
     await expectRefused(await postFrame(collector.url, frame), 400, 'SHARED_FRAME_CRC_MISMATCH', /damaged in transit/);
     await expectGoodBatchLands();
   });
@@ -106,7 +106,7 @@ describe('accepted forms', () => {
     });
     expect(json.status).toBe(200);
     const beaconEvents = makeEvents(2, 'Checkout Started');
-    const beacon = await fetch(`${collector.url}/v1/batch?writeKey=${WRITE_KEY}`, { method: 'POST', body: await frameOf(beaconEvents), headers: { 'content-type': 'text/plain' } });
+    const beacon = await fetch(`${collector.url}/v1/batch?writeKey=${WRITE_KEY}`, { method: 'POST', body: new Uint8Array(await frameOf(beaconEvents)), headers: { 'content-type': 'text/plain' } });
     expect(beacon.status).toBe(200);
     await waitFor(async () => {
       const clean = await readLake(collector.lakeDir, 'clean');

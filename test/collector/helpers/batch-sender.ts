@@ -29,7 +29,8 @@ export async function postFrame(url: string, frame: Uint8Array, writeKey = WRITE
   return fetch(`${url}/v1/batch`, {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.shopstream.frame', authorization: `Bearer ${writeKey}` },
-    body: frame,
+    // fetch's BodyInit (TS 5.9 DOM types) takes only ArrayBuffer-backed views: copy into one.
+    body: new Uint8Array(frame),
     signal: AbortSignal.timeout(timeoutMs),
   });
 }
