@@ -2,13 +2,14 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { browser: 'src/platform/browser/index.ts' },
+    entry: { browser: 'src/platform/browser/index.ts', 'browser-ecommerce': 'src/platform/browser/ecommerce.ts' },
     format: ['esm'],
     platform: 'browser',
     dts: true,
     sourcemap: true,
     clean: false,
-    target: 'es2020',
+    // ES2022: object spread, `??=` and class fields stay as written (es2020 would downlevel `??=`).
+    target: 'es2022',
     treeshake: true,
     splitting: true,
     // Inline shared's source modules: shared's dist is one file that imports msgpackr, which a

@@ -23,6 +23,7 @@ import { chromium } from 'playwright-core';
 
 const sdkDir = fileURLToPath(new URL('..', import.meta.url));
 const ALIAS = {
+  '@shopstream/sdk/browser/ecommerce': join(sdkDir, 'src/platform/browser/ecommerce.ts'),
   '@shopstream/sdk/browser': join(sdkDir, 'src/platform/browser/index.ts'),
   '@shopstream/shared': join(sdkDir, '../shared/src/index.ts'),
 };
@@ -47,6 +48,14 @@ track('Product Viewed', { sku: 'tea-1' });`,
     ours: true,
     entry: `import * as sdk from '@shopstream/sdk/browser';
 globalThis.sdk = sdk;`,
+  },
+  {
+    name: 'shopstream (c) init+track+ecommerce',
+    ours: true,
+    entry: `import { init } from '@shopstream/sdk/browser';
+import { createEcommerce } from '@shopstream/sdk/browser/ecommerce';
+init({ writeKey: 'k', endpoint: 'https://collect.example' });
+createEcommerce().productViewed({ product_id: 'tea-1', price: 4.5 });`,
   },
   {
     // The same app through the built packages (`npx tsup` in shared and sdk first): what npm
@@ -87,6 +96,8 @@ interface SizeResult {
   readonly minBytes: number;
   readonly gzipBytes: number;
   readonly lazyGzipBytes: number;
+  /** Source files with bytes in the output (metafile inputs). */
+  readonly inputs: readonly string[];
 }
 
 async function measure(candidate: Candidate, outdir: string): Promise<SizeResult> {
@@ -117,6 +128,7 @@ async function measure(candidate: Candidate, outdir: string): Promise<SizeResult
   };
   visit(entry);
   const contentsOf = (path: string) => files.get(join(process.cwd(), path)) ?? files.get(path) ?? new Uint8Array();
+  const inputs = Object.values(outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p));
   let minBytes = 0;
   let gzipBytes = 0;
   let lazyGzipBytes = 0;
@@ -129,7 +141,7 @@ async function measure(candidate: Candidate, outdir: string): Promise<SizeResult
       gzipBytes += gz;
     } else lazyGzipBytes += gz;
   }
-  return { name: candidate.name, minBytes, gzipBytes, lazyGzipBytes };
+  return { name: candidate.name, minBytes, gzipBytes, lazyGzipBytes, inputs };
 }
 
 /** µs per `track()` in Chromium, for the synchronous call and including the IndexedDB write. */
@@ -210,6 +222,9 @@ console.log(`track() main thread in Chromium: ${cost.syncUs.toFixed(2)} µs/call
 console.log(JSON.stringify({ bench: 'browser-track-cost', value: Number(cost.syncUs.toFixed(2)), unit: 'us/call', withIndexedDbWriteUs: Number(cost.withWriteUs.toFixed(2)) }));
 
 const ours = results.find((r) => r.name === 'shopstream (a) init+track')!;
+// The e-commerce helpers have their own entry point: a track-only app must not carry them.
+const leaked = ours.inputs.filter((p) => p.includes('src/ecommerce/'));
+if (leaked.length > 0) throw new Error(`init+track bundle contains the e-commerce helpers: ${leaked.join(', ')}`);
 const anchors = results.filter((r) => !r.name.startsWith('shopstream'));
 const smallest = anchors.reduce((a, b) => (b.gzipBytes < a.gzipBytes ? b : a));
 console.log(`smallest anchor: ${smallest.name} (${smallest.gzipBytes} B); ours (a) ${ours.gzipBytes} B; target < 5,120 B and ≥ 4× smaller`);

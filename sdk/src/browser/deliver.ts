@@ -45,13 +45,10 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
     const outcome = await io.transport.send(body, {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);
     if (outcome.status === 'success' || isFinalRefusal(outcome)) {
-      await io.queue.ack(ids);
-      if (outcome.status === 'success') {
-        if (dropped > 0) await io.queue.addDropped(-dropped);
-      } else {
-        await io.queue.addDropped(records.reduce((n, r) => n + r.events.length, 0));
-        config.onError?.(new SdkError('SDK_BATCH_REJECTED', `batch of ${ids.length} refused, counted as dropped`, { cause: outcome.error }));
-      }
+      // A 2xx reported `dropped`; a final refusal adds the batch's events to the next report.
+      const refused = outcome.status !== 'success';
+      await io.queue.ack(ids, refused ? records.reduce((n, r) => n + r.events.length, 0) : -dropped);
+      if (refused) config.onError?.(new SdkError('SDK_BATCH_REJECTED', `${ids.length} refused`, { cause: outcome.error }));
       if (retry) await writeRetryState(io.queue, undefined);
       io.onAcked(ids);
       continue;

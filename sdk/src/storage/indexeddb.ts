@@ -46,7 +46,13 @@ export interface IndexedDbQueue extends Storage {
   usage(): Promise<QueueUsage>;
   /** Events dropped for lack of room and not yet reported. */
   dropped(): Promise<number>;
-  /** Adds to the dropped counter: negative once a batch that reported it got a 2xx (more may have been dropped since), positive for a batch the collector refused for good. */
+  /**
+   * Removes acknowledged records and, in the same transaction, adds `droppedDelta` to the dropped
+   * counter: negative once a batch that reported it got a 2xx (more may have been dropped since),
+   * positive for a batch the collector refused for good.
+   */
+  ack(ids: readonly string[], droppedDelta?: number): Promise<void>;
+  /** `ack([], delta)`. */
   addDropped(delta: number): Promise<void>;
   /** Deletes every record and meta value (consent revoked). */
   clear(): Promise<void>;
@@ -55,77 +61,75 @@ export interface IndexedDbQueue extends Storage {
 const queueRange = (): IDBKeyRange => IDBKeyRange.upperBound('~', true);
 
 export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseStore = createStore('shopstream', 'queue')): IndexedDbQueue {
+  const get = <T>(s: IDBObjectStore, key: string) => promisifyRequest(s.get(key)) as Promise<T | undefined>;
+  const read = <T>(key: string) => store('readonly', (s) => get<T>(s, key));
+  const usageIn = async (s: IDBObjectStore) => ({ count: 0, bytes: 0, ...(await get<QueueUsage>(s, META_USAGE)) });
+  const addDroppedIn = async (s: IDBObjectStore, delta: number) => {
+    if (delta) s.put(Math.max(0, ((await get<number>(s, META_DROPPED)) ?? 0) + delta), META_DROPPED);
+  };
+  /** One readwrite transaction; resolves once it committed. */
   const write = (fn: (s: IDBObjectStore) => Promise<void> | void): Promise<void> =>
     store('readwrite', async (s) => {
       const done = promisifyRequest(s.transaction);
       await fn(s);
       await done;
     });
+  const ack = (ids: readonly string[], droppedDelta = 0) =>
+    write(async (s) => {
+      const usage = await usageIn(s);
+      for (const batch of await Promise.all(ids.map((id) => get<StoredBatch>(s, id)))) {
+        if (!batch) continue; // acknowledged by another tab, or dropped meanwhile
+        usage.count -= 1;
+        usage.bytes -= batch.bytes;
+        s.delete(batch.id);
+      }
+      s.put(usage, META_USAGE);
+      await addDroppedIn(s, droppedDelta);
+    });
 
   return {
-    readMeta: (key) => store('readonly', (s) => promisifyRequest(s.get(key))),
+    readMeta: read,
     updateMeta: (key, next) =>
       write(async (s) => {
-        const value = next(await promisifyRequest(s.get(key)));
+        const value = next(await get(s, key));
         if (value === undefined) s.delete(key);
         else s.put(value, key);
       }),
     append: (items) =>
-      items.length === 0
-        ? Promise.resolve()
-        : write(async (s) => {
-            const usage = { ...((await promisifyRequest(s.get(META_USAGE))) ?? { count: 0, bytes: 0 }) } as { count: number; bytes: number };
-            for (const item of items) {
-              s.put(item, item.id);
-              usage.count += 1;
-              usage.bytes += item.bytes;
-            }
-            let droppedEvents = 0;
-            if (usage.count > limits.countMax || usage.bytes > limits.bytesMax) {
-              // Oldest first: the newest events describe what the shopper is doing now.
-              const cursor = s.openCursor(queueRange());
-              await new Promise<void>((resolve, reject) => {
-                cursor.onerror = () => reject(cursor.error);
-                cursor.onsuccess = () => {
-                  const at = cursor.result;
-                  if (!at || (usage.count <= limits.countMax && usage.bytes <= limits.bytesMax)) return resolve();
-                  const batch = at.value as StoredBatch;
-                  usage.count -= 1;
-                  usage.bytes -= batch.bytes;
-                  droppedEvents += batch.events.length;
-                  at.delete();
-                  at.continue();
-                };
-              });
-            }
-            s.put(usage, META_USAGE);
-            if (droppedEvents > 0) {
-              const before = ((await promisifyRequest(s.get(META_DROPPED))) as number | undefined) ?? 0;
-              s.put(before + droppedEvents, META_DROPPED);
-            }
-          }),
-    peek: (countMax) => store('readonly', (s) => promisifyRequest(s.getAll(queueRange(), countMax)) as Promise<StoredBatch[]>),
-    ack: (ids) =>
-      ids.length === 0
-        ? Promise.resolve()
-        : write(async (s) => {
-            const usage = { ...((await promisifyRequest(s.get(META_USAGE))) ?? { count: 0, bytes: 0 }) } as { count: number; bytes: number };
-            const found = await Promise.all(ids.map((id) => promisifyRequest(s.get(id)) as Promise<StoredBatch | undefined>));
-            for (const batch of found) {
-              if (!batch) continue; // acknowledged by another tab, or dropped meanwhile
+      write(async (s) => {
+        const usage = await usageIn(s);
+        for (const item of items) {
+          s.put(item, item.id);
+          usage.count += 1;
+          usage.bytes += item.bytes;
+        }
+        let droppedEvents = 0;
+        const within = () => usage.count <= limits.countMax && usage.bytes <= limits.bytesMax;
+        if (!within()) {
+          // Oldest first: the newest events describe what the shopper is doing now.
+          const cursor = s.openCursor(queueRange());
+          await new Promise<void>((resolve, reject) => {
+            cursor.onerror = () => reject(cursor.error);
+            cursor.onsuccess = () => {
+              const at = cursor.result;
+              if (!at || within()) return resolve();
+              const batch = at.value as StoredBatch;
               usage.count -= 1;
               usage.bytes -= batch.bytes;
-              s.delete(batch.id);
-            }
-            s.put(usage, META_USAGE);
-          }),
-    usage: () => store('readonly', (s) => promisifyRequest(s.get(META_USAGE))).then((u) => (u as QueueUsage | undefined) ?? { count: 0, bytes: 0 }),
-    dropped: () => store('readonly', (s) => promisifyRequest(s.get(META_DROPPED))).then((n) => (n as number | undefined) ?? 0),
-    addDropped: (delta) =>
-      write(async (s) => {
-        const before = ((await promisifyRequest(s.get(META_DROPPED))) as number | undefined) ?? 0;
-        s.put(Math.max(0, before + delta), META_DROPPED);
+              droppedEvents += batch.events.length;
+              at.delete();
+              at.continue();
+            };
+          });
+        }
+        s.put(usage, META_USAGE);
+        await addDroppedIn(s, droppedEvents);
       }),
+    peek: (countMax) => store('readonly', (s) => promisifyRequest(s.getAll(queueRange(), countMax))),
+    ack,
+    usage: () => store('readonly', usageIn),
+    dropped: () => read<number>(META_DROPPED).then((n) => n ?? 0),
+    addDropped: (delta) => ack([], delta),
     clear: () => write((s) => void s.clear()),
   };
 }

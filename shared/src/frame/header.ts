@@ -38,20 +38,14 @@ export interface FrameHeader {
 
 export function writeFrameHeader(header: Omit<FrameHeader, 'version'>, out: Uint8Array): void {
   const view = new DataView(out.buffer, out.byteOffset, FRAME_HEADER_BYTES);
-  view.setUint32(0, FRAME_MAGIC, true);
-  view.setUint8(4, FRAME_VERSION);
-  view.setUint8(5, header.codec);
-  view.setUint8(6, header.encoding);
-  view.setUint8(7, header.sealed ? FRAME_FLAG_SEALED : 0);
-  view.setUint32(8, header.keyId, true);
-  view.setUint32(12, header.eventCount, true);
-  view.setUint32(16, header.payloadBytes, true);
-  view.setUint32(20, header.crc32c, true);
+  // Bytes 4..7 (version, codec, encoding, flags) as one little-endian u32: fewer calls, smaller browser bundle.
+  const byte4to7 = FRAME_VERSION | (header.codec << 8) | (header.encoding << 16) | ((header.sealed ? FRAME_FLAG_SEALED : 0) << 24);
+  [FRAME_MAGIC, byte4to7, header.keyId, header.eventCount, header.payloadBytes, header.crc32c].forEach((value, i) => view.setUint32(i * 4, value, true));
 }
 
 // Pure: a bundle that only writes frames (the browser SDK) drops them.
-const KNOWN_CODECS = /* @__PURE__ */ new Set<number>(Object.values(CodecId));
-const KNOWN_ENCODINGS = /* @__PURE__ */ new Set<number>(Object.values(PayloadEncoding));
+const KNOWN_CODECS = /* @__PURE__ */ new Set<number>(/* @__PURE__ */ Object.values(CodecId));
+const KNOWN_ENCODINGS = /* @__PURE__ */ new Set<number>(/* @__PURE__ */ Object.values(PayloadEncoding));
 
 /** Reads and range-checks the header; does not look at the payload (see `checkFrame`). */
 export function readFrameHeader(frame: Uint8Array): FrameHeader {
