@@ -21,6 +21,7 @@ export const LogEvent = {
   DedupeUnavailable: 'DedupeUnavailable',
   DedupeWarmed: 'DedupeWarmed',
   DedupeWarmError: 'DedupeWarmError',
+  LakeTempSwept: 'LakeTempSwept',
   PiiKeysMissing: 'PiiKeysMissing',
   SinkStarted: 'SinkStarted',
   SinkWriteError: 'SinkWriteError',

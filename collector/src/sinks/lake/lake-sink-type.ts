@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { SinkType } from '../../config/sink-type.js';
+import { LogEvent } from '../../telemetry/events.js';
 import { createLakeSink } from './lake-sink.js';
+import { sweepLakeTempFiles } from './lake-temp-sweep.js';
 
 /** `{ type: "lake", name?, dir?, gzipLevel? }`; `dir` defaults to the top-level `lake.dir`. */
 export const lakeSinkType: SinkType = {
@@ -13,7 +15,10 @@ export const lakeSinkType: SinkType = {
       gzipLevel: entry.int('gzipLevel', 6, { min: 1, max: 9 }),
     };
   },
-  create(config) {
+  async create(config, deps) {
+    // Before the first write: temp files a kill -9 left behind are never replaced (new pid, new name).
+    const swept = await sweepLakeTempFiles(config.dir as string);
+    if (swept.removed > 0) deps.log.info({ event: LogEvent.LakeTempSwept, sink: config.name, ...swept }, `lake: removed ${swept.removed} temp files left by a killed collector`);
     return createLakeSink({ name: config.name, dir: config.dir as string, limits: config.limits, gzipLevel: config.gzipLevel as number });
   },
 };

@@ -1,7 +1,8 @@
 /**
  * Writes one lake file atomically: gzip NDJSON to a temp name in the target directory, fsync,
  * rename over the final name, fsync the directory. A reader sees the whole file or none, and
- * a crash at any point leaves at most a `.tmp` file that the next write of that name replaces.
+ * a crash at any point leaves at most a `.tmp-<pid>-` file, removed at the next start
+ * (./lake-temp-sweep.ts).
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
