@@ -3,7 +3,7 @@
  * the events this tab tracked and asks the SDK how many still wait in its IndexedDB queue, for
  * the live panel.
  */
-import { createBrowserClient } from '@shopstream/sdk/browser';
+import { createBrowserClient, identifyCall, pageCall } from '@shopstream/sdk/browser';
 import type { Tracker } from './tracking-plan.js';
 
 /** Served by the demo server at /demo/config.json. */
@@ -42,8 +42,8 @@ export function connectSdk(config: DemoConfig): ConnectedSdk {
     tracker: {
       track: (type, properties) => counted(client.track(type, properties)),
       // No name argument: the type stays `Page Viewed` (the catalog's schema) and the name rides in properties.
-      page: (name, properties) => counted(client.page(undefined, { ...properties, name })),
-      identify: (userId, traits) => counted(client.identify(userId, traits)),
+      page: (name, properties) => counted(pageCall(client, undefined, { ...properties, name })),
+      identify: (userId, traits) => counted(identifyCall(client, userId, traits)),
     },
     flush: () => client.flush(),
     counts: async () => ({ tracked, queued: await client.queued() }),
