@@ -44,18 +44,21 @@ export interface BatchRouteDeps {
 export async function handleBatch(req: IncomingMessage, res: ServerResponse, request: IngestRequest, deps: BatchRouteDeps): Promise<void> {
   const startedMs = deps.nowMs();
   try {
-    const refused = deps.admission() ?? (await runGates(deps.gates, (gate) => gate.onHeaders?.(request)));
+    let refused: GateResult = deps.admission() ?? runGates(deps.gates, (gate) => gate.onHeaders?.(request));
+    if (refused instanceof Promise) refused = await refused;
     if (refused) return reject(res, request, refused, deps);
 
     const raw = await readBody(req, deps.limits.bodyBytesMax);
-    const unsigned = await runGates(deps.gates, (gate) => gate.onBody?.(request, raw));
+    let unsigned = runGates(deps.gates, (gate) => gate.onBody?.(request, raw));
+    if (unsigned instanceof Promise) unsigned = await unsigned;
     if (unsigned) return reject(res, request, unsigned, deps);
 
     const decoded = await decodeContentEncoding(raw, header(req, 'content-encoding'), deps.limits.decodedBytesMax);
     // Segment's /v1/track, /v1/page, … post one message: stored as a one-item JSON batch.
     const body = request.segmentCall ? segmentCallBody(decoded, request.segmentCall) : decoded;
     const { contentKind, eventCount } = checkBody(body, header(req, 'content-type'), deps.limits);
-    const limited = await runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind, eventCount, bytes: body.length }));
+    let limited = runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind, eventCount, bytes: body.length }));
+    if (limited instanceof Promise) limited = await limited;
     if (limited) return reject(res, request, limited, deps);
 
     const source = request.source;
@@ -74,9 +77,25 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
   }
 }
 
-async function runGates(gates: readonly IngestGate[], hook: (gate: IngestGate) => ReturnType<NonNullable<IngestGate['onHeaders']>> | undefined): Promise<HttpFailure | undefined> {
-  for (const gate of gates) {
-    const failure = await hook(gate);
+type GateResult = HttpFailure | undefined | Promise<HttpFailure | undefined>;
+
+/**
+ * Runs one hook of every gate in order, stopping at the first failure. Synchronous while the
+ * gates answer synchronously (write key, limits, rate limits do), so the common request pays
+ * no promise per gate; from the first gate that answers a promise on, it continues async.
+ */
+function runGates(gates: readonly IngestGate[], hook: (gate: IngestGate) => GateResult): GateResult {
+  for (let i = 0; i < gates.length; i++) {
+    const result = hook(gates[i]!);
+    if (result instanceof Promise) return result.then((failure) => failure ?? runGatesAsync(gates, i + 1, hook));
+    if (result) return result;
+  }
+  return undefined;
+}
+
+async function runGatesAsync(gates: readonly IngestGate[], from: number, hook: (gate: IngestGate) => GateResult): Promise<HttpFailure | undefined> {
+  for (let i = from; i < gates.length; i++) {
+    const failure = await hook(gates[i]!);
     if (failure) return failure;
   }
   return undefined;

@@ -8,8 +8,9 @@
  *   GET  /metrics    Prometheus text
  *   GET  /v1/status  JSON for tools and the storefront's live panel: per-sink cursor and lag, WAL stats
  */
+import { randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { uuidV7 } from '@shopstream/shared';
+import { createUuidV7, type RandomFill } from '@shopstream/shared';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
@@ -31,6 +32,26 @@ export interface ServerDeps {
 }
 
 const HEADERS_TIMEOUT_MS = 10_000;
+/** Random bytes drawn per system call for request ids: one call per ~400 requests, not one each. */
+const RANDOM_POOL_BYTES = 4096;
+const NO_QUERY: URLSearchParams = new URLSearchParams();
+
+/** Fills from a pool refilled by the CSPRNG; request ids need uniqueness, not secrecy. */
+function pooledRandom(): RandomFill {
+  const pool = Buffer.allocUnsafe(RANDOM_POOL_BYTES);
+  let used = RANDOM_POOL_BYTES;
+  return (bytes) => {
+    if (used + bytes.length > RANDOM_POOL_BYTES) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    bytes.set(pool.subarray(used, used + bytes.length));
+    used += bytes.length;
+    return bytes;
+  };
+}
+
+const requestIdOf = createUuidV7(Date.now, pooledRandom());
 
 export function createCollectorServer(deps: ServerDeps): Server {
   const { limits, cors } = deps.config;
@@ -47,22 +68,21 @@ export function createCollectorServer(deps: ServerDeps): Server {
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
-  const requestId = uuidV7();
+  const requestId = requestIdOf();
   res.setHeader('x-request-id', requestId);
   applyCors(req, res, deps.config.cors.origins);
   if (answerPreflight(req, res, deps.config.cors.origins)) return;
-  const url = new URL(req.url ?? '/', 'http://collector.invalid');
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const { path, query } = splitUrl(req.url ?? '/');
   res.on('finish', () => deps.metrics.requestDone(path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other', res.statusCode));
 
   if (path === '/v1/batch') {
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    return handleBatch(req, res, { requestId, headers: req.headers, query: url.searchParams, remoteAddress: req.socket.remoteAddress }, deps.batch);
+    return handleBatch(req, res, { requestId, headers: req.headers, query, remoteAddress: req.socket.remoteAddress }, deps.batch);
   }
   const segmentCall = segmentCallOfPath(path);
   if (segmentCall) {
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    return handleBatch(req, res, { requestId, headers: req.headers, query: url.searchParams, remoteAddress: req.socket.remoteAddress, segmentCall }, deps.batch);
+    return handleBatch(req, res, { requestId, headers: req.headers, query, remoteAddress: req.socket.remoteAddress, segmentCall }, deps.batch);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (['/healthz', '/readyz', '/metrics', '/v1/status'].includes(path)) return methodNotAllowed(res, 'GET');
@@ -86,6 +106,21 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
     default:
       return notFound(res, path);
   }
+}
+
+/**
+ * Path (trailing slashes dropped) and query of a request target. The common `/v1/batch` with no
+ * query skips WHATWG URL parsing; anything unusual (absolute form, `%`-escapes, `..`) goes
+ * through `URL` as before, so both give the same answer.
+ */
+function splitUrl(target: string): { path: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  if (rawPath.startsWith('/') && !/[^A-Za-z0-9/_-]|\/\//.test(rawPath) && !target.includes('#')) {
+    return { path: rawPath.replace(/\/+$/, '') || '/', query: q < 0 ? NO_QUERY : new URLSearchParams(target.slice(q + 1)) };
+  }
+  const url = new URL(target, 'http://collector.invalid');
+  return { path: url.pathname.replace(/\/+$/, '') || '/', query: url.searchParams };
 }
 
 function methodNotAllowed(res: ServerResponse, allowed: string): void {

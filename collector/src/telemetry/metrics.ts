@@ -34,6 +34,10 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
   private readonly throttled = new Counter({ name: MetricName.IngestThrottled, help: 'Requests refused by a per-source rate limit (429)', labelNames: ['source', 'limit'], registers: [this.registry] });
   private readonly deadLetters = new Counter({ name: MetricName.RecordDeadLettered, help: 'Records sent to the failed zone instead of their sink', labelNames: ['sink', 'code'], registers: [this.registry] });
 
+  /** Labelled children looked up once: prom-client hashes the label object on every `inc` otherwise. */
+  private readonly requestChildren = new Map<string, Counter.Internal>();
+  private readonly acceptedChildren = new Map<string, { batches: Counter.Internal; events: Counter.Internal }>();
+
   constructor(sources: GaugeSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'shopstream_' });
     new Gauge({ name: MetricName.WalDiskUsed, help: 'Bytes the WAL uses on disk', registers: [this.registry], collect() { this.set(sources.walBytesOnDisk()); } });
@@ -62,12 +66,26 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
   }
 
   requestDone(route: string, status: number): void {
-    this.requests.inc({ route, status: String(status) });
+    const key = `${route} ${status}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      // Routes are the fixed list server.ts passes (anything else is "other"), statuses a few dozen: bounded.
+      child = this.requests.labels({ route, status: String(status) });
+      this.requestChildren.set(key, child);
+    }
+    child.inc();
   }
 
   batchAccepted(source: string, kind: string, eventCount: number, bodyBytes: number, ackSeconds: number): void {
-    this.batches.inc({ source, kind });
-    this.events.inc({ source }, eventCount);
+    const key = `${source} ${kind}`;
+    let children = this.acceptedChildren.get(key);
+    if (!children) {
+      // Sources come from the config, kinds are two: bounded.
+      children = { batches: this.batches.labels({ source, kind }), events: this.events.labels({ source }) };
+      this.acceptedChildren.set(key, children);
+    }
+    children.batches.inc();
+    children.events.inc(eventCount);
     this.bodyBytes.inc(bodyBytes);
     this.ackSeconds.observe(ackSeconds);
   }
