@@ -15,7 +15,7 @@ import { createFetchTransport } from '../transport/fetch.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
 import { createContextReader } from './context.js';
-import { deliverQueued, type DeliverResult } from './deliver.js';
+import { deliverQueued, stampForSending, type DeliverResult } from './deliver.js';
 import { isoTimestamps, pooledUuidV7 } from './fast-clock.js';
 import { anonymousId, forgetIdentity, IDENTITY_KEYS } from './identity.js';
 import { firstPartyKeyValue, type KeyValue } from './key-value.js';
@@ -82,7 +82,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   const unacked = new Map<string, StoredBatch>();
   const beaconed = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let timerAtMs = Number.POSITIVE_INFINITY;
+  let timerAtMs = Infinity;
   let flushing: Promise<void> | undefined;
   let flushAgain = false;
 
@@ -93,7 +93,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     timerAtMs = atMs;
     timer = setTimeout(() => {
       timer = undefined;
-      timerAtMs = Number.POSITIVE_INFINITY;
+      timerAtMs = Infinity;
       void flush();
     }, afterMs);
   };
@@ -105,8 +105,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     pending = [];
     persisting = persisting
       .then(() => getQueue().append(batch))
-      .then(async () => {
-        const { count } = await getQueue().usage();
+      .then(({ count }) => {
         if (count >= config.batchEventsMax) void flush();
         else schedule(config.flushIntervalMs);
       }, report);
@@ -115,7 +114,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   function record(kind: EventKind, type: string, fields: Partial<EventEnvelope>): string | undefined {
     if (!enabled || closed) return undefined;
     const rate = config.sample?.[type];
-    if (isSampledOut(config.sample, type, random)) return undefined;
+    if (isSampledOut(rate, random)) return undefined;
     const nowMs = now();
     const userId = kv.getItem(IDENTITY_KEYS.userId) ?? undefined;
     const context = { ...readContext(), ...config.context, ...(rate === undefined ? undefined : { sampleRate: rate }) };
@@ -136,7 +135,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
       // now, at the call, what could never be sent (circular values, BigInt).
       bytes = JSON.stringify(event).length;
     } catch (error) {
-      report(new SdkError('SDK_EVENT_INVALID', `event "${type}" is not JSON`, { cause: error }));
+      report(new SdkError('SDK_EVENT_INVALID', type, { cause: error })); // not JSON
       return undefined;
     }
     const stored: StoredBatch = { id: event.id, events: [event], bytes };
@@ -166,6 +165,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
               queue: q,
               transport,
               now,
+              iso,
               random,
               enabled: () => enabled && !closed,
               online: () => navigator.onLine !== false,
@@ -191,23 +191,18 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
 
   function sendBeacon(): void {
     if (!enabled || closed) return;
-    const events: EventEnvelope[] = [];
+    const records: StoredBatch[] = [];
     let bytes = 0;
     for (const stored of unacked.values()) {
       if (beaconed.has(stored.id)) continue;
       if (bytes + stored.bytes > BEACON_EVENTS_BYTES_MAX) break;
       bytes += stored.bytes;
       beaconed.add(stored.id);
-      events.push(...stored.events);
+      records.push(stored);
     }
-    if (events.length === 0) return;
-    const sentAt = new Date(now()).toISOString();
-    // Identity codec and no awaits on tasks: a page in `pagehide` still runs microtasks.
-    void encodeRequestBody(
-      events.map((e) => ({ ...e, sentAt })),
-      config.sealer,
-      true,
-    )
+    if (records.length === 0) return;
+    // Uncompressed and no awaits on tasks: a page in `pagehide` still runs microtasks.
+    void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
       .then((body) => beacon.send(body, {}, 0))
       .catch(report);
   }

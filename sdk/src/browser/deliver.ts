@@ -12,6 +12,8 @@ export interface DeliverIo {
   readonly queue: IndexedDbQueue;
   readonly transport: Transport;
   readonly now: () => number;
+  /** ISO-8601 text of an epoch ms (`sentAt`); the client's cached formatter. */
+  readonly iso: (ms: number) => string;
   readonly random: () => number;
   /** False stops the loop between batches (consent revoked, client closed). */
   readonly enabled: () => boolean;
@@ -41,7 +43,7 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
     const records = takeBatch(await io.queue.peek(config.batchEventsMax), config.batchBytesMax);
     if (records.length === 0) return { next: 'idle' };
     const dropped = await io.queue.dropped();
-    const body = await encodeRequestBody(stampForSending(records, dropped, new Date(io.now()).toISOString()), config.sealer);
+    const body = await encodeRequestBody(stampForSending(records, dropped, io.iso(io.now())), config.sealer);
     const outcome = await io.transport.send(body, {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);
     if (outcome.status === 'success' || isFinalRefusal(outcome)) {

@@ -23,7 +23,6 @@ export function pooledUuidV7(now: () => number): () => string {
       crypto.getRandomValues(pool);
       used = 0;
     }
-    const r = (i: number) => HEX[pool[used + i]!];
     let ms = now();
     if (ms > lastMs) counter = pool[used + 8]! & 7;
     else if (++counter > 0xfff) {
@@ -32,7 +31,9 @@ export function pooledUuidV7(now: () => number): () => string {
     } else ms = lastMs;
     lastMs = ms;
     const t = ms.toString(16).padStart(12, '0');
-    const id = `${t.slice(0, 8)}-${t.slice(8)}-${(0x7000 | counter).toString(16)}-${HEX[0x80 | (pool[used]! & 0x3f)]}${r(1)}-${r(2)}${r(3)}${r(4)}${r(5)}${r(6)}${r(7)}`;
+    let id = `${t.slice(0, 8)}-${t.slice(8)}-${(0x7000 | counter).toString(16)}-`;
+    // 62 random bits after the variant bits 10: bytes 0..7 of this draw.
+    for (let i = 0; i < 8; i++) id += (i === 2 ? '-' : '') + HEX[i ? pool[used + i]! : 0x80 | (pool[used]! & 0x3f)];
     used += 9;
     return id;
   };

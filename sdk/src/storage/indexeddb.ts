@@ -38,7 +38,9 @@ export interface QueueUsage {
 }
 
 /** `Storage` plus what the browser client needs beside it: the dropped counter and a reset. */
-export interface IndexedDbQueue extends Storage {
+export interface IndexedDbQueue extends Omit<Storage, 'append'> {
+  /** `Storage.append`, resolving with the queue's usage after it (one transaction, no second read). */
+  append(items: readonly StoredBatch[]): Promise<QueueUsage>;
   /** Reads a meta record (`~retry`, `~lease`). */
   readMeta<T>(key: string): Promise<T | undefined>;
   /** Replaces a meta record in one readwrite transaction (atomic across tabs); `undefined` deletes it. */
@@ -67,12 +69,13 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
   const addDroppedIn = async (s: IDBObjectStore, delta: number) => {
     if (delta) s.put(Math.max(0, ((await get<number>(s, META_DROPPED)) ?? 0) + delta), META_DROPPED);
   };
-  /** One readwrite transaction; resolves once it committed. */
-  const write = (fn: (s: IDBObjectStore) => Promise<void> | void): Promise<void> =>
+  /** One readwrite transaction; resolves with `fn`'s result once it committed. */
+  const write = <T>(fn: (s: IDBObjectStore) => Promise<T> | T): Promise<T> =>
     store('readwrite', async (s) => {
       const done = promisifyRequest(s.transaction);
-      await fn(s);
+      const result = await fn(s);
       await done;
+      return result;
     });
   const ack = (ids: readonly string[], droppedDelta = 0) =>
     write(async (s) => {
@@ -124,6 +127,7 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
         }
         s.put(usage, META_USAGE);
         await addDroppedIn(s, droppedEvents);
+        return usage;
       }),
     peek: (countMax) => store('readonly', (s) => promisifyRequest(s.getAll(queueRange(), countMax))),
     ack,

@@ -23,10 +23,10 @@ export function createBeaconTransport(options: BeaconTransportOptions): Transpor
     send(body): Promise<Outcome> {
       const sendBeacon = options.sendBeacon ?? ((url: string, data: Blob) => navigator.sendBeacon(url, data));
       if (body.length > BEACON_BODY_BYTES_MAX) {
-        return Promise.resolve({ status: 'failure', error: new SdkError('SDK_EVENT_TOO_LARGE', `beacon body over ${BEACON_BODY_BYTES_MAX} bytes`) });
+        return Promise.resolve({ status: 'failure', error: new SdkError('SDK_EVENT_TOO_LARGE', 'beacon') });
       }
       const taken = sendBeacon(options.url, new Blob([body as unknown as BlobPart], { type: 'text/plain' }));
-      return Promise.resolve(taken ? { status: 'success' } : { status: 'retryable', error: new SdkError('SDK_NETWORK', 'browser refused the beacon') });
+      return Promise.resolve(taken ? { status: 'success' } : { status: 'retryable', error: new SdkError('SDK_NETWORK', 'beacon') });
     },
   };
 }

@@ -42,10 +42,8 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         const detail = response.ok ? '' : await response.text().catch(() => '');
         return outcomeForStatus(response.status, response.headers.get('retry-after'), now(), detail);
       } catch (error) {
-        const timedOut = abort.signal.aborted;
-        const code = timedOut ? 'SDK_TIMEOUT' : 'SDK_NETWORK';
-        const message = timedOut ? `no answer in ${timeoutMs} ms` : 'collector unreachable';
-        return { status: 'retryable', error: new SdkError(code, message, { cause: error }) };
+        // Short texts: the code says it (README "Browser", errors); this runs in every shop's bundle.
+        return { status: 'retryable', error: new SdkError(abort.signal.aborted ? 'SDK_TIMEOUT' : 'SDK_NETWORK', 'fetch', { cause: error }) };
       } finally {
         clearTimeout(timer);
       }
