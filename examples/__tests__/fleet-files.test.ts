@@ -145,7 +145,7 @@ describe('collector configs pass the collector\'s own validator', () => {
   const check = (raw: any, env: Record<string, string> = {}) => parseConfig(overlayEnv(raw, env), sinkTypes);
   const s3Prefixes = (config: ReturnType<typeof check>) => config.sinks.filter((sink) => sink.type === 's3').map((sink) => sink.prefix);
 
-  it('compose: collector.config.yaml with each collector\'s env, each with its own S3 prefix', () => {
+  it('compose: collector.config.yaml with each collector\'s env; one shared S3 prefix, a WAL volume (and so a node id) each', () => {
     const raw = parse(readFileSync(join(fleetDir, 'collector.config.yaml'), 'utf8'));
     const compose = parse(readFileSync(join(fleetDir, 'compose.yaml'), 'utf8'), { merge: true });
     const prefixes = ['collector-1', 'collector-2', 'collector-3'].map((name) => {
@@ -157,22 +157,26 @@ describe('collector configs pass the collector\'s own validator', () => {
       expect(config.routing.map((rule) => rule.sink).sort()).toEqual(['kinesis', 's3']);
       return s3Prefixes(config)[0];
     });
-    expect(new Set(prefixes).size).toBe(3);
+    // Object names start with the node id kept in each collector's own WAL volume, so a shared prefix is safe.
+    expect(new Set(prefixes)).toEqual(new Set(['lake']));
+    const walVolumes = ['collector-1', 'collector-2', 'collector-3'].map((name) => compose.services[name].volumes.find((volume: string) => volume.endsWith(':/var/lib/shopstream/wal')));
+    expect(new Set(walVolumes).size).toBe(3);
     const alone = check(raw);
     expect(alone.sources.find((source) => source.id === 'orders')?.secret).toBeDefined();
     expect(alone.wal.fsync).toBe('always');
   });
 
-  it('k8s: the ConfigMap\'s collector.yaml with the StatefulSet\'s env; the S3 prefix is the pod name', () => {
+  it('k8s: the ConfigMap\'s collector.yaml with the StatefulSet\'s env; one shared S3 prefix, a WAL volume per pod', () => {
     const objects = loadK8s();
     const configMap = objects.find((object) => object.kind === 'ConfigMap')!;
     const container = objects.find((object) => object.kind === 'StatefulSet')!.spec.template.spec.containers[0];
-    const names = container.env.map((entry: { name: string }) => entry.name);
-    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('SHOPSTREAM_SINKS')); // $(VAR) only sees earlier vars
-    expect(container.env.find((entry: { name: string }) => entry.name === 'POD_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
-    const env = Object.fromEntries(container.env.filter((entry: { value?: string }) => entry.value !== undefined).map((entry: { name: string; value: string }) => [entry.name, entry.value.replaceAll('$(POD_NAME)', 'shopstream-collector-0')]));
+    const env = Object.fromEntries(container.env.filter((entry: { value?: string }) => entry.value !== undefined).map((entry: { name: string; value: string }) => [entry.name, entry.value]));
     const config = check(parse(configMap.data!['collector.yaml']!), env);
-    expect(s3Prefixes(config)).toEqual(['shopstream-collector-0']);
+    expect(s3Prefixes(config)).toEqual(['lake']);
+    const statefulSet = objects.find((object) => object.kind === 'StatefulSet')!;
+    expect(statefulSet.spec.volumeClaimTemplates.map((claim: { metadata: { name: string } }) => claim.metadata.name)).toContain(
+      container.volumeMounts.find((mount: { mountPath: string }) => mount.mountPath === '/var/lib/shopstream/wal').name,
+    );
     expect(config.ingest.dedupe.store).toBe('redis');
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 8787 });
   });
