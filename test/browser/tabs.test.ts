@@ -79,6 +79,37 @@ describe('many tabs, one sender (real Chromium)', () => {
     h.expectExactlyOnce(ids);
   });
 
+  it('a tab closed before IndexedDB committed its events: they are spilled and the next visit delivers them', async () => {
+    const page = await openShop(h.context, h.shop.url, h.cfg({ flushIntervalMs: 60_000 }));
+    // Hold the queue's object store in a readwrite transaction kept alive by back-to-back reads,
+    // so the SDK's append waits behind it, as a slow first write does on a busy machine.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('shopstream');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const store = open.result.transaction('queue', 'readwrite').objectStore('queue');
+            const spin = () => void (store.get('~usage').onsuccess = spin);
+            spin();
+            resolve();
+          };
+        }),
+    );
+    await h.context.setOffline(true); // no beacon gets out either
+    const ids = await page.evaluate(() => Array.from({ length: 10 }, (_, i) => sdk.track('Product Clicked', { i })!));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await page.evaluate(() => localStorage.getItem('shopstream.spill'))).toBeNull(); // spilled only when the page goes
+    await page.close({ runBeforeUnload: true });
+    await new Promise((r) => setTimeout(r, 300));
+    await h.context.setOffline(false);
+    const next = await openShop(h.context, h.shop.url, h.cfg());
+    expect(await eventually(() => h.fetchedIds().length >= 10, 10_000)).toBe(true);
+    expect(await eventually(async () => (await queued(next)) === 0, 5_000)).toBe(true);
+    h.expectExactlyOnce(ids);
+    expect(await next.evaluate(() => localStorage.getItem('shopstream.spill'))).toBeNull();
+  });
+
   it('queue full: the oldest events are dropped and the dropped count arrives', async () => {
     const page = await openShop(h.context, h.shop.url, h.cfg({ queueEventsMax: 50 }));
     await h.context.setOffline(true);

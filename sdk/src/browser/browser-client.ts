@@ -4,7 +4,9 @@
  * transaction; a timer (or a full batch) starts delivery, which only the tab holding the flush
  * lock runs. When the page is hidden or goes away, the events this tab tracked and has not seen
  * acknowledged go out by beacon and stay queued: the next flush (here or on the next visit)
- * resends them until a 2xx, and the collector drops the copies by event id.
+ * resends them until a 2xx, and the collector drops the copies by event id. Events whose
+ * IndexedDB write has not committed when the page goes are spilled to first-party storage
+ * (spill.ts) and queued by the next start.
  */
 import type { EventEnvelope, EventKind } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
@@ -22,6 +24,7 @@ import { firstPartyKeyValue, type KeyValue } from './key-value.js';
 import { encodeRequestBody } from './request-body.js';
 import { isSampledOut } from './sampling.js';
 import { touchSession } from './session.js';
+import { readSpill, rewriteSpill, SPILL_KEY } from './spill.js';
 import { withFlushLock } from './tab-lock.js';
 
 export const LIBRARY = { name: '@shopstream/sdk/browser', version: '0.1.0' } as const;
@@ -78,6 +81,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   /** Tracked in this task, not yet written to IndexedDB. */
   let pending: StoredBatch[] = [];
   let persisting: Promise<void> = Promise.resolve();
+  /** Tracked and not yet committed to IndexedDB (pending or being written): what `spill` saves. */
+  const uncommitted = new Map<string, StoredBatch>();
+  let spilled = false;
   /** Tracked by this tab and not seen acknowledged: what a beacon carries when the page goes. */
   const unacked = new Map<string, StoredBatch>();
   const beaconed = new Set<string>();
@@ -106,6 +112,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     persisting = persisting
       .then(() => getQueue().append(batch))
       .then(({ count }) => {
+        const ids = new Set(batch.map((stored) => stored.id));
+        for (const id of ids) uncommitted.delete(id);
+        if (spilled) rewriteSpill(kv, ids, []); // the page lived on (hidden, back from bfcache)
         if (count >= config.batchEventsMax) void flush();
         else schedule(config.flushIntervalMs);
       }, report);
@@ -141,6 +150,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const stored: StoredBatch = { id: event.id, events: [event], bytes };
     if (pending.length === 0) queueMicrotask(persist);
     pending.push(stored);
+    uncommitted.set(event.id, stored);
     unacked.set(event.id, stored);
     if (unacked.size > config.queueEventsMax) unacked.delete(unacked.keys().next().value as string);
     return event.id;
@@ -189,8 +199,20 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     return flushing;
   }
 
+  /** Synchronous, for a page being torn down: IndexedDB writes still running may be aborted. */
+  function spill(): void {
+    if (uncommitted.size === 0) return;
+    try {
+      rewriteSpill(kv, new Set(uncommitted.keys()), [...uncommitted.values()]);
+      spilled = true;
+    } catch (error) {
+      report(error); // storage full: the beacon is the last chance
+    }
+  }
+
   function sendBeacon(): void {
     if (!enabled || closed) return;
+    spill();
     const records: StoredBatch[] = [];
     let bytes = 0;
     for (const stored of unacked.values()) {
@@ -215,7 +237,15 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   addEventListener('visibilitychange', onHidden);
   addEventListener('pagehide', sendBeacon);
   addEventListener('online', onOnline);
-  if (enabled) void flush(); // what earlier visits left behind
+  if (enabled) {
+    // What a closing tab could not commit: queued before the first flush looks at the queue.
+    const restored = readSpill(kv);
+    if (restored.length) {
+      kv.removeItem(SPILL_KEY);
+      persisting = getQueue().append(restored).then(() => undefined, report);
+    }
+    void flush(); // what earlier visits left behind
+  }
 
   return {
     kv,
@@ -230,8 +260,10 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     reset: async () => {
       pending = [];
       unacked.clear();
+      uncommitted.clear();
       await persisting;
       await getQueue().clear();
+      kv.removeItem(SPILL_KEY);
       forgetIdentity(kv);
     },
     close: () => {

@@ -12,7 +12,8 @@
  *   "~lease"     flush lease { owner, expiresMs } for browsers without Web Locks
  * "~" sorts after every hex digit, so the key range below "~" holds queue records only.
  *
- * Invariants: `~usage` is changed in the same transaction as the records it counts; after an
+ * Invariants: `~usage` is changed in the same transaction as the records it counts (an append
+ * skips ids already queued, so a record is never counted twice); after an
  * append the queue is within `countMax` and `bytesMax`, the oldest records having been deleted
  * and added to `~dropped` in that same transaction (loss is counted, never silent); a record
  * leaves the queue only through `ack` (after a 2xx) or `clear` (consent revoked).
@@ -101,7 +102,10 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
     append: (items) =>
       write(async (s) => {
         const usage = await usageIn(s);
-        for (const item of items) {
+        // A record may already be here: restored from a spill that its own tab also committed.
+        const held = await Promise.all(items.map((item) => get(s, item.id)));
+        for (const [i, item] of items.entries()) {
+          if (held[i]) continue;
           s.put(item, item.id);
           usage.count += 1;
           usage.bytes += item.bytes;

@@ -24,6 +24,16 @@ describe('IndexedDB queue', () => {
     expect(await queue.usage()).toEqual({ count: 3, bytes: 300 });
   });
 
+  it('counts a record appended twice once (a spill restored beside its own commit)', async () => {
+    const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 1_000_000 }, freshStore());
+    const items = [record(), record()];
+    await queue.append(items);
+    expect(await queue.append([items[1]!, record()])).toEqual({ count: 3, bytes: 300 });
+    expect((await queue.peek(10)).length).toBe(3);
+    await queue.ack(items.map((b) => b.id));
+    expect(await queue.usage()).toEqual({ count: 1, bytes: 100 });
+  });
+
   it('survives a new connection (a reload opens the database again)', async () => {
     const name = `shopstream-test-${++dbCounter}`;
     const first = createIndexedDbQueue({ countMax: 10, bytesMax: 10_000 }, createStore(name, 'queue'));
