@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openWal } from '../open-wal.js';
 import type { FsyncInfo } from '../wal.js';
 import { faultyFs } from './fault-fs.js';
@@ -56,27 +56,35 @@ describe('group commit', () => {
   });
 
   it('interval mode resolves after write, fsyncs on the timer, and shows readers only synced records', async () => {
-    const { fs, faults } = faultyFs();
-    const wal = await openWal({ dir: t.dir, fs, fsync: { mode: 'interval', intervalMs: 30 } });
-    const visible = wal.waitForAppend(0);
-    const [lsn] = await wal.append([testRecord(1)]);
-    expect(lsn).toBe(0);
-    expect(faults.syncs).toBe(0);
-    // Acknowledged but not yet durable: not readable, so no cursor can pass it.
-    expect(await readAll(wal)).toEqual([]);
-    expect(wal.stats().endLsn).toBe(0);
-    await expect(visible).resolves.toBe(true); // fires with the interval fsync
-    expect(faults.syncs).toBe(1);
-    expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([1]);
-    expect(wal.stats().fsyncCount).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(faults.syncs).toBe(1); // nothing new: no fsync
-    await wal.append([testRecord(2)]);
-    await wal.close(); // close syncs what is left
-    expect(faults.syncs).toBe(2);
-    const reopened = await openWal({ dir: t.dir });
-    expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([1, 2]);
-    await reopened.close();
+    // The interval is driven by the test, so a loaded machine cannot fire it early or twice.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { fs, faults } = faultyFs();
+      const wal = await openWal({ dir: t.dir, fs, fsync: { mode: 'interval', intervalMs: 30 } });
+      const visible = wal.waitForAppend(0);
+      const [lsn] = await wal.append([testRecord(1)]);
+      expect(lsn).toBe(0);
+      expect(faults.syncs).toBe(0);
+      // Acknowledged but not yet durable: not readable, so no cursor can pass it.
+      expect(await readAll(wal)).toEqual([]);
+      expect(wal.stats().endLsn).toBe(0);
+      vi.advanceTimersByTime(30);
+      await expect(visible).resolves.toBe(true); // fires with the interval fsync
+      expect(faults.syncs).toBe(1);
+      expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([1]);
+      expect(wal.stats().fsyncCount).toBe(1);
+      vi.advanceTimersByTime(300);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(faults.syncs).toBe(1); // ten more ticks, nothing new: no fsync
+      await wal.append([testRecord(2)]);
+      await wal.close(); // close syncs what is left
+      expect(faults.syncs).toBe(2);
+      const reopened = await openWal({ dir: t.dir });
+      expect((await readAll(reopened)).map((r) => recordIndex(r.data))).toEqual([1, 2]);
+      await reopened.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('interval mode keeps fsyncing (and records keep becoming readable) under appends that never pause', async () => {
