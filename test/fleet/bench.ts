@@ -1,7 +1,7 @@
 /**
  * Fleet bench: events/s through nginx + three collector processes vs one collector alone, and
- * end-to-end latency from `track()` to the event being readable in the clean lake, with an SVG
- * chart. Run: `npx tsx test/fleet/bench.ts` (prints the closing JSON line last).
+ * end-to-end latency from `track()` to the event being readable in Kinesis, with an SVG
+ * chart. Run: `cd test && npm run bench -- fleet` (prints the closing JSON line last).
  *
  * Throughput: pre-encoded frames (500 events each, lz4 + msgpack, as the Node SDK sends them)
  * posted with 8 requests in flight through undici, timed from the first send until every
