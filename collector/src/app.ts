@@ -87,6 +87,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     recordBytesMax: walRecordBytesMax(config.limits), // every body the HTTP limits accept fits one record
     fsync: config.wal.fsync === 'always' ? { mode: 'always' } : { mode: 'interval', intervalMs: config.wal.fsyncIntervalMs },
     retainMs: config.wal.retainMs,
+    // Kept copies of delivered segments may fill half the quota, never push ingest into 503s.
+    retainBytesMax: Math.floor(config.wal.quotaBytes / 2),
     cursorNames: config.sinks.map((s) => s.name),
     ...(deps.walFs ? { fs: deps.walFs } : {}),
     onFsync: (info) => metrics.walFsynced(info.latencyMs),

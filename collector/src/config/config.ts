@@ -38,7 +38,11 @@ export interface WalConfig {
   readonly fsyncIntervalMs: number;
   /** Disk the WAL may use; past it new batches get 503 and nothing acknowledged is dropped. */
   readonly quotaBytes: number;
-  /** Delivered segments are kept this long for replays, unless the quota needs the space. */
+  /**
+   * Delivered segments are kept this long for replays and the in-memory deduper's restart, unless
+   * the quota needs the space (past half of it they go early). Default: `ingest.dedupe.windowMs`
+   * with the memory store, else 0.
+   */
   readonly retainMs: number;
 }
 
@@ -127,6 +131,7 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
     quotaBytes: walIn.int('quotaBytes', 4096 * MiB, { min: 16 * 1024, unit: 'bytes' }),
     retainMs: walIn.int('retainMs', 0, { min: 0, unit: 'ms' }),
   };
+  const retainMsGiven = walIn.raw('retainMs') !== undefined;
   walIn.done();
   if (wal.quotaBytes < 2 * wal.segmentBytesMax) {
     throw new ConfigError('wal.quotaBytes', `must be at least twice wal.segmentBytesMax (${2 * wal.segmentBytesMax} bytes) so a full segment can be released`, wal.quotaBytes);
@@ -192,9 +197,12 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
   logIn.done();
 
   const ingest = parseIngestConfig(root.section('ingest'), sources.map((s) => s.id));
+  // The in-memory deduper rebuilds its window from the segments on disk after a restart, so by
+  // default delivered segments stay for that window (within half the quota, see app.ts).
+  const walWithRetention = retainMsGiven ? wal : { ...wal, retainMs: ingest.dedupe.store === 'memory' ? ingest.dedupe.windowMs : 0 };
 
   root.done();
-  return { listen, sources, limits, wal, lake, delivery, sinks, routing, cors, log, ingest };
+  return { listen, sources, limits, wal: walWithRetention, lake, delivery, sinks, routing, cors, log, ingest };
 }
 
 function requireUnique(values: readonly string[], key: string): void {

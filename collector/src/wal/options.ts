@@ -24,6 +24,12 @@ export interface WalOptions {
   readonly fsync?: FsyncPolicy;
   /** Delivered segments are kept at least this long after their last write. Default 0. */
   readonly retainMs?: number;
+  /**
+   * While the log (all segments) is larger than this, delivered segments go at once, oldest
+   * first, whatever `retainMs` says: kept copies must never push the log into its quota.
+   * Default unbounded.
+   */
+  readonly retainBytesMax?: number;
   /** Cursors (sink names) that `applyRetention` waits for. */
   readonly cursorNames?: readonly string[];
   readonly fs?: WalFs;
@@ -51,6 +57,7 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
     readCacheChunksMax: options.readCacheChunksMax ?? 4,
     fsync: options.fsync ?? { mode: 'always' },
     retainMs: options.retainMs ?? 0,
+    retainBytesMax: options.retainBytesMax ?? Number.MAX_SAFE_INTEGER,
     cursorNames: options.cursorNames ?? [],
     fs: options.fs ?? nodeWalFs,
     nowMs: options.nowMs ?? Date.now,
@@ -66,6 +73,7 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
   }
   if (resolved.fsync.mode === 'interval' && !(resolved.fsync.intervalMs > 0)) invalid('fsync.intervalMs must be > 0');
   if (!(resolved.retainMs >= 0)) invalid('retainMs must be >= 0');
+  if (!(resolved.retainBytesMax >= 0)) invalid('retainBytesMax must be >= 0');
   if (!Number.isSafeInteger(resolved.readCacheChunksMax) || resolved.readCacheChunksMax < 0) invalid('readCacheChunksMax must be an integer >= 0');
   return resolved;
 }

@@ -6,16 +6,18 @@ import type { Lsn, ReleaseResult } from './wal.js';
 
 /**
  * Deletes segments oldest first while they lie entirely below `lsn`, are not the active one and
- * were last written at least `retainMs` ago (README "Retention"). Stops at the first segment that
- * must stay, so the log remains a contiguous range of Lsns.
+ * were last written at least `retainMs` ago, or the log is larger than `retainBytesMax` (README
+ * "Retention"). Stops at the first segment that must stay, so the log remains a contiguous range
+ * of Lsns.
  */
 export async function releaseSegments(options: ResolvedWalOptions, table: SegmentTable, lsn: Lsn): Promise<ReleaseResult> {
   let deletedSegments = 0;
   let deletedBytes = 0;
+  let logBytes = table.entries.reduce((sum, entry) => sum + entry.size, 0);
   while (table.entries.length > 1) {
     const oldest = table.entries[0]!;
     if (oldest.firstLsn + oldest.size > lsn) break;
-    if (options.retainMs > 0) {
+    if (options.retainMs > 0 && logBytes <= options.retainBytesMax) {
       const mtimeMs = await options.fs.stat(oldest.path).then((info) => info.mtimeMs, (error: unknown) => (isMissing(error) ? 0 : Promise.reject(error)));
       if (options.nowMs() - mtimeMs < options.retainMs) break;
     }
@@ -27,6 +29,7 @@ export async function releaseSegments(options: ResolvedWalOptions, table: Segmen
     table.entries.shift();
     deletedSegments += 1;
     deletedBytes += oldest.size;
+    logBytes -= oldest.size;
   }
   if (deletedSegments > 0) await options.fs.syncDir(options.dir);
   return { deletedSegments, deletedBytes };

@@ -26,6 +26,13 @@ describe('config', () => {
     expect(config.sinks).toMatchObject([{ type: 'lake', name: 'lake', limits: { lingerMs: 1000 } }]);
   });
 
+  it('keeps delivered WAL segments for the memory deduper\'s window unless told otherwise', () => {
+    expect(parseConfig({}, sinkTypes).wal.retainMs).toBe(24 * 3_600_000);
+    expect(parseConfig({ ingest: { dedupe: { windowMs: 3_600_000 } } }, sinkTypes).wal.retainMs).toBe(3_600_000);
+    expect(parseConfig({ ingest: { dedupe: { store: 'redis', redisUrl: 'redis://127.0.0.1:6379' } } }, sinkTypes).wal.retainMs).toBe(0);
+    expect(parseConfig({ wal: { retainMs: 0 } }, sinkTypes).wal.retainMs).toBe(0);
+  });
+
   it('overlays env vars named after the config path, PORT, and JSON lists', () => {
     const config = load({
       PORT: '9000',

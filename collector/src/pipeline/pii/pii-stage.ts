@@ -1,7 +1,8 @@
 /**
  * Applies PII annotations before anything reaches the lake or a sink, in EVERY zone: `clean`,
  * `failed` and `raw` too. `raw` means "as received, minus personal data": the bytes exactly as
- * received exist only in the WAL, on the collector's own disk, deleted after `wal.retainMs`.
+ * received exist only in the WAL, on the collector's own disk, deleted after `wal.retainMs`
+ * (by default the dedupe window with the memory store).
  * Rules per event: `baseRules` (fields personal in any event: `context.ip`, traits' email and
  * phone) plus those of its schema (notes from the validate stage). One exception: a batch that
  * cannot be decoded at all is kept in `failed` as its body bytes, which cannot be scrubbed.

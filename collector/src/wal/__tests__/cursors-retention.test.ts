@@ -100,4 +100,18 @@ describe('retention', () => {
     expect(await segments()).toHaveLength(1);
     await wal.close();
   });
+
+  it('lets delivered segments go before retainMs while the log is larger than retainBytesMax', async () => {
+    const wal = await openWal({ dir: t.dir, segmentBytesMax: 1024, retainMs: 60_000, retainBytesMax: 1700 }); // 3 segments of 848 bytes
+    await fill(wal, 12);
+    const before = wal.stats();
+    expect(before.segmentCount).toBe(3);
+    // Oldest first, only until the log fits: the newest delivered segment is still kept.
+    const released = await wal.releaseBefore(Number.MAX_SAFE_INTEGER);
+    expect(released.deletedSegments).toBe(1);
+    expect(wal.stats().bytesOnDisk).toBeLessThanOrEqual(1700);
+    expect(before.bytesOnDisk - released.deletedBytes).toBe(wal.stats().bytesOnDisk);
+    expect(await wal.releaseBefore(Number.MAX_SAFE_INTEGER)).toEqual({ deletedSegments: 0, deletedBytes: 0 });
+    await wal.close();
+  });
 });
