@@ -22,11 +22,12 @@
  *   - Queued bytes stay under `bytesMax`: an append that would pass it drops the oldest batches
  *     first (counted in `droppedEvents()`), so a long collector outage cannot fill the disk.
  */
-import { mkdir, open, readdir, rename, unlink, readFile, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, unlink, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32c } from '@shopstream/shared';
 import { Packr } from 'msgpackr';
 import { SdkError } from '../errors.js';
+import { replaceFileAtomically, segmentPath, segmentSeqs, takeLock } from './file-dir.js';
+import { ENTRY_HEADER_BYTES, frameEntry, scanEntries } from './file-entry.js';
 import type { Storage, StoredBatch } from './storage.js';
 
 export interface FileStorageOptions {
@@ -62,9 +63,7 @@ interface IndexEntry {
   readonly events: number;
 }
 
-const ENTRY_HEADER_BYTES = 8;
 const packr = new Packr({ useRecords: false, moreTypes: false });
-const SEGMENT_NAME = /^seg-(\d{16})\.log$/;
 
 export function createFileStorage(options: FileStorageOptions): FileStorage {
   return new FileQueue(options);
@@ -163,7 +162,7 @@ class FileQueue implements FileStorage {
     const ackHandle = await open(join(dir, 'acks.log'), 'a');
     this.ackLog = { handle: ackHandle, size: acks.validBytes };
 
-    const seqs = (await readdir(dir)).map((name) => SEGMENT_NAME.exec(name)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+    const seqs = await segmentSeqs(dir);
     for (const seq of seqs) {
       const bytes = await readFile(segmentPath(dir, seq));
       const scan = scanEntries(bytes);
@@ -312,14 +311,8 @@ class FileQueue implements FileStorage {
     this.acked.clear();
     for (const id of stillNeeded) this.acked.add(id);
     const body = this.acked.size > 0 ? frameEntry(Buffer.from([...this.acked].join('\n'), 'utf8')) : Buffer.alloc(0);
-    const tmp = join(dir, 'acks.log.tmp');
-    const handle = await open(tmp, 'w');
-    await handle.write(body);
-    await handle.datasync();
-    await handle.close();
     await this.ackLog?.handle.close();
-    await rename(tmp, join(dir, 'acks.log'));
-    await syncDir(dir);
+    await replaceFileAtomically(join(dir, 'acks.log'), body);
     this.ackLog = { handle: await open(join(dir, 'acks.log'), 'a'), size: body.length };
   }
 
@@ -355,63 +348,5 @@ class FileQueue implements FileStorage {
     if (!this.dirty || !this.active) return;
     this.dirty = false;
     await this.active.handle.datasync();
-  }
-}
-
-function frameEntry(payload: Uint8Array): Buffer {
-  const entry = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + payload.length);
-  entry.writeUInt32LE(payload.length, 0);
-  entry.writeUInt32LE(crc32c(payload), 4);
-  entry.set(payload, ENTRY_HEADER_BYTES);
-  return entry;
-}
-
-/** Entries up to the first torn or damaged one. */
-function scanEntries(bytes: Buffer): { payloads: Buffer[]; validBytes: number } {
-  const payloads: Buffer[] = [];
-  let offset = 0;
-  while (offset + ENTRY_HEADER_BYTES <= bytes.length) {
-    const length = bytes.readUInt32LE(offset);
-    const end = offset + ENTRY_HEADER_BYTES + length;
-    if (end > bytes.length) break;
-    const payload = bytes.subarray(offset + ENTRY_HEADER_BYTES, end);
-    if (crc32c(payload) !== bytes.readUInt32LE(offset + 4)) break;
-    payloads.push(payload);
-    offset = end;
-  }
-  return { payloads, validBytes: offset };
-}
-
-function segmentPath(dir: string, seq: number): string {
-  return join(dir, `seg-${String(seq).padStart(16, '0')}.log`);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic.
-  } finally {
-    await handle.close();
-  }
-}
-
-/** One process per queue directory; a lock left by a killed process is taken over. */
-async function takeLock(dir: string): Promise<void> {
-  const path = join(dir, 'LOCK');
-  const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-    throw new SdkError('SDK_STORAGE_FAILED', `queue directory ${dir} is in use by process ${owner}; give each process its own queueDir`);
-  }
-  await writeFile(path, String(process.pid));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
