@@ -8,8 +8,8 @@
 //
 // Scale: NODE_CLIENTS × NODE_EVENTS + BROWSER_EVENTS (at least 32,000; clients keep sending
 // until the faults are over). FLEET_EVENTS_SCALE multiplies it (6.25 for the issue's 200,000).
-// Each collector writes S3 objects under its own prefix: object names come from WAL positions,
-// which are per collector, so a shared prefix would let collectors overwrite each other's files.
+// All collectors share one S3 prefix, as in examples/fleet: object names start with each
+// collector's node id, then its WAL positions, so collectors never overwrite each other's files.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ const BURST_EVENTS = 500;
 
 const STREAM = 'fleet-events';
 const BUCKET = 'fleet-lake';
+const PREFIX = 'lake';
+const COLLECTOR_NAMES = ['collector-1', 'collector-2', 'collector-3'];
 
 let root: string;
 let redis: RedisServer;
@@ -51,23 +53,26 @@ let shop: StaticServer;
 let browser: Browser;
 
 interface ZoneRecord {
-  /** The collector whose prefix the object is under. */
+  /** The collector that wrote the object (its node id starts the object's name). */
   readonly collector: string;
   readonly record: any;
 }
 
-/** Every record of one zone in the bucket, all collectors' prefixes; objects are read once. */
+/** Every record of one zone in the bucket, all collectors' objects; objects are read once. */
 function createS3Reader() {
   const client = s3.client();
   const cache = new Map<string, ZoneRecord[]>();
   return async (zone: 'clean' | 'audit' | 'failed'): Promise<ZoneRecord[]> => {
     const out: ZoneRecord[] = [];
     for (const key of await listKeys(client, BUCKET)) {
-      const [collector, keyZone] = key.split('/');
-      if (keyZone !== zone || !key.endsWith('.ndjson.gz')) continue;
+      const [keyPrefix, keyZone] = key.split('/');
+      if (keyPrefix !== PREFIX || keyZone !== zone || !key.endsWith('.ndjson.gz')) continue;
+      const fileName = key.slice(key.lastIndexOf('/') + 1);
+      const collector = COLLECTOR_NAMES.find((name) => fileName.startsWith(`${name}-`));
+      if (!collector) throw new Error(`object ${key} does not start with a collector's node id`);
       let records = cache.get(key);
       if (!records) {
-        records = gunzipSync(await getObject(client, BUCKET, key)).toString('utf8').split('\n').filter(Boolean).map((line) => ({ collector: collector!, record: JSON.parse(line) }));
+        records = gunzipSync(await getObject(client, BUCKET, key)).toString('utf8').split('\n').filter(Boolean).map((line) => ({ collector, record: JSON.parse(line) }));
         cache.set(key, records);
       }
       out.push(...records);
@@ -94,14 +99,14 @@ beforeAll(async () => {
     ingest: { nodeId: name, dedupe: { store: 'redis', redisUrl: redis.url, failMode: 'closed' } },
     sinks: [
       { type: 'kinesis', name: 'kinesis', streamName: STREAM, region: LOCAL_REGION, endpoint: kinesis.endpoint },
-      { type: 's3', name: 's3', bucket: BUCKET, prefix: name, region: LOCAL_REGION, endpoint: s3.endpoint, rollAgeMs: 500 },
+      { type: 's3', name: 's3', bucket: BUCKET, prefix: PREFIX, region: LOCAL_REGION, endpoint: s3.endpoint, rollAgeMs: 500 },
     ],
     routing: [
       { sink: 'kinesis', zones: ['clean'] },
       { sink: 's3', zones: ['raw', 'clean', 'failed', 'audit'] },
     ],
   });
-  collectors = await Promise.all(['collector-1', 'collector-2', 'collector-3'].map((name) => startCollectorProcess({ name, dir: mkdtempSync(join(root, `${name}-`)), config: config(name), env })));
+  collectors = await Promise.all(COLLECTOR_NAMES.map((name) => startCollectorProcess({ name, dir: mkdtempSync(join(root, `${name}-`)), config: config(name), env })));
   nginx = await startNginx(collectors.map((c) => c.port));
   [browser, shop] = await Promise.all([launchChromium(), startStaticServer()]);
 });
