@@ -1,4 +1,5 @@
 import { IDENTITY_KEYS } from './identity.js';
+import { SPILL_KEY } from './spill.js';
 import type { BrowserClient } from './browser-client.js';
 
 /**
@@ -12,7 +13,9 @@ export function grantConsent(client: BrowserClient): void {
   client.setEnabled(true);
 }
 
+/** Stops the client, then deletes the queue (retry state included), the spill and the visitor's ids. */
 export async function revokeConsent(client: BrowserClient): Promise<void> {
   client.setEnabled(false);
-  await client.reset();
+  await (await client.store()).clear();
+  for (const key of [...Object.values(IDENTITY_KEYS), SPILL_KEY]) client.kv.removeItem(key);
 }

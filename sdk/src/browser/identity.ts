@@ -1,6 +1,6 @@
 import type { KeyValue } from './key-value.js';
 
-/** Keys the browser SDK keeps in first-party storage; `reset()` removes exactly these. */
+/** Keys the browser SDK keeps in first-party storage; `revokeConsent` removes exactly these (and the spill). */
 export const IDENTITY_KEYS = {
   anonymousId: 'shopstream.anonymousId',
   userId: 'shopstream.userId',
@@ -16,8 +16,4 @@ export function anonymousId(kv: KeyValue, uuid: () => string): string {
     kv.setItem(IDENTITY_KEYS.anonymousId, id);
   }
   return id;
-}
-
-export function forgetIdentity(kv: KeyValue): void {
-  for (const key of Object.values(IDENTITY_KEYS)) kv.removeItem(key);
 }
