@@ -51,15 +51,15 @@ export function resolveBrowserConfig(config: BrowserConfig): ResolvedBrowserConf
   }
   return {
     batchEventsMax: 100,
-    batchBytesMax: 64 * 1024,
+    batchBytesMax: 65_536, // 64 KiB
     flushIntervalMs: 3_000,
     queueEventsMax: 5_000,
-    queueBytesMax: 5 * 1024 * 1024,
+    queueBytesMax: 5_242_880, // 5 MiB
     requestTimeoutMs: 10_000,
     retryBaseMs: 1_000,
     retryMaxMs: 60_000,
-    retryAfterMaxMs: 600_000,
-    sessionTimeoutMs: 30 * 60_000,
+    retryAfterMaxMs: 600_000, // 10 min
+    sessionTimeoutMs: 1_800_000, // 30 min
     consent: 'granted',
     ...config,
   };

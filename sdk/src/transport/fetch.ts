@@ -1,6 +1,7 @@
 import type { Outcome } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import { outcomeForStatus } from './http-status.js';
+import { textPlainBody } from './text-body.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -18,7 +19,7 @@ export interface FetchTransportOptions {
 }
 
 /**
- * POSTs a frame with `fetch`. The body goes as `text/plain` with no custom header, which keeps
+ * POSTs a frame with `fetch`. The body goes as a `text/plain` Blob with no custom header, which keeps
  * the request CORS-simple (no preflight round trip); the collector recognises a frame by its
  * magic bytes and reads the write key from the query. `keepalive` lets a flush started just
  * before the page goes away finish.
@@ -27,14 +28,13 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   const now = options.now ?? Date.now;
   return {
     async send(body, headers, timeoutMs): Promise<Outcome> {
-      const doFetch = options.fetch ?? globalThis.fetch;
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       try {
-        const response = await doFetch(options.url, {
+        const response = await (options.fetch ?? fetch)(options.url, {
           method: 'POST',
-          body: body as unknown as BodyInit,
-          headers: { 'content-type': 'text/plain', ...headers },
+          body: textPlainBody(body),
+          headers,
           keepalive: body.length <= KEEPALIVE_BODY_BYTES_MAX,
           credentials: 'omit',
           signal: abort.signal,
