@@ -71,15 +71,10 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
 }
 
 /** The oldest records up to the byte limit, at least one (a record larger than the limit goes alone). */
-function takeBatch(records: readonly StoredBatch[], bytesMax: number): StoredBatch[] {
+function takeBatch(records: readonly StoredBatch[], bytesMax: number): readonly StoredBatch[] {
   let bytes = 0;
-  const out: StoredBatch[] = [];
-  for (const record of records) {
-    if (out.length > 0 && bytes + record.bytes > bytesMax) break;
-    bytes += record.bytes;
-    out.push(record);
-  }
-  return out;
+  const end = records.findIndex((record, i) => (bytes += record.bytes) > bytesMax && i > 0);
+  return end < 0 ? records : records.slice(0, end);
 }
 
 /**
