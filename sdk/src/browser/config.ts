@@ -42,8 +42,9 @@ export interface BrowserConfig {
   readonly onError?: (error: Error) => void;
 }
 
-export type ResolvedBrowserConfig = Required<Omit<BrowserConfig, 'sample' | 'sealer' | 'context' | 'onError'>> &
-  Pick<BrowserConfig, 'sample' | 'sealer' | 'context' | 'onError'>;
+/** Options without a default stay optional (`consent` is only ever compared with `'required'`). */
+type Optional = 'consent' | 'sample' | 'sealer' | 'context' | 'onError';
+export type ResolvedBrowserConfig = Required<Omit<BrowserConfig, Optional>> & Pick<BrowserConfig, Optional>;
 
 export function resolveBrowserConfig(config: BrowserConfig): ResolvedBrowserConfig {
   if (!config.writeKey || !config.endpoint) {
@@ -60,7 +61,6 @@ export function resolveBrowserConfig(config: BrowserConfig): ResolvedBrowserConf
     retryMaxMs: 60_000,
     retryAfterMaxMs: 600_000, // 10 min
     sessionTimeoutMs: 1_800_000, // 30 min
-    consent: 'granted',
     ...config,
   };
 }

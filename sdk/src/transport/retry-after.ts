@@ -8,6 +8,6 @@ export function parseRetryAfterMs(value: string | null | undefined, nowMs: numbe
   if (!text) return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   // An HTTP-date always names a weekday or month; this keeps Date.parse from reading "-5" as a year.
-  const dateMs = /[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
+  const dateMs = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
 }
