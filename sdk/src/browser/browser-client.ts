@@ -19,7 +19,7 @@ import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js'
 import { createContextReader } from './context.js';
 import { deliverQueued, stampForSending, type DeliverIo } from './deliver.js';
 import { isoTimestamps, pooledUuidV7 } from './fast-clock.js';
-import { anonymousId, IDENTITY_KEYS } from './identity.js';
+import { anonymousId, IdentityKey } from './identity.js';
 import { firstPartyKeyValue, type KeyValue } from './key-value.js';
 import { encodeRequestBody } from './request-body.js';
 import { isSampledOut } from './sampling.js';
@@ -63,20 +63,22 @@ export interface BrowserIo {
 
 export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}): BrowserClient {
   const config = resolveBrowserConfig(options);
-  const now = io.now ?? Date.now;
-  const random = io.random ?? Math.random;
-  const uuid = io.uuid ?? pooledUuidV7(now);
-  const iso = isoTimestamps();
-  const kv = io.kv ?? firstPartyKeyValue();
   const url = batchUrl(config);
-  const transport = io.transport ?? createFetchTransport({ url, now });
-  const beacon = io.beacon ?? createBeaconTransport({ url });
+  const {
+    now = Date.now,
+    random = Math.random,
+    uuid = pooledUuidV7(now),
+    kv = firstPartyKeyValue(),
+    transport = createFetchTransport({ url, now }),
+    beacon = createBeaconTransport({ url }),
+  } = io;
+  const iso = isoTimestamps();
   const tabId = uuid();
   const readContext = createContextReader(LIBRARY);
   let queue: IndexedDbQueue | undefined = io.queue;
   const getQueue = () => (queue ??= createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax }));
 
-  let enabled = config.consent !== 'required' || kv.getItem(IDENTITY_KEYS.consent) === 'granted';
+  let enabled = config.consent !== 'required' || kv.getItem(IdentityKey.consent) === 'granted';
   let closed = false;
   /** Tracked in this task, not yet written to IndexedDB. */
   let pending: StoredBatch[] = [];
@@ -102,8 +104,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     now,
     iso,
     random,
-    enabled: () => enabled && !closed,
-    online: () => navigator.onLine !== false,
+    active: () => enabled && !closed && navigator.onLine !== false,
     onAcked: (ids) => ids.forEach((id) => unacked.delete(id)),
     owner: tabId,
     leaseMs: config.requestTimeoutMs * 3,
@@ -149,7 +150,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
       type,
       kind,
       anonymousId: anonymousId(kv, uuid),
-      userId: kv.getItem(IDENTITY_KEYS.userId) || undefined,
+      userId: kv.getItem(IdentityKey.userId) || undefined,
       sessionId: touchSession(kv, nowMs, config.sessionTimeoutMs, uuid),
       timestamp: iso(nowMs),
       context: { ...readContext(), ...config.context, sampleRate: rate },

@@ -15,10 +15,11 @@ export interface DeliverIo {
   /** ISO-8601 text of an epoch ms (`sentAt`); the client's cached formatter. */
   readonly iso: (ms: number) => string;
   readonly random: () => number;
-  /** False stops the loop between batches (consent revoked, client closed). */
-  readonly enabled: () => boolean;
-  /** `navigator.onLine`; offline, nothing is tried until the `online` event. */
-  readonly online: () => boolean;
+  /**
+   * False stops the loop between batches: consent revoked, client closed, or offline
+   * (`navigator.onLine`; nothing is tried until the `online` event).
+   */
+  readonly active: () => boolean;
   /** Called with the ids the collector acknowledged. */
   readonly onAcked: (ids: readonly string[]) => void;
 }
@@ -38,7 +39,7 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
   const { queue, now } = io;
   const { onError } = config;
   for (;;) {
-    if (!io.enabled() || !io.online() || !(await renew())) return { next: 'idle' };
+    if (!io.active() || !(await renew())) return { next: 'idle' };
     const retry = await readRetryState(queue);
     const waitMs = (retry?.notBeforeMs ?? 0) - now();
     if (waitMs > 0) return { next: 'retry', afterMs: waitMs };

@@ -34,7 +34,7 @@ function scripted(...answers: Outcome[]): Transport & { sends: number } {
 
 function io(queue: IndexedDbQueue, transport: Transport, nowMs = 1_000_000): DeliverIo & { acked: string[] } {
   const acked: string[] = [];
-  return { queue, transport, now: () => nowMs, iso: (ms) => new Date(ms).toISOString(), random: () => 0.5, enabled: () => true, online: () => true, onAcked: (ids) => acked.push(...ids), acked };
+  return { queue, transport, now: () => nowMs, iso: (ms) => new Date(ms).toISOString(), random: () => 0.5, active: () => true, onAcked: (ids) => acked.push(...ids), acked };
 }
 
 const renew = () => Promise.resolve(true);
