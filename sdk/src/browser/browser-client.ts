@@ -12,8 +12,9 @@ import type { EventEnvelope, EventKind } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
-import { BEACON_BODY_BYTES_MAX, createBeaconTransport } from '../transport/beacon.js';
+import { createBeaconTransport } from '../transport/beacon.js';
 import { createFetchTransport } from '../transport/fetch.js';
+import { KEEPALIVE_BODY_BYTES_MAX } from '../transport/keepalive-body.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
 import { createContextReader } from './context.js';
@@ -30,7 +31,7 @@ import { withFlushLock, type TabLockOptions } from './tab-lock.js';
 export const LIBRARY = { name: '@shopstream/sdk/browser', version: '0.1.0' } as const;
 
 /** Room left in a beacon for the frame header and JSON brackets. */
-const BEACON_EVENTS_BYTES_MAX = BEACON_BODY_BYTES_MAX - 1_024;
+const BEACON_EVENTS_BYTES_MAX = KEEPALIVE_BODY_BYTES_MAX - 1_024;
 
 export interface BrowserClient {
   /** Records an event; returns its id, or undefined when sampled out or consent is missing. */

@@ -14,11 +14,9 @@
  *   20     4    CRC32C of the payload bytes as sent (after compression and sealing)
  */
 import { SharedError } from '../errors.js';
+import { FRAME_FLAG_SEALED, FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_VERSION } from './layout.js';
 
-export const FRAME_MAGIC = 0x31425353; // "SSB1" read as little-endian u32
-export const FRAME_VERSION = 1;
-export const FRAME_HEADER_BYTES = 24;
-export const FRAME_FLAG_SEALED = 0b0000_0001;
+export { FRAME_FLAG_SEALED, FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_VERSION };
 
 // Enums, not objects: a bundler (esbuild, tsup) inlines `CodecId.gzip` as `2` and drops the
 // object, so the browser bundle carries neither the object nor its names.
