@@ -49,7 +49,7 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
     const events = stampForSending(records, dropped, io.iso(now()));
     const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);
-    const { error } = outcome as { error?: SdkError };
+    const { error, retryAfterMs } = outcome as { error?: SdkError; retryAfterMs?: number };
     // 400, 413, 422 are final: the same bytes would be refused again. 401/403 wait for a fixed key.
     if (outcome.status === 'success' || (outcome.status === 'failure' && error?.status !== 401 && error?.status !== 403)) {
       // A 2xx reported `dropped`; a final refusal adds the batch's events to the next report.
@@ -62,8 +62,8 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
     }
     const attempts = (retry?.attempts ?? 0) + 1;
     const afterMs =
-      outcome.status === 'retryable' && outcome.retryAfterMs !== undefined
-        ? Math.min(outcome.retryAfterMs, config.retryAfterMaxMs)
+      retryAfterMs !== undefined
+        ? Math.min(retryAfterMs, config.retryAfterMaxMs)
         : Math.max(fullJitterDelayMs(attempts, config.retryBaseMs, config.retryMaxMs, io.random), 100);
     await writeRetryState(queue, { attempts, notBeforeMs: now() + afterMs });
     if (error && attempts === 1) onError?.(error);
