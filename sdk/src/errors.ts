@@ -24,7 +24,7 @@ export class SdkError extends Error {
     message: string,
     options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options); // Error takes `cause` from the options and ignores `status`
     this.status = options?.status;
   }
   /** HTTP status when the error came from a collector answer. */

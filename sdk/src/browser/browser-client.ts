@@ -12,25 +12,26 @@ import type { EventEnvelope, EventKind } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
-import { BEACON_BODY_BYTES_MAX, createBeaconTransport } from '../transport/beacon.js';
+import { createBeaconTransport } from '../transport/beacon.js';
 import { createFetchTransport } from '../transport/fetch.js';
+import { KEEPALIVE_BODY_BYTES_MAX } from '../transport/keepalive-body.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
 import { createContextReader } from './context.js';
-import { deliverQueued, stampForSending, type DeliverResult } from './deliver.js';
+import { deliverQueued, stampForSending, type DeliverIo } from './deliver.js';
 import { isoTimestamps, pooledUuidV7 } from './fast-clock.js';
-import { anonymousId, forgetIdentity, IDENTITY_KEYS } from './identity.js';
+import { anonymousId, IdentityKey } from './identity.js';
 import { firstPartyKeyValue, type KeyValue } from './key-value.js';
 import { encodeRequestBody } from './request-body.js';
 import { isSampledOut } from './sampling.js';
 import { touchSession } from './session.js';
 import { readSpill, rewriteSpill, SPILL_KEY } from './spill.js';
-import { withFlushLock } from './tab-lock.js';
+import { withFlushLock, type TabLockOptions } from './tab-lock.js';
 
 export const LIBRARY = { name: '@shopstream/sdk/browser', version: '0.1.0' } as const;
 
 /** Room left in a beacon for the frame header and JSON brackets. */
-const BEACON_EVENTS_BYTES_MAX = BEACON_BODY_BYTES_MAX - 1_024;
+const BEACON_EVENTS_BYTES_MAX = KEEPALIVE_BODY_BYTES_MAX - 1_024;
 
 export interface BrowserClient {
   /** Records an event; returns its id, or undefined when sampled out or consent is missing. */
@@ -41,10 +42,10 @@ export interface BrowserClient {
   flush(): Promise<void>;
   /** Events waiting in the shared queue (all tabs). */
   queued(): Promise<number>;
-  /** Consent seam: disabled, nothing is stored or sent. */
+  /** Consent seam: disabled, nothing is stored or sent, and what was tracked and not yet written is forgotten. */
   setEnabled(enabled: boolean): void;
-  /** Deletes the queue, retry state and the visitor's ids. */
-  reset(): Promise<void>;
+  /** The IndexedDB queue once this tab's pending writes are done (`revokeConsent` clears it). */
+  store(): Promise<IndexedDbQueue>;
   readonly kv: KeyValue;
   /** Removes listeners and timers (tests, re-init). */
   close(): void;
@@ -63,20 +64,22 @@ export interface BrowserIo {
 
 export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}): BrowserClient {
   const config = resolveBrowserConfig(options);
-  const now = io.now ?? Date.now;
-  const random = io.random ?? Math.random;
-  const uuid = io.uuid ?? pooledUuidV7(now);
-  const iso = isoTimestamps();
-  const kv = io.kv ?? firstPartyKeyValue();
   const url = batchUrl(config);
-  const transport = io.transport ?? createFetchTransport({ url, now });
-  const beacon = io.beacon ?? createBeaconTransport({ url });
+  const {
+    now = Date.now,
+    random = Math.random,
+    uuid = pooledUuidV7(now),
+    kv = firstPartyKeyValue(),
+    transport = createFetchTransport({ url, now }),
+    beacon = createBeaconTransport({ url }),
+  } = io;
+  const iso = isoTimestamps();
   const tabId = uuid();
   const readContext = createContextReader(LIBRARY);
   let queue: IndexedDbQueue | undefined = io.queue;
   const getQueue = () => (queue ??= createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax }));
 
-  let enabled = config.consent !== 'required' || kv.getItem(IDENTITY_KEYS.consent) === 'granted';
+  let enabled = config.consent !== 'required' || kv.getItem(IdentityKey.consent) === 'granted';
   let closed = false;
   /** Tracked in this task, not yet written to IndexedDB. */
   let pending: StoredBatch[] = [];
@@ -84,21 +87,38 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   /** Tracked and not yet committed to IndexedDB (pending or being written): what `spill` saves. */
   const uncommitted = new Map<string, StoredBatch>();
   let spilled = false;
-  /** Tracked by this tab and not seen acknowledged: what a beacon carries when the page goes. */
+  /**
+   * Tracked by this tab, neither seen acknowledged nor beaconed yet: what a beacon carries when
+   * the page goes. A beaconed event leaves this map only; it stays in the IndexedDB queue.
+   */
   const unacked = new Map<string, StoredBatch>();
-  const beaconed = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAtMs = Infinity;
   let flushing: Promise<void> | undefined;
   let flushAgain = false;
+  /** What delivery and the tab lock need, made once: the queue is opened on first use. */
+  const deliveryIo: DeliverIo & TabLockOptions = {
+    get queue() {
+      return getQueue();
+    },
+    transport,
+    now,
+    iso,
+    random,
+    active: () => enabled && !closed && navigator.onLine !== false,
+    onAcked: (ids) => ids.forEach((id) => unacked.delete(id)),
+    owner: tabId,
+    leaseMs: config.requestTimeoutMs * 3,
+    locks: navigator.locks,
+  };
 
+  /** One timer, moved earlier when a sooner flush is wanted. */
   const schedule = (afterMs: number) => {
     const atMs = now() + afterMs;
-    if (timer !== undefined && timerAtMs <= atMs) return;
+    if (timerAtMs <= atMs) return;
     clearTimeout(timer);
     timerAtMs = atMs;
     timer = setTimeout(() => {
-      timer = undefined;
       timerAtMs = Infinity;
       void flush();
     }, afterMs);
@@ -125,17 +145,16 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const rate = config.sample?.[type];
     if (isSampledOut(rate, random)) return undefined;
     const nowMs = now();
-    const userId = kv.getItem(IDENTITY_KEYS.userId) ?? undefined;
-    const context = { ...readContext(), ...config.context, ...(rate === undefined ? undefined : { sampleRate: rate }) };
+    // Fields left undefined (no user id, no sample rate, no properties) vanish in JSON.
     const event: EventEnvelope = {
       id: uuid(),
       type,
       kind,
       anonymousId: anonymousId(kv, uuid),
-      ...(userId ? { userId } : undefined),
+      userId: kv.getItem(IdentityKey.userId) || undefined,
       sessionId: touchSession(kv, nowMs, config.sessionTimeoutMs, uuid),
       timestamp: iso(nowMs),
-      context,
+      context: { ...readContext(), ...config.context, sampleRate: rate },
       ...fields,
     };
     let bytes: number;
@@ -164,29 +183,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     }
     flushing = (async () => {
       await persisting;
-      const q = getQueue();
-      const last: { result: DeliverResult } = { result: { next: 'idle' } };
-      const ran = await withFlushLock(
-        { queue: q, owner: tabId, leaseMs: config.requestTimeoutMs * 3, now, locks: navigator.locks },
-        async (renew) => {
-          last.result = await deliverQueued(
-            config,
-            {
-              queue: q,
-              transport,
-              now,
-              iso,
-              random,
-              enabled: () => enabled && !closed,
-              online: () => navigator.onLine !== false,
-              onAcked: (ids) => ids.forEach((id) => unacked.delete(id)),
-            },
-            renew,
-          );
-        },
-      );
-      if (!ran) schedule(config.flushIntervalMs); // another tab is sending; look again later
-      else if (last.result.next === 'retry') schedule(last.result.afterMs);
+      const result = await withFlushLock(deliveryIo, (renew) => deliverQueued(config, deliveryIo, renew));
+      if (!result) schedule(config.flushIntervalMs); // another tab is sending; look again later
+      else if (result.next === 'retry') schedule(result.afterMs);
     })()
       .catch(report)
       .finally(() => {
@@ -216,10 +215,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const records: StoredBatch[] = [];
     let bytes = 0;
     for (const stored of unacked.values()) {
-      if (beaconed.has(stored.id)) continue;
       if (bytes + stored.bytes > BEACON_EVENTS_BYTES_MAX) break;
       bytes += stored.bytes;
-      beaconed.add(stored.id);
+      unacked.delete(stored.id);
       records.push(stored);
     }
     if (records.length === 0) return;
@@ -229,14 +227,12 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
       .catch(report);
   }
 
-  const onHidden = () => {
-    if (document.visibilityState === 'hidden') sendBeacon();
-    else void flush();
-  };
-  const onOnline = () => void flush();
-  addEventListener('visibilitychange', onHidden);
-  addEventListener('pagehide', sendBeacon);
-  addEventListener('online', onOnline);
+  // One signal removes every listener on close().
+  const listening = new AbortController();
+  const listen = (type: string, fn: () => void) => addEventListener(type, fn, { signal: listening.signal });
+  listen('visibilitychange', () => (document.visibilityState === 'hidden' ? sendBeacon() : void flush()));
+  listen('pagehide', sendBeacon);
+  listen('online', () => void flush());
   if (enabled) {
     // What a closing tab could not commit: queued before the first flush looks at the queue.
     const restored = readSpill(kv);
@@ -247,31 +243,29 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     void flush(); // what earlier visits left behind
   }
 
+  const store = async () => (await persisting, getQueue());
+
   return {
     kv,
-    track: (type, properties) => record('track', type, properties ? { properties } : {}),
+    track: (type, properties) => record('track', type, { properties }),
     record,
     flush,
-    queued: async () => (await persisting, (await getQueue().usage()).count),
+    store,
+    queued: async () => (await (await store()).usage()).count,
     setEnabled: (on) => {
       enabled = on;
       if (on) void flush();
-    },
-    reset: async () => {
-      pending = [];
-      unacked.clear();
-      uncommitted.clear();
-      await persisting;
-      await getQueue().clear();
-      kv.removeItem(SPILL_KEY);
-      forgetIdentity(kv);
+      else {
+        // Consent revoked: nothing tracked here may be written or beaconed any more.
+        pending = [];
+        unacked.clear();
+        uncommitted.clear();
+      }
     },
     close: () => {
       closed = true;
       clearTimeout(timer);
-      removeEventListener('visibilitychange', onHidden);
-      removeEventListener('pagehide', sendBeacon);
-      removeEventListener('online', onOnline);
+      listening.abort();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { BrowserClient } from './browser-client.js';
-import { IDENTITY_KEYS } from './identity.js';
+import { IdentityKey } from './identity.js';
 
 /** `page()`: a page view, named or not, as in Segment's spec. */
 export function pageCall(client: BrowserClient, name?: string, properties?: Record<string, unknown>): string | undefined {
@@ -9,6 +9,6 @@ export function pageCall(client: BrowserClient, name?: string, properties?: Reco
 /** `identify()`: ties the visitor to a user id, kept for every later event (and page). */
 export function identifyCall(client: BrowserClient, userId: string, traits?: Record<string, unknown>): string | undefined {
   const id = client.record('identify', 'Identify', traits ? { userId, traits } : { userId });
-  if (id !== undefined) client.kv.setItem(IDENTITY_KEYS.userId, userId);
+  if (id !== undefined) client.kv.setItem(IdentityKey.userId, userId);
   return id;
 }

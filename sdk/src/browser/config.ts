@@ -42,8 +42,9 @@ export interface BrowserConfig {
   readonly onError?: (error: Error) => void;
 }
 
-export type ResolvedBrowserConfig = Required<Omit<BrowserConfig, 'sample' | 'sealer' | 'context' | 'onError'>> &
-  Pick<BrowserConfig, 'sample' | 'sealer' | 'context' | 'onError'>;
+/** Options without a default stay optional (`consent` is only ever compared with `'required'`). */
+type Optional = 'consent' | 'sample' | 'sealer' | 'context' | 'onError';
+export type ResolvedBrowserConfig = Required<Omit<BrowserConfig, Optional>> & Pick<BrowserConfig, Optional>;
 
 export function resolveBrowserConfig(config: BrowserConfig): ResolvedBrowserConfig {
   if (!config.writeKey || !config.endpoint) {
@@ -51,16 +52,15 @@ export function resolveBrowserConfig(config: BrowserConfig): ResolvedBrowserConf
   }
   return {
     batchEventsMax: 100,
-    batchBytesMax: 64 * 1024,
+    batchBytesMax: 65_536, // 64 KiB
     flushIntervalMs: 3_000,
     queueEventsMax: 5_000,
-    queueBytesMax: 5 * 1024 * 1024,
+    queueBytesMax: 5_242_880, // 5 MiB
     requestTimeoutMs: 10_000,
     retryBaseMs: 1_000,
     retryMaxMs: 60_000,
-    retryAfterMaxMs: 600_000,
-    sessionTimeoutMs: 30 * 60_000,
-    consent: 'granted',
+    retryAfterMaxMs: 600_000, // 10 min
+    sessionTimeoutMs: 1_800_000, // 30 min
     ...config,
   };
 }

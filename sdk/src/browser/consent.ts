@@ -1,4 +1,5 @@
-import { IDENTITY_KEYS } from './identity.js';
+import { IdentityKey } from './identity.js';
+import { SPILL_KEY } from './spill.js';
 import type { BrowserClient } from './browser-client.js';
 
 /**
@@ -8,11 +9,13 @@ import type { BrowserClient } from './browser-client.js';
  * visitor's ids. A separate module so apps without a consent banner do not ship it.
  */
 export function grantConsent(client: BrowserClient): void {
-  client.kv.setItem(IDENTITY_KEYS.consent, 'granted');
+  client.kv.setItem(IdentityKey.consent, 'granted');
   client.setEnabled(true);
 }
 
+/** Stops the client, then deletes the queue (retry state included), the spill and the visitor's ids. */
 export async function revokeConsent(client: BrowserClient): Promise<void> {
   client.setEnabled(false);
-  await client.reset();
+  await (await client.store()).clear();
+  for (const key of [...Object.values(IdentityKey), SPILL_KEY]) client.kv.removeItem(key);
 }

@@ -1,4 +1,4 @@
-import type { EventEnvelope, Outcome } from '@shopstream/shared';
+import type { EventEnvelope } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import type { IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
@@ -15,10 +15,11 @@ export interface DeliverIo {
   /** ISO-8601 text of an epoch ms (`sentAt`); the client's cached formatter. */
   readonly iso: (ms: number) => string;
   readonly random: () => number;
-  /** False stops the loop between batches (consent revoked, client closed). */
-  readonly enabled: () => boolean;
-  /** `navigator.onLine`; offline, nothing is tried until the `online` event. */
-  readonly online: () => boolean;
+  /**
+   * False stops the loop between batches: consent revoked, client closed, or offline
+   * (`navigator.onLine`; nothing is tried until the `online` event).
+   */
+  readonly active: () => boolean;
   /** Called with the ids the collector acknowledged. */
   readonly onAcked: (ids: readonly string[]) => void;
 }
@@ -35,53 +36,46 @@ export type DeliverResult = { readonly next: 'idle' } | { readonly next: 'retry'
  * and its loss is still reported; 401 and 403 are configuration errors and are retried.
  */
 export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<DeliverResult> {
+  const { queue, now } = io;
+  const { onError } = config;
   for (;;) {
-    if (!io.enabled() || !io.online() || !(await renew())) return { next: 'idle' };
-    const retry = await readRetryState(io.queue);
-    const waitMs = retry ? retry.notBeforeMs - io.now() : 0;
+    if (!io.active() || !(await renew())) return { next: 'idle' };
+    const retry = await readRetryState(queue);
+    const waitMs = (retry?.notBeforeMs ?? 0) - now();
     if (waitMs > 0) return { next: 'retry', afterMs: waitMs };
-    const records = takeBatch(await io.queue.peek(config.batchEventsMax), config.batchBytesMax);
+    const records = takeBatch(await queue.peek(config.batchEventsMax), config.batchBytesMax);
     if (records.length === 0) return { next: 'idle' };
-    const dropped = await io.queue.dropped();
-    const body = await encodeRequestBody(stampForSending(records, dropped, io.iso(io.now())), config.sealer);
-    const outcome = await io.transport.send(body, {}, config.requestTimeoutMs);
+    const dropped = await queue.dropped();
+    const events = stampForSending(records, dropped, io.iso(now()));
+    const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);
-    if (outcome.status === 'success' || isFinalRefusal(outcome)) {
+    const { error, retryAfterMs } = outcome as { error?: SdkError; retryAfterMs?: number };
+    // 400, 413, 422 are final: the same bytes would be refused again. 401/403 wait for a fixed key.
+    if (outcome.status === 'success' || (outcome.status === 'failure' && error?.status !== 401 && error?.status !== 403)) {
       // A 2xx reported `dropped`; a final refusal adds the batch's events to the next report.
       const refused = outcome.status !== 'success';
-      await io.queue.ack(ids, refused ? records.reduce((n, r) => n + r.events.length, 0) : -dropped);
-      if (refused) config.onError?.(new SdkError('SDK_BATCH_REJECTED', `${ids.length} refused`, { cause: outcome.error }));
-      if (retry) await writeRetryState(io.queue, undefined);
+      await queue.ack(ids, refused ? events.length : -dropped);
+      if (refused) onError?.(new SdkError('SDK_BATCH_REJECTED', `${ids.length} refused`, { cause: error }));
+      if (retry) await writeRetryState(queue, undefined);
       io.onAcked(ids);
       continue;
     }
     const attempts = (retry?.attempts ?? 0) + 1;
     const afterMs =
-      outcome.status === 'retryable' && outcome.retryAfterMs !== undefined
-        ? Math.min(outcome.retryAfterMs, config.retryAfterMaxMs)
+      retryAfterMs !== undefined
+        ? Math.min(retryAfterMs, config.retryAfterMaxMs)
         : Math.max(fullJitterDelayMs(attempts, config.retryBaseMs, config.retryMaxMs, io.random), 100);
-    await writeRetryState(io.queue, { attempts, notBeforeMs: io.now() + afterMs });
-    if (outcome.error && attempts === 1) config.onError?.(outcome.error);
+    await writeRetryState(queue, { attempts, notBeforeMs: now() + afterMs });
+    if (error && attempts === 1) onError?.(error);
     return { next: 'retry', afterMs };
   }
 }
 
-function isFinalRefusal(outcome: Outcome): boolean {
-  if (outcome.status !== 'failure') return false;
-  const status = (outcome.error as SdkError).status;
-  return status !== 401 && status !== 403;
-}
-
 /** The oldest records up to the byte limit, at least one (a record larger than the limit goes alone). */
-function takeBatch(records: readonly StoredBatch[], bytesMax: number): StoredBatch[] {
+function takeBatch(records: readonly StoredBatch[], bytesMax: number): readonly StoredBatch[] {
   let bytes = 0;
-  const out: StoredBatch[] = [];
-  for (const record of records) {
-    if (out.length > 0 && bytes + record.bytes > bytesMax) break;
-    bytes += record.bytes;
-    out.push(record);
-  }
-  return out;
+  const end = records.findIndex((record, i) => (bytes += record.bytes) > bytesMax && i > 0);
+  return end < 0 ? records : records.slice(0, end);
 }
 
 /**

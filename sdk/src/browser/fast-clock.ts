@@ -40,7 +40,7 @@ export function pooledUuidV7(now: () => number): () => string {
 }
 
 export function isoTimestamps(): (ms: number) => string {
-  let second = Number.NaN;
+  let second = NaN;
   let prefix = '';
   return (ms) => {
     const s = Math.floor(ms / 1000);

@@ -23,11 +23,10 @@ export function cookieKeyValue(): KeyValue {
     document.cookie = `${key}=${encodeURIComponent(value)}; path=/; max-age=${maxAgeS}; SameSite=Lax`;
   };
   return {
+    // `document.cookie` is `k=v; k=v`: read as a query string, whose parser undoes
+    // encodeURIComponent and, unlike decodeURIComponent, never throws on another cookie's value.
     // Keys are the SDK's own `shopstream.*` names: cookie-safe as they are.
-    getItem: (key) => {
-      const found = document.cookie.split('; ').find((part) => part.startsWith(`${key}=`));
-      return found === undefined ? null : decodeURIComponent(found.slice(key.length + 1));
-    },
+    getItem: (key) => new URLSearchParams(document.cookie.replaceAll('; ', '&')).get(key),
     setItem: (key, value) => write(key, value, COOKIE_MAX_AGE_S),
     removeItem: (key) => write(key, '', 0),
   };

@@ -13,8 +13,9 @@ const utf8 = new TextEncoder();
  */
 export async function encodeRequestBody(events: readonly EventEnvelope[], sealer: Sealer | undefined, beacon?: boolean): Promise<Uint8Array> {
   const gzip = !beacon && typeof CompressionStream === 'function';
-  if (!gzip && !sealer && !beacon) return utf8.encode(JSON.stringify({ batch: events }));
-  let payload: Uint8Array = utf8.encode(JSON.stringify(events));
+  const frame = gzip || sealer || beacon;
+  let payload: Uint8Array = utf8.encode(JSON.stringify(frame ? events : { batch: events }));
+  if (!frame) return payload;
   if (gzip) payload = new Uint8Array(await new Response(new Blob([payload as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
   if (sealer) payload = await sealer.seal(payload);
   return assembleFrame(payload, { codec: gzip ? CodecId.gzip : CodecId.identity, encoding: PayloadEncoding.json, keyId: sealer?.keyId, eventCount: events.length }, crc32cSmall);

@@ -1,4 +1,4 @@
-import { IDENTITY_KEYS } from './identity.js';
+import { IdentityKey } from './identity.js';
 import type { KeyValue } from './key-value.js';
 
 /** Writing the last-activity time at most this often keeps `track()` from touching storage per call. */
@@ -10,10 +10,10 @@ const SESSION_TOUCH_EVERY_MS = 1_000;
  * Stored as `<id>|<lastActivityMs>`.
  */
 export function touchSession(kv: KeyValue, nowMs: number, timeoutMs: number, uuid: () => string): string {
-  const [storedId, lastText] = (kv.getItem(IDENTITY_KEYS.session) ?? '').split('|');
+  const [storedId, lastText] = (kv.getItem(IdentityKey.session) ?? '').split('|');
   const lastMs = Number(lastText);
-  const alive = storedId && Number.isFinite(lastMs) && nowMs - lastMs < timeoutMs;
+  const alive = storedId && nowMs - lastMs < timeoutMs; // false for a damaged time (NaN)
   const id = alive ? storedId : uuid();
-  if (!alive || nowMs - lastMs >= SESSION_TOUCH_EVERY_MS) kv.setItem(IDENTITY_KEYS.session, `${id}|${nowMs}`);
+  if (!alive || nowMs - lastMs >= SESSION_TOUCH_EVERY_MS) kv.setItem(IdentityKey.session, `${id}|${nowMs}`);
   return id;
 }

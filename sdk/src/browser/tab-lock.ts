@@ -24,30 +24,24 @@ export interface TabLockOptions {
  * is sent twice concurrently. Uses the Web Locks API (released by the browser even if the tab
  * crashes); without it, a lease record in IndexedDB taken and renewed in readwrite transactions
  * (atomic across tabs) that expires after `leaseMs`. `fn` gets `renew` to call between sends.
- * Resolves `false` when another tab holds the lock.
+ * Resolves with `fn`'s result, or `false` when another tab holds the lock.
  */
-export async function withFlushLock(options: TabLockOptions, fn: (renew: () => Promise<boolean>) => Promise<void>): Promise<boolean> {
-  if (options.locks) {
-    return options.locks.request(FLUSH_LOCK_NAME, { ifAvailable: true }, async (lock) => {
-      if (!lock) return false;
-      await fn(() => Promise.resolve(true));
-      return true;
-    });
-  }
+export async function withFlushLock<T>(options: TabLockOptions, fn: (renew: () => Promise<boolean>) => Promise<T>): Promise<T | false> {
+  const { queue, owner, locks } = options;
+  if (locks) return locks.request(FLUSH_LOCK_NAME, { ifAvailable: true }, (lock) => (lock ? fn(async () => true) : false));
+  let taken = false;
   const take = async (): Promise<boolean> => {
-    let taken = false;
-    await options.queue.updateMeta<Lease>(META_LEASE, (lease) => {
+    await queue.updateMeta<Lease>(META_LEASE, (lease) => {
       const nowMs = options.now();
-      taken = !lease || lease.owner === options.owner || lease.expiresMs <= nowMs;
-      return taken ? { owner: options.owner, expiresMs: nowMs + options.leaseMs } : lease;
+      taken = !lease || lease.owner === owner || lease.expiresMs <= nowMs;
+      return taken ? { owner, expiresMs: nowMs + options.leaseMs } : lease;
     });
     return taken;
   };
   if (!(await take())) return false;
   try {
-    await fn(take);
+    return await fn(take);
   } finally {
-    await options.queue.updateMeta<Lease>(META_LEASE, (lease) => (lease?.owner === options.owner ? undefined : lease));
+    await queue.updateMeta<Lease>(META_LEASE, (lease) => (lease?.owner === owner ? undefined : lease));
   }
-  return true;
 }

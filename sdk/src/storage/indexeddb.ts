@@ -112,22 +112,18 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
         }
         let droppedEvents = 0;
         const within = () => usage.count <= limits.countMax && usage.bytes <= limits.bytesMax;
+        // Oldest first: the newest events describe what the shopper is doing now. The cursor is
+        // continued from a microtask of its success event, while the transaction is still active.
         if (!within()) {
-          // Oldest first: the newest events describe what the shopper is doing now.
           const cursor = s.openCursor(queueRange());
-          await new Promise<void>((resolve, reject) => {
-            cursor.onerror = () => reject(cursor.error);
-            cursor.onsuccess = () => {
-              const at = cursor.result;
-              if (!at || within()) return resolve();
-              const batch = at.value as StoredBatch;
-              usage.count -= 1;
-              usage.bytes -= batch.bytes;
-              droppedEvents += batch.events.length;
-              at.delete();
-              at.continue();
-            };
-          });
+          for (let at = await promisifyRequest(cursor); at && !within(); at = await promisifyRequest(cursor)) {
+            const batch = at.value as StoredBatch;
+            usage.count -= 1;
+            usage.bytes -= batch.bytes;
+            droppedEvents += batch.events.length;
+            at.delete();
+            at.continue();
+          }
         }
         s.put(usage, META_USAGE);
         await addDroppedIn(s, droppedEvents);

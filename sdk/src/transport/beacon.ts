@@ -1,9 +1,6 @@
-import type { Outcome } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
+import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from './keepalive-body.js';
 import type { Transport } from './transport.js';
-
-/** Chromium and Firefox refuse a beacon whose body would put the page's queued beacons past 64 KiB. */
-export const BEACON_BODY_BYTES_MAX = 65_536;
 
 export interface BeaconTransportOptions {
   /** Full URL with the write key in the query: a beacon cannot carry headers. */
@@ -20,13 +17,11 @@ export interface BeaconTransportOptions {
  */
 export function createBeaconTransport(options: BeaconTransportOptions): Transport {
   return {
-    send(body): Promise<Outcome> {
-      const sendBeacon = options.sendBeacon ?? ((url: string, data: Blob) => navigator.sendBeacon(url, data));
-      if (body.length > BEACON_BODY_BYTES_MAX) {
-        return Promise.resolve({ status: 'failure', error: new SdkError('SDK_EVENT_TOO_LARGE', 'beacon') });
-      }
-      const taken = sendBeacon(options.url, new Blob([body as unknown as BlobPart], { type: 'text/plain' }));
-      return Promise.resolve(taken ? { status: 'success' } : { status: 'retryable', error: new SdkError('SDK_NETWORK', 'beacon') });
+    // Async for the interface only: the beacon is made synchronously, within the caller's task.
+    send: async (body) => {
+      if (body.length > KEEPALIVE_BODY_BYTES_MAX) return { status: 'failure', error: new SdkError('SDK_EVENT_TOO_LARGE', 'beacon') };
+      const taken = (options.sendBeacon ?? navigator.sendBeacon.bind(navigator))(options.url, textPlainBody(body));
+      return taken ? { status: 'success' } : { status: 'retryable', error: new SdkError('SDK_NETWORK', 'beacon') };
     },
   };
 }

@@ -1,14 +1,8 @@
 import type { Outcome } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import { outcomeForStatus } from './http-status.js';
+import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from './keepalive-body.js';
 import type { Transport } from './transport.js';
-
-/**
- * Chromium, Firefox and Safari cap the bodies of all `keepalive` requests in flight from one
- * page at 64 KiB (Fetch spec, "HTTP-network-or-cache fetch", inflight keepalive bytes); a
- * larger keepalive request is refused outright, so above this the request goes without it.
- */
-export const KEEPALIVE_BODY_BYTES_MAX = 65_536;
 
 export interface FetchTransportOptions {
   /** Full URL of the collector's batch route, write key included (`…/v1/batch?writeKey=…`). */
@@ -18,23 +12,22 @@ export interface FetchTransportOptions {
 }
 
 /**
- * POSTs a frame with `fetch`. The body goes as `text/plain` with no custom header, which keeps
+ * POSTs a frame with `fetch`. The body goes as a `text/plain` Blob with no custom header, which keeps
  * the request CORS-simple (no preflight round trip); the collector recognises a frame by its
- * magic bytes and reads the write key from the query. `keepalive` lets a flush started just
- * before the page goes away finish.
+ * magic bytes and reads the write key from the query. `keepalive` (up to its 64 KiB cap, above
+ * which the request goes without it) lets a flush started just before the page goes away finish.
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const now = options.now ?? Date.now;
   return {
     async send(body, headers, timeoutMs): Promise<Outcome> {
-      const doFetch = options.fetch ?? globalThis.fetch;
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       try {
-        const response = await doFetch(options.url, {
+        const response = await (options.fetch ?? fetch)(options.url, {
           method: 'POST',
-          body: body as unknown as BodyInit,
-          headers: { 'content-type': 'text/plain', ...headers },
+          body: textPlainBody(body),
+          headers,
           keepalive: body.length <= KEEPALIVE_BODY_BYTES_MAX,
           credentials: 'omit',
           signal: abort.signal,

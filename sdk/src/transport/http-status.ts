@@ -9,11 +9,8 @@ import { parseRetryAfterMs } from './retry-after.js';
  */
 export function outcomeForStatus(status: number, retryAfter: string | null | undefined, nowMs: number, detail = ''): Outcome {
   if (status >= 200 && status < 300) return { status: 'success' };
-  const suffix = detail ? `: ${detail.slice(0, 300)}` : '';
-  const error = new SdkError('SDK_HTTP_STATUS', `collector answered HTTP ${status}${suffix}`, { status });
-  if (status === 408 || status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfterMs(retryAfter, nowMs);
-    return retryAfterMs === undefined ? { status: 'retryable', error } : { status: 'retryable', retryAfterMs, error };
-  }
-  return { status: 'failure', error };
+  const error = new SdkError('SDK_HTTP_STATUS', `collector answered HTTP ${status}${detail && `: ${detail.slice(0, 300)}`}`, { status });
+  return status === 408 || status === 429 || status >= 500
+    ? { status: 'retryable', retryAfterMs: parseRetryAfterMs(retryAfter, nowMs), error } // undefined when not given
+    : { status: 'failure', error };
 }

@@ -4,13 +4,10 @@
  * then falls back to its own backoff).
  */
 export function parseRetryAfterMs(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
+  const text = value?.trim();
+  if (!text) return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   // An HTTP-date always names a weekday or month; this keeps Date.parse from reading "-5" as a year.
-  if (!/[a-z]{3}/i.test(text)) return undefined;
-  const dateMs = Date.parse(text);
-  if (Number.isNaN(dateMs)) return undefined;
-  return Math.max(0, dateMs - nowMs);
+  const dateMs = /[a-z]{3}/i.test(text) ? Date.parse(text) : NaN;
+  return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
 }

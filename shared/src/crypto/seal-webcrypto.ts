@@ -15,10 +15,12 @@
 import { SharedError } from '../errors.js';
 import type { Opener, Sealer } from './sealer.js';
 
+// Pure: the SDK's built dist inlines this module beside the client, and an app that never seals
+// (init + track) must be able to drop these, as it drops the rest of the module.
 /** HKDF salt: fixed, public, names the scheme and version. */
-export const SEAL_SALT = new TextEncoder().encode('shopstream/seal/v1/salt');
+export const SEAL_SALT = /* @__PURE__ */ new TextEncoder().encode('shopstream/seal/v1/salt');
 /** HKDF info prefix; the key id and the ephemeral public key follow it. */
-export const SEAL_INFO_LABEL = new TextEncoder().encode('shopstream/seal/v1');
+export const SEAL_INFO_LABEL = /* @__PURE__ */ new TextEncoder().encode('shopstream/seal/v1');
 export const SEAL_PUBLIC_KEY_BYTES = 65;
 export const SEAL_IV_BYTES = 12;
 export const SEAL_TAG_BYTES = 16;

@@ -17,17 +17,6 @@ export interface FrameFields {
 export function assembleFrame(payload: Uint8Array, fields: FrameFields, checksum: (bytes: Uint8Array) => number): Uint8Array {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   frame.set(payload, FRAME_HEADER_BYTES);
-  writeFrameHeader(
-    {
-      codec: fields.codec,
-      encoding: fields.encoding,
-      sealed: fields.keyId !== undefined,
-      keyId: fields.keyId ?? 0,
-      eventCount: fields.eventCount,
-      payloadBytes: payload.length,
-      crc32c: checksum(payload),
-    },
-    frame,
-  );
+  writeFrameHeader({ ...fields, sealed: fields.keyId !== undefined, keyId: fields.keyId ?? 0, payloadBytes: payload.length, crc32c: checksum(payload) }, frame);
   return frame;
 }

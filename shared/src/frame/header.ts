@@ -14,16 +14,21 @@
  *   20     4    CRC32C of the payload bytes as sent (after compression and sealing)
  */
 import { SharedError } from '../errors.js';
+import { FRAME_FLAG_SEALED, FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_VERSION } from './layout.js';
 
-export const FRAME_MAGIC = 0x31425353; // "SSB1" read as little-endian u32
-export const FRAME_VERSION = 1;
-export const FRAME_HEADER_BYTES = 24;
-export const FRAME_FLAG_SEALED = 0b0000_0001;
+export { FRAME_FLAG_SEALED, FRAME_HEADER_BYTES, FRAME_MAGIC, FRAME_VERSION };
 
-export const CodecId = { identity: 0, lz4: 1, gzip: 2 } as const;
-export type CodecId = (typeof CodecId)[keyof typeof CodecId];
-export const PayloadEncoding = { msgpack: 0, json: 1 } as const;
-export type PayloadEncoding = (typeof PayloadEncoding)[keyof typeof PayloadEncoding];
+// Enums, not objects: a bundler (esbuild, tsup) inlines `CodecId.gzip` as `2` and drops the
+// object, so the browser bundle carries neither the object nor its names.
+export enum CodecId {
+  identity = 0,
+  lz4 = 1,
+  gzip = 2,
+}
+export enum PayloadEncoding {
+  msgpack = 0,
+  json = 1,
+}
 
 export interface FrameHeader {
   readonly version: number;
@@ -44,8 +49,8 @@ export function writeFrameHeader(header: Omit<FrameHeader, 'version'>, out: Uint
 }
 
 // Pure: a bundle that only writes frames (the browser SDK) drops them.
-const KNOWN_CODECS = /* @__PURE__ */ new Set<number>(/* @__PURE__ */ Object.values(CodecId));
-const KNOWN_ENCODINGS = /* @__PURE__ */ new Set<number>(/* @__PURE__ */ Object.values(PayloadEncoding));
+const KNOWN_CODECS = /* @__PURE__ */ new Set<number>([CodecId.identity, CodecId.lz4, CodecId.gzip]);
+const KNOWN_ENCODINGS = /* @__PURE__ */ new Set<number>([PayloadEncoding.msgpack, PayloadEncoding.json]);
 
 /** Reads and range-checks the header; does not look at the payload (see `checkFrame`). */
 export function readFrameHeader(frame: Uint8Array): FrameHeader {

@@ -34,7 +34,7 @@ function scripted(...answers: Outcome[]): Transport & { sends: number } {
 
 function io(queue: IndexedDbQueue, transport: Transport, nowMs = 1_000_000): DeliverIo & { acked: string[] } {
   const acked: string[] = [];
-  return { queue, transport, now: () => nowMs, iso: (ms) => new Date(ms).toISOString(), random: () => 0.5, enabled: () => true, online: () => true, onAcked: (ids) => acked.push(...ids), acked };
+  return { queue, transport, now: () => nowMs, iso: (ms) => new Date(ms).toISOString(), random: () => 0.5, active: () => true, onAcked: (ids) => acked.push(...ids), acked };
 }
 
 const renew = () => Promise.resolve(true);
@@ -49,6 +49,19 @@ describe('deliverQueued', () => {
     expect(transport.sends).toBe(3);
     expect(deps.acked).toHaveLength(25);
     expect(await queue.peek(100)).toEqual([]);
+  });
+
+  it('cuts batches at batchBytesMax, a record larger than the limit going alone', async () => {
+    const queue = await queueWith(5); // 100 bytes each
+    const sizes: number[] = [];
+    const transport: Transport = { send: async () => (sizes.push((await queue.peek(100)).length), { status: 'success' }) };
+    await deliverQueued({ ...config, batchBytesMax: 250 }, io(queue, transport), renew);
+    expect(sizes).toEqual([5, 3, 1]); // queue length before each send: batches of 2, 2, 1
+    const big = await queueWith(2);
+    const sent: number[] = [];
+    await deliverQueued({ ...config, batchBytesMax: 50 }, io(big, { send: async () => (sent.push(1), { status: 'success' }) }), renew);
+    expect(sent).toHaveLength(2);
+    expect(await big.peek(100)).toEqual([]);
   });
 
   it("keeps the batch and persists the collector's Retry-After; no send before it", async () => {
