@@ -180,8 +180,9 @@ export class DeliveryThread {
         if (this.worker === worker) this.worker = undefined;
         for (const id of [...this.pending.keys()]) this.answer(id, undefined);
         this.stopped?.(undefined);
-        if (!ready) return rejectStart(failure ?? new Error(`the delivery worker exited with code ${code} before it started`));
-        if (this.stopping) return;
+        if (!ready) rejectStart(failure ?? new Error(`the delivery worker exited with code ${code} before it started`));
+        // The first start's failure fails startCollector; after that, every exit is retried.
+        if (this.stopping || (!ready && this.restarts === 0)) return;
         this.lostSinceMs ??= this.nowMs();
         this.consecutiveFailures = this.nowMs() - startedMs >= HEALTHY_RUN_MS ? 1 : this.consecutiveFailures + 1;
         const waitMs = Math.min(RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_BASE_MS * 2 ** (this.consecutiveFailures - 1));
@@ -197,7 +198,7 @@ export class DeliveryThread {
     this.options.observer.deliveryWorkerRestarted();
     this.spawn().then(
       () => this.options.log.info({ event: LogEvent.DeliveryWorkerStarted, restarts: this.restarts }, 'delivery worker restarted'),
-      () => undefined, // the exit handler already scheduled the next try
+      () => undefined, // its exit handler scheduled the next try
     );
   }
 
