@@ -157,13 +157,22 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       syncValidation: { byDefault: ingest.syncValidationByDefault, check: (record) => ingest.validateSync(record) },
     },
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => {
-      server.off('error', reject);
-      resolveListen();
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
     });
-  });
+  } catch (error) {
+    // A port in use must not leave the delivery worker (or loops) running and the WAL locked.
+    await engine.stop();
+    await wal.close();
+    await Promise.all(sinks.map((sink) => sink.close?.()));
+    await ingest.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
   log.info({ event: LogEvent.CollectorStarted, url, recovery: wal.recovery }, `collector listening on ${url}`);
