@@ -4,6 +4,9 @@
  * autocannon from this process. Bodies: 100 e-commerce events of ~400 B, as an lz4/msgpack
  * frame and as gzip JSON. Also measures post-WAL processing (decode → stamp → emit) per core.
  *
+ * Also: the same collector with delivery on the HTTP thread (`delivery.thread: main`), the ack
+ * path alone (no sinks), and how long the lake needs to catch up after the load stops.
+ *
  * Closing line: value = collector req/s for lz4 frames, baseline = bare req/s, ratio = value/baseline.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -83,6 +86,17 @@ async function load(url: string, body: Buffer, headers: Record<string, string>):
   return { reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** Seconds until every sink's lag is 0 (at most 120 s). */
+async function caughtUp(statusUrl: string): Promise<number> {
+  const startMs = performance.now();
+  while (performance.now() - startMs < 120_000) {
+    const status = (await (await fetch(statusUrl)).json()) as { sinks: { lagBytes: number }[] };
+    if (status.sinks.every((s) => s.lagBytes === 0)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (performance.now() - startMs) / 1000;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(cli)) spawnSync('npx', ['tsup'], { cwd: join(import.meta.dirname, '..'), stdio: 'inherit' });
   const batch = events(EVENTS_PER_BATCH);
@@ -117,14 +131,23 @@ async function main(): Promise<void> {
   };
   const { child: collector, port: collectorPort } = await startCollector('full');
   let ackOnly: ChildProcess | undefined;
+  let mainThread: ChildProcess | undefined;
   try {
     await waitReady(`http://127.0.0.1:${barePort}/readyz`, bare);
     const frameHeaders = { 'content-type': 'application/vnd.shopstream.frame', authorization: 'Bearer dev-key' };
     const jsonHeaders = { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer dev-key' };
     const bareRun = await load(`http://127.0.0.1:${barePort}/v1/batch`, lz4Frame, frameHeaders);
     const lz4Run = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, lz4Frame, frameHeaders);
+    // Acknowledged is not delivered: how long the lake needs after the load stops tells a burst from a steady state.
+    const catchUpSec = await caughtUp(`http://127.0.0.1:${collectorPort}/v1/status`);
     const jsonRun = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, gzipJson, jsonHeaders);
     collector.kill('SIGKILL');
+    // The same collector with delivery on the HTTP thread (delivery.thread: main, the design before the worker).
+    const inThread = await startCollector('main-thread', { SHOPSTREAM_DELIVERY_THREAD: 'main' });
+    mainThread = inThread.child;
+    const mainThreadRun = await load(`http://127.0.0.1:${inThread.port}/v1/batch`, lz4Frame, frameHeaders);
+    const mainThreadCatchUpSec = await caughtUp(`http://127.0.0.1:${inThread.port}/v1/status`);
+    mainThread.kill('SIGKILL');
     // The acknowledgement path alone (no sinks, so no post-WAL work competes for the cores).
     const bare2 = await startCollector('ack-only', { SHOPSTREAM_SINKS: '[]' });
     ackOnly = bare2.child;
@@ -136,7 +159,14 @@ async function main(): Promise<void> {
     report('bare node:http, lz4 frame', bareRun, lz4Frame.length);
     report('collector, lz4 frame', lz4Run, lz4Frame.length);
     report('collector, gzip JSON', jsonRun, gzipJson.length);
+    report('collector, delivery in main', mainThreadRun, lz4Frame.length);
     report('collector ack path only, lz4', ackRun, lz4Frame.length);
+    const delivered = (name: string, run: Run, sec: number) => {
+      const sustained = (run.reqPerSec * DURATION_SEC) / (DURATION_SEC + sec);
+      console.log(`${name.padEnd(28)} lake caught up ${sec.toFixed(1)} s after the load stopped: ${Math.round(sustained)} req/s delivered over load + catch-up (${(sustained / bareRun.reqPerSec).toFixed(3)} of bare)`);
+    };
+    delivered('collector, lz4 frame', lz4Run, catchUpSec);
+    delivered('collector, delivery in main', mainThreadRun, mainThreadCatchUpSec);
     if (lz4Run.non2xx > 0 || jsonRun.non2xx > 0) console.log('note: non-2xx answers mean backpressure (503) engaged during the run');
     const ratio = lz4Run.reqPerSec / bareRun.reqPerSec;
     console.log(JSON.stringify({ bench: 'ingest', value: Math.round(lz4Run.reqPerSec), unit: 'req/s', baseline: Math.round(bareRun.reqPerSec), ratio: Number(ratio.toFixed(3)) }));
@@ -144,6 +174,7 @@ async function main(): Promise<void> {
     bare.kill('SIGKILL');
     collector.kill('SIGKILL');
     ackOnly?.kill('SIGKILL');
+    mainThread?.kill('SIGKILL');
     await rm(bareDir, { recursive: true, force: true });
     await rm(collectorDir, { recursive: true, force: true });
   }

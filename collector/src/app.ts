@@ -13,16 +13,15 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { walRecordBytesMax, type CollectorConfig } from './config/config.js';
 import type { SinkType } from './config/sink-type.js';
-import { createLakeDeadLetter } from './delivery/dead-letter.js';
-import { Delivery } from './delivery/delivery.js';
-import { routeFor } from './delivery/router.js';
-import { shareProcessed } from './delivery/shared-processor.js';
+import { buildDelivery } from './delivery/build-delivery.js';
+import type { Delivery } from './delivery/delivery.js';
+import { DeliveryThread, type DeliveryThreadOptions } from './delivery/delivery-thread.js';
 import { sinkTypes as builtInSinkTypes } from './delivery/sink-types.js';
 import type { SinkStatus } from './delivery/sink-loop.js';
 import { admission, unreadyReasons, type LoadSignals } from './http/backpressure.js';
 import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
 import { createCollectorServer } from './http/server.js';
-import { createProcessor, defaultStages, type Stage } from './pipeline/processor.js';
+import type { Stage } from './pipeline/processor.js';
 import { createIngestRuntime, type IngestRuntime } from './pipeline/ingest-runtime.js';
 import { loadOrCreateNodeId } from './pipeline/dedupe/node-id.js';
 import type { ReloadOutcome } from './pipeline/schema/reloadable-registry.js';
@@ -30,7 +29,7 @@ import type { Sink } from './sinks/sink.js';
 import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
 import { CollectorMetrics } from './telemetry/metrics.js';
-import { sinkCountersOf } from './sinks/aws/sink-counters.js';
+import { sinkCountersOf, type NamedSinkCounters } from './sinks/aws/sink-counters.js';
 import { openWal } from './wal/open-wal.js';
 import type { WalFs } from './wal/wal-fs.js';
 
@@ -46,6 +45,8 @@ export interface CollectorDeps {
   readonly nowMs?: () => number;
   /** The WAL's file system; tests pass one that fails with ENOSPC. */
   readonly walFs?: WalFs;
+  /** Where the delivery worker's entry is and how Node runs it (tests running TypeScript pass a loader). */
+  readonly deliveryWorker?: Pick<DeliveryThreadOptions, 'workerUrl' | 'execArgv'>;
 }
 
 export interface RunningCollector {
@@ -59,6 +60,8 @@ export interface RunningCollector {
   close(): Promise<void>;
   /** Re-reads the custom schema folder (SIGHUP); a broken set keeps the previous one. */
   reloadSchemas(): Promise<ReloadOutcome>;
+  /** Present when delivery runs in a worker thread (`delivery.thread: worker`): diagnostics and tests. */
+  readonly deliveryThread?: DeliveryThread;
 }
 
 export interface CollectorStatus {
@@ -70,16 +73,18 @@ export interface CollectorStatus {
 }
 
 const RETENTION_INTERVAL_MS = 1_000;
-const SHARED_PROCESSED_RECORDS_MAX = 128;
 
 export async function startCollector(config: CollectorConfig, deps: CollectorDeps = {}): Promise<RunningCollector> {
   const log = deps.log ?? createLogger(config.log.level);
   const nowMs = deps.nowMs ?? Date.now;
   const startedMs = nowMs();
   const types = new Map((deps.sinkTypes ?? builtInSinkTypes).map((t) => [t.type, t]));
-  // Gauges read the delivery loops at scrape time, so metrics can exist before the loops do.
-  let delivery: Delivery | undefined;
-  const metrics = new CollectorMetrics({ walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [], sinkCounters: () => sinkCountersOf(sinks) });
+  // In-process seams cannot cross a thread: with any of them, delivery runs on this thread.
+  const inWorker = config.delivery.thread === 'worker' && !deps.sinkTypes && !deps.stages && !deps.ingest && !deps.walFs;
+  // Gauges read the delivery engine at scrape time, so metrics can exist before it does.
+  let delivery: DeliveryEngine | undefined;
+  let sinks: Sink[] = [];
+  const metrics = new CollectorMetrics({ walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [], sinkCounters: () => delivery?.sinkCounters() ?? [] });
 
   const wal = await openWal({
     dir: resolve(config.wal.dir),
@@ -100,50 +105,47 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
 
   // Stable per WAL dir (or `ingest.nodeId`): the dedupe owner tokens and S3 object names carry it.
   const nodeId = deps.ingest?.nodeId ?? config.ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
-  const sinks: Sink[] = [];
-  for (const sinkConfig of config.sinks) sinks.push(await types.get(sinkConfig.type)!.create(sinkConfig, { log, nodeId }));
-  const ingest = deps.ingest ?? (await createIngestRuntime(config, config.ingest, { log, nowMs, onThrottled: (source, limit) => metrics.ingestThrottled(source, limit) }));
-  const stages = ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax }), { wal, observer: metrics });
-  // Sinks near the WAL head share one processing of each record (128 records ≈ 25 MB at most).
-  const processor = shareProcessed(createProcessor(deps.stages ? deps.stages(stages) : stages), SHARED_PROCESSED_RECORDS_MAX);
-  const deadLetter = createLakeDeadLetter(resolve(config.lake.dir));
-  delivery = new Delivery({
-    wal,
-    log,
-    retentionIntervalMs: RETENTION_INTERVAL_MS,
-    loops: sinks.map((sink, i) => ({
-      sink,
-      wal,
-      cursors: wal.cursors,
-      processor,
-      accepts: routeFor(sink.name, config.routing, types.get(config.sinks[i]!.type)!.defaultZones),
-      deadLetter,
-      policy: config.delivery,
-      log,
-      observer: metrics,
-    })),
-  });
+  const ingest = deps.ingest ?? (await createIngestRuntime(config, config.ingest, { log, nowMs, postWal: !inWorker, onThrottled: (source, limit) => metrics.ingestThrottled(source, limit) }));
+  let thread: DeliveryThread | undefined;
+  if (inWorker) {
+    thread = new DeliveryThread({ config, nodeId, wal, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...deps.deliveryWorker });
+    delivery = thread;
+  } else {
+    const built = await buildDelivery({ config, wal, cursors: wal.cursors, ingest, types, nodeId, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...(deps.stages ? { reshape: deps.stages } : {}) });
+    sinks = built.sinks;
+    delivery = { ...pick(built.delivery), sinkCounters: () => sinkCountersOf(sinks), corruptRecordsSkipped: () => 0, refresh: () => Promise.resolve() };
+  }
+  const engine = delivery;
 
   let shuttingDown = false;
   const signals: LoadSignals = {
     walBytesOnDisk: () => wal.stats().bytesOnDisk,
     walQuotaBytes: config.wal.quotaBytes,
     lagAgeMaxMs: config.delivery.lagAgeMaxMs,
-    sinkLags: () => delivery.status(),
-    drainBytesPerSec: () => delivery.drainBytesPerSec(),
+    sinkLags: () => engine.status(),
+    drainBytesPerSec: () => engine.drainBytesPerSec(),
     shuttingDown: () => shuttingDown,
   };
   const status = (): CollectorStatus => {
     const reasons = unreadyReasons(signals);
-    return { ready: reasons.length === 0, reasons, uptimeSec: Math.round((nowMs() - startedMs) / 1000), wal: { ...wal.stats(), quotaBytes: config.wal.quotaBytes, recovery: wal.recovery }, sinks: delivery.status() };
+    const walStats = wal.stats();
+    return { ready: reasons.length === 0, reasons, uptimeSec: Math.round((nowMs() - startedMs) / 1000), wal: { ...walStats, corruptRecordsSkipped: walStats.corruptRecordsSkipped + engine.corruptRecordsSkipped(), quotaBytes: config.wal.quotaBytes, recovery: wal.recovery }, sinks: engine.status() };
   };
 
+  try {
+    await engine.start();
+  } catch (error) {
+    await wal.close();
+    await ingest.close();
+    throw error;
+  }
   const server = createCollectorServer({
     config,
     log,
     metrics,
     unreadyReasons: () => unreadyReasons(signals),
     status,
+    refresh: () => engine.refresh(),
     batch: {
       limits: config.limits,
       gates: [writeKeyGate(config.sources), ...ingest.ingestGates, ...(deps.ingestGates ?? [])],
@@ -157,14 +159,22 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       syncValidation: { byDefault: ingest.syncValidationByDefault, check: (record) => ingest.validateSync(record) },
     },
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => {
-      server.off('error', reject);
-      resolveListen();
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
     });
-  });
-  delivery.start();
+  } catch (error) {
+    // A port in use must not leave the delivery worker (or loops) running and the WAL locked.
+    await engine.stop();
+    await wal.close();
+    await Promise.all(sinks.map((sink) => sink.close?.()));
+    await ingest.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;
   log.info({ event: LogEvent.CollectorStarted, url, recovery: wal.recovery }, `collector listening on ${url}`);
@@ -175,7 +185,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       shuttingDown = true;
       log.info({ event: LogEvent.CollectorStopping, reason, drainDeadlineMs }, `collector stopping (${reason})`);
       await closeServer(server, drainDeadlineMs > 0 ? config.limits.requestTimeoutMs : 0);
-      const drained = drainDeadlineMs > 0 ? await delivery.drain(drainDeadlineMs) : (await delivery.stop(), false);
+      const drained = drainDeadlineMs > 0 ? await engine.drain(drainDeadlineMs) : (await engine.stop(), false);
       await wal.close();
       await Promise.all(sinks.map((sink) => sink.close?.()));
       await ingest.close();
@@ -190,8 +200,30 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     status,
     stop: (signal = 'stop') => shutdown(config.delivery.drainDeadlineMs, signal),
     close: () => shutdown(0, 'close'),
-    reloadSchemas: () => ingest.reloadSchemas(),
+    reloadSchemas: async () => {
+      // Both threads hold schemas: this one for sync validation, the worker for delivery.
+      const [mine, theirs] = await Promise.all([ingest.reloadSchemas(), thread ? thread.reloadSchemas() : undefined]);
+      return theirs && theirs.status === 'failure' ? theirs : mine;
+    },
+    ...(thread ? { deliveryThread: thread } : {}),
   };
+}
+
+/** What the app needs of delivery, on this thread (`Delivery`) or in a worker (`DeliveryThread`). */
+interface DeliveryEngine {
+  start(): void | Promise<void>;
+  status(): SinkStatus[];
+  drainBytesPerSec(): number;
+  drain(deadlineMs: number): Promise<boolean>;
+  stop(): Promise<void>;
+  sinkCounters(): readonly NamedSinkCounters[];
+  corruptRecordsSkipped(): number;
+  /** Fresh figures before /metrics and /v1/status (a worker reports every 100 ms). */
+  refresh(): Promise<void>;
+}
+
+function pick(delivery: Delivery): Pick<DeliveryEngine, 'start' | 'status' | 'drainBytesPerSec' | 'drain' | 'stop'> {
+  return { start: () => delivery.start(), status: () => delivery.status(), drainBytesPerSec: () => delivery.drainBytesPerSec(), drain: (ms) => delivery.drain(ms), stop: () => delivery.stop() };
 }
 
 /** Stops listening, lets in-flight requests finish (up to `graceMs`), then drops idle and remaining connections. */

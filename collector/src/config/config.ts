@@ -62,6 +62,18 @@ export interface DeliveryConfig {
   readonly readRecordsMax: number;
   /** One `Sink.write` call. */
   readonly writeTimeoutMs: number;
+  /**
+   * Where delivery (WAL reader, post-WAL chain, sinks, cursors) runs: `worker` (default) in a
+   * worker thread, so acknowledgements keep the main thread's core; `main` on the HTTP thread.
+   * In-process seams (`CollectorDeps.sinkTypes`, `stages`, `ingest`, `walFs`) imply `main`.
+   */
+  readonly thread: 'worker' | 'main';
+  /**
+   * Niceness (0-19) of the delivery worker thread on Linux, default 10: under CPU contention
+   * acknowledgements go first and delivery takes what is left; lag stays bounded by the WAL
+   * quota and `lagAgeMaxMs` (503). 0 keeps the process's priority.
+   */
+  readonly workerNice: number;
 }
 
 /** Sends records of the listed zones (and event types, when listed) to `sink`. */
@@ -160,6 +172,8 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
     drainDeadlineMs: deliveryIn.int('drainDeadlineMs', 10_000, { min: 0, max: 600_000, unit: 'ms' }),
     readRecordsMax: deliveryIn.int('readRecordsMax', 256, { min: 1, max: 100_000, unit: 'records' }),
     writeTimeoutMs: deliveryIn.int('writeTimeoutMs', 30_000, { min: 100, max: 600_000, unit: 'ms' }),
+    thread: deliveryIn.oneOf<'worker' | 'main'>('thread', 'worker', ['worker', 'main']),
+    workerNice: deliveryIn.int('workerNice', 10, { min: 0, max: 19, unit: 'niceness' }),
   };
   deliveryIn.done();
 

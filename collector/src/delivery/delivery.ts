@@ -1,33 +1,32 @@
 /**
  * All sink loops of one collector, plus what they share: WAL retention (a segment goes once
- * every sink's cursor passed it) and the figures backpressure and /v1/status read.
+ * every sink's cursor passed it; only where the WAL's writer lives, see ./retention-timer.ts)
+ * and the figures backpressure and /v1/status read.
  */
 import type { Logger } from 'pino';
 import type { WriteAheadLog } from '../wal/wal.js';
-import { LogEvent } from '../telemetry/events.js';
+import { RetentionTimer } from './retention-timer.js';
 import { SinkLoop, type SinkLoopOptions, type SinkStatus } from './sink-loop.js';
 
 export interface DeliveryOptions {
   readonly loops: readonly SinkLoopOptions[];
-  readonly wal: Pick<WriteAheadLog, 'applyRetention'>;
+  /** Absent in a delivery worker: there the writer's thread runs retention. */
+  readonly retention?: { readonly wal: Pick<WriteAheadLog, 'applyRetention'>; readonly intervalMs: number };
   readonly log: Logger;
-  /** How often retention runs. */
-  readonly retentionIntervalMs: number;
 }
 
 export class Delivery {
   readonly loops: readonly SinkLoop[];
-  private retentionTimer: NodeJS.Timeout | undefined;
-  private retentionRunning = false;
+  private readonly retention: RetentionTimer | undefined;
 
-  constructor(private readonly options: DeliveryOptions) {
+  constructor(options: DeliveryOptions) {
     this.loops = options.loops.map((loop) => new SinkLoop(loop));
+    this.retention = options.retention && new RetentionTimer(options.retention.wal, options.retention.intervalMs, options.log);
   }
 
   start(): void {
     for (const loop of this.loops) loop.start();
-    this.retentionTimer = setInterval(() => void this.applyRetention(), this.options.retentionIntervalMs);
-    this.retentionTimer.unref();
+    this.retention?.start();
   }
 
   status(): SinkStatus[] {
@@ -48,21 +47,7 @@ export class Delivery {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.retentionTimer);
     await Promise.all(this.loops.map((loop) => loop.stop()));
-    await this.applyRetention();
-  }
-
-  private async applyRetention(): Promise<void> {
-    if (this.retentionRunning) return;
-    this.retentionRunning = true;
-    try {
-      const released = await this.options.wal.applyRetention();
-      if (released.deletedSegments > 0) this.options.log.info({ event: LogEvent.WalReleased, ...released }, `released ${released.deletedSegments} WAL segments`);
-    } catch (error) {
-      this.options.log.warn({ event: LogEvent.WalReleased, err: error }, 'WAL retention failed; will retry');
-    } finally {
-      this.retentionRunning = false;
-    }
+    await this.retention?.stop();
   }
 }

@@ -27,6 +27,8 @@ export interface ServerDeps {
   /** Reasons /readyz is red; empty when ready. */
   readonly unreadyReasons: () => string[];
   readonly status: () => unknown;
+  /** Brings figures kept elsewhere (a delivery worker's report) up to date before /metrics and /v1/status. */
+  readonly refresh?: () => Promise<void>;
   readonly metrics: CollectorMetrics;
   readonly log: Logger;
 }
@@ -96,12 +98,14 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
       return sendJson(res, reasons.length === 0 ? 200 : 503, { ready: reasons.length === 0, reasons });
     }
     case '/metrics': {
+      await deps.refresh?.();
       const text = await deps.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
       res.end(text);
       return;
     }
     case '/v1/status':
+      await deps.refresh?.();
       return sendJson(res, 200, deps.status(), { 'cache-control': 'no-store' });
     default:
       return notFound(res, path);

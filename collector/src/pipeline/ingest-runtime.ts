@@ -35,6 +35,11 @@ export interface IngestRuntimeOptions {
   readonly nowMs?: () => number;
   /** Told when a source is throttled (metrics). */
   readonly onThrottled?: (source: string, limit: 'requests' | 'events') => void;
+  /**
+   * False on a thread that only acknowledges (delivery runs in a worker): no deduper (no Redis
+   * connection) and no PII cipher are made here; gates, sync validation and schemas still are.
+   */
+  readonly postWal?: boolean;
 }
 
 export interface StageContext {
@@ -78,13 +83,14 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
     opener = made;
   }
 
-  const cipher = ingest.pii ? createFieldCipher(ingest.pii) : undefined;
-  if (!cipher) log?.warn({ event: LogEvent.PiiKeysMissing }, 'ingest.pii has no keys: fields annotated x-pii are dropped instead of hashed or encrypted');
+  const postWal = options.postWal ?? true;
+  const cipher = postWal && ingest.pii ? createFieldCipher(ingest.pii) : undefined;
+  if (postWal && !cipher) log?.warn({ event: LogEvent.PiiKeysMissing }, 'ingest.pii has no keys: fields annotated x-pii are dropped instead of hashed or encrypted');
 
   let deduper: Deduper | undefined;
   const { dedupe } = ingest;
-  if (dedupe.store === 'memory') deduper = createMemoryDeduper({ windowMs: dedupe.windowMs, idsMax: dedupe.idsMax });
-  if (dedupe.store === 'redis') {
+  if (postWal && dedupe.store === 'memory') deduper = createMemoryDeduper({ windowMs: dedupe.windowMs, idsMax: dedupe.idsMax });
+  if (postWal && dedupe.store === 'redis') {
     let reported = false;
     deduper = createRedisDeduper({
       url: dedupe.redisUrl,

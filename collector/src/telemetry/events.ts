@@ -24,6 +24,8 @@ export const LogEvent = {
   LakeTempSwept: 'LakeTempSwept',
   PiiKeysMissing: 'PiiKeysMissing',
   SinkStarted: 'SinkStarted',
+  DeliveryWorkerStarted: 'DeliveryWorkerStarted',
+  DeliveryWorkerExited: 'DeliveryWorkerExited',
   SinkWriteError: 'SinkWriteError',
   SinkBreakerChanged: 'SinkBreakerChanged',
   SinkDrained: 'SinkDrained',
@@ -59,6 +61,8 @@ export const MetricName = {
   SinkDeliveredBytes: 'shopstream_sink_delivered_bytes_total',
   SinkWriteError: 'shopstream_sink_write_error_total',
   RecordDeadLettered: 'shopstream_record_dead_lettered_total',
+  /** Delivery worker threads started after the first one (each after a crash). */
+  DeliveryWorkerRestarted: 'shopstream_delivery_worker_restarted_total',
   SinkLagRecords: 'shopstream_sink_lag_records',
   SinkLagBytes: 'shopstream_sink_lag_bytes',
   SinkLagAge: 'shopstream_sink_lag_age_seconds',

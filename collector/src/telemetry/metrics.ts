@@ -32,6 +32,7 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
   private readonly writeErrors = new Counter({ name: MetricName.SinkWriteError, help: 'Sink writes that did not fully succeed', labelNames: ['sink', 'status'], registers: [this.registry] });
   private readonly processed = new Counter({ name: MetricName.EventProcessed, help: 'Events decided after the WAL, once per WAL record, by source, outcome and reason code', labelNames: ['source', 'outcome', 'reason'], registers: [this.registry] });
   private readonly throttled = new Counter({ name: MetricName.IngestThrottled, help: 'Requests refused by a per-source rate limit (429)', labelNames: ['source', 'limit'], registers: [this.registry] });
+  private readonly workerRestarts = new Counter({ name: MetricName.DeliveryWorkerRestarted, help: 'Delivery worker threads restarted after one exited', registers: [this.registry] });
   private readonly deadLetters = new Counter({ name: MetricName.RecordDeadLettered, help: 'Records sent to the failed zone instead of their sink', labelNames: ['sink', 'code'], registers: [this.registry] });
 
   /** Labelled children looked up once: prom-client hashes the label object on every `inc` otherwise. */
@@ -123,6 +124,10 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
 
   deadLettered(sink: string, records: number, code: string): void {
     this.deadLetters.inc({ sink, code }, records);
+  }
+
+  deliveryWorkerRestarted(): void {
+    this.workerRestarts.inc();
   }
 
   breakerChanged(_sink: string, _state: BreakerState): void {

@@ -1,5 +1,7 @@
 import { dirname, join } from 'node:path';
+import { AppendWaiters } from './append-waiters.js';
 import { ChunkCache } from './chunk-cache.js';
+import { corruptReporter } from './corrupt-reporter.js';
 import { openCursorStore, type CursorStore } from './cursor-store.js';
 import { WalError } from './errors.js';
 import { GroupCommitWriter } from './group-commit-writer.js';
@@ -11,14 +13,13 @@ import { listSegmentFiles, segmentFileName } from './segment-files.js';
 import { SegmentTable, type SegmentEntry } from './segment-table.js';
 import type { WalFile } from './wal-fs.js';
 import { lockWalDir } from './wal-lock.js';
-import type { CorruptRange, Lsn, RecoveryReport, ReleaseResult, WalRecord, WalStats, WriteAheadLog } from './wal.js';
-
-/** Distinct corrupt ranges remembered so that each is reported once; past this, repeats are reported again. */
-const REPORTED_RANGES_MAX = 10_000;
+import type { Lsn, RecoveryReport, ReleaseResult, WalRecord, WalSnapshot, WalStats, WriteAheadLog } from './wal.js';
 
 /** An open log plus the cursor store living beside its segments. */
 export interface OpenedWal extends WriteAheadLog {
   readonly cursors: CursorStore;
+  /** Segments and counters for a follower in another thread (`openWalFollower`). */
+  snapshot(): WalSnapshot;
 }
 
 /**
@@ -47,26 +48,10 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
   }
 
   let closed = false;
-  let corruptRecordsSkipped = 0;
-  let waiters: Array<{ afterLsn: Lsn; resolve: (ok: boolean) => void }> = [];
-  const wake = (): void => {
-    const end = table.endLsn;
-    const ready = waiters.filter((waiter) => end > waiter.afterLsn);
-    if (ready.length === 0) return;
-    waiters = waiters.filter((waiter) => end <= waiter.afterLsn);
-    for (const waiter of ready) waiter.resolve(true);
-  };
-  const writer = new GroupCommitWriter(options, table, file, wake);
+  const waiters = new AppendWaiters(() => table.endLsn);
+  const writer = new GroupCommitWriter(options, table, file, () => waiters.wake());
   const chunks = new ChunkCache(options.readCacheChunksMax);
-  // Every sink's reader passes the same damage: report each range once, not once per pass.
-  const reported = new Set<string>();
-  const onCorrupt = (range: CorruptRange): void => {
-    const key = `${range.segment}:${range.lsn}`;
-    if (reported.has(key)) return;
-    if (reported.size < REPORTED_RANGES_MAX) reported.add(key);
-    corruptRecordsSkipped += 1;
-    options.onCorrupt?.(range);
-  };
+  const corrupt = corruptReporter(options.onCorrupt);
   /** Releases run one at a time: two at once would both drop the same oldest segment. */
   let releasing: Promise<unknown> = Promise.resolve();
   const release = (below: () => Promise<Lsn>): Promise<ReleaseResult> => {
@@ -74,6 +59,15 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
     releasing = next;
     return next;
   };
+  const stats = (): WalStats => ({
+    bytesOnDisk: table.bytes,
+    segmentCount: table.entries.length,
+    oldestLsn: table.oldestLsn,
+    endLsn: table.endLsn,
+    ...writer.counters,
+    corruptRecordsSkipped: corrupt.count(),
+    queuedBytes: writer.bytesQueued,
+  });
   const closedError = (): WalError => new WalError('COLLECTOR_WAL_CLOSED', 'The write-ahead log is closed (the collector is shutting down).');
 
   return {
@@ -84,37 +78,14 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
     },
     read(from, countMax): AsyncIterable<WalRecord> {
       if (closed) throw closedError();
-      return readRecords(options, table, from, countMax, onCorrupt, chunks);
+      return readRecords(options, table, from, countMax, corrupt.report, chunks);
     },
     waitForAppend(afterLsn, signal) {
-      if (table.endLsn > afterLsn) return Promise.resolve(true);
-      if (closed || signal?.aborted) return Promise.resolve(false);
-      return new Promise<boolean>((resolve) => {
-        const waiter = {
-          afterLsn,
-          resolve: (ok: boolean) => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(ok);
-          },
-        };
-        const onAbort = (): void => {
-          waiters = waiters.filter((other) => other !== waiter);
-          waiter.resolve(false);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiters.push(waiter);
-      });
+      return waiters.wait(afterLsn, closed, signal);
     },
-    stats(): WalStats {
-      return {
-        bytesOnDisk: table.bytes,
-        segmentCount: table.entries.length,
-        oldestLsn: table.oldestLsn,
-        endLsn: table.endLsn,
-        ...writer.counters,
-        corruptRecordsSkipped,
-        queuedBytes: writer.bytesQueued,
-      };
+    stats,
+    snapshot(): WalSnapshot {
+      return { segments: table.entries.map(({ name, firstLsn, size }) => ({ name, firstLsn, size })), stats: stats() };
     },
     releaseBefore(lsn) {
       return release(() => Promise.resolve(lsn));
@@ -128,8 +99,7 @@ export async function openWal(walOptions: WalOptions): Promise<OpenedWal> {
       try {
         await writer.close();
       } finally {
-        for (const waiter of waiters) waiter.resolve(false);
-        waiters = [];
+        waiters.closeAll();
         await unlock();
       }
     },

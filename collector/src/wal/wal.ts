@@ -76,6 +76,15 @@ export interface WalStats {
   readonly queuedBytes: number;
 }
 
+/**
+ * The log's shape at one moment, as the writer hands it to readers in another thread
+ * (`openWalFollower`): every segment with its durable size, and the writer's counters.
+ */
+export interface WalSnapshot {
+  readonly segments: readonly { readonly name: string; readonly firstLsn: Lsn; readonly size: number }[];
+  readonly stats: WalStats;
+}
+
 /** What a release deleted. */
 export interface ReleaseResult {
   readonly deletedSegments: number;

@@ -6,10 +6,7 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-
-const gzipAsync = promisify(gzip);
+import { gzipOnThread } from '../gzip-on-thread.js';
 
 /** Gzip level: 6 is zlib's default; lower trades lake bytes for delivery CPU. */
 export interface LakeWriterOptions {
@@ -17,7 +14,7 @@ export interface LakeWriterOptions {
 }
 
 export async function writeLakeFile(path: string, lines: readonly string[], options: LakeWriterOptions): Promise<number> {
-  const body = await gzipAsync(Buffer.from(`${lines.join('\n')}\n`), { level: options.gzipLevel });
+  const body = await gzipOnThread(Buffer.from(`${lines.join('\n')}\n`), options.gzipLevel);
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.tmp-${process.pid}-${path.slice(dir.length + 1)}`);
