@@ -57,7 +57,7 @@ const metricValue = (text: string, series: string): number => {
 async function start(): Promise<{ url: string; lake: string }> {
   dir = await mkdtemp(join(tmpdir(), 'collector-worker-'));
   const lake = join(dir, 'lake');
-  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(dir, 'wal'), segmentBytesMax: 32_768 }, lake: { dir: lake }, limits: { bodyBytesMax: 16_384, decodedBytesMax: 16_384 }, log: { level: 'error' }, sinks: [{ type: 'lake', limits: { lingerMs: 10 } }] }, sinkTypes);
+  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(dir, 'wal'), segmentBytesMax: 32_768, retainMs: 0 /* delivered segments go at once */ }, lake: { dir: lake }, limits: { bodyBytesMax: 16_384, decodedBytesMax: 16_384 }, log: { level: 'error' }, sinks: [{ type: 'lake', limits: { lingerMs: 10 } }] }, sinkTypes);
   collector = await startCollector(config, { log: pino({ level: 'silent' }), deliveryWorker: { workerUrl } });
   return { url: collector.url, lake };
 }
@@ -82,8 +82,10 @@ it('restarts a delivery worker that dies; it replays from the cursors and every 
   const after = await (await fetch(`${url}/metrics`)).text();
   expect(metricValue(after, 'shopstream_delivery_worker_restarted_total')).toBe(1);
   expect(metricValue(after, 'shopstream_event_processed_total{source="dev",outcome="accepted",reason=""}')).toBeGreaterThanOrEqual(200);
-  const status = (await (await fetch(`${url}/v1/status`)).json()) as { sinks: { sink: string; state: string; lagBytes: number }[]; wal: { segmentCount: number } };
-  expect(status.sinks).toEqual([expect.objectContaining({ sink: 'lake', state: 'running', lagBytes: 0 })]);
+  // The lake files land before the cursor save that follows them: wait for the cursor too.
+  const sinks = async () => ((await (await fetch(`${url}/v1/status`)).json()) as { sinks: { sink: string; state: string; lagBytes: number }[] }).sinks;
+  await waitFor(async () => (await sinks())[0]?.lagBytes === 0);
+  expect(await sinks()).toEqual([expect.objectContaining({ sink: 'lake', state: 'running', lagBytes: 0 })]);
 });
 
 it('drains through the worker on stop and lets the main thread release WAL segments every cursor passed', async () => {
