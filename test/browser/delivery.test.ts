@@ -73,6 +73,22 @@ describe('browser SDK delivery (real Chromium)', () => {
     const ids = await page.evaluate(() => Array.from({ length: 5 }, (_, i) => sdk.track('Cart Viewed', { i })!));
     expect(await eventually(() => h.sink.requests() >= 1, 5_000)).toBe(true);
     const failedAt = Date.now();
+    // Reload only once the page has read the 503 and stored its backoff (a page unloaded while
+    // the answer is still on its way cannot know it).
+    const storedRetry = () =>
+      page.evaluate(
+        () =>
+          new Promise<boolean>((resolve) => {
+            const open = indexedDB.open('shopstream');
+            open.onsuccess = () => {
+              const get = open.result.transaction('queue', 'readonly').objectStore('queue').get('~retry');
+              get.onsuccess = () => resolve(get.result !== undefined);
+              get.onerror = () => resolve(false);
+            };
+            open.onerror = () => resolve(false);
+          }),
+      );
+    expect(await eventually(storedRetry, 5_000)).toBe(true);
     h.sink.failWith(undefined);
     await gotoShop(page, h.shop.url, h.cfg());
     expect(await eventually(() => h.fetchedIds().length >= 5, 8_000)).toBe(true);
