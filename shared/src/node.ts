@@ -1,3 +1,4 @@
-// Node-only additions to the wire contract: native lz4 and zlib gzip.
+// Node-only additions to the wire contract: native lz4 and zlib gzip, pooled CSPRNG bytes for ids.
 export { lz4Codec } from './frame/codecs/lz4-node.js';
 export { gzipZlibCodec } from './frame/codecs/gzip-zlib.js';
+export { createPooledRandom } from './pooled-random.js';

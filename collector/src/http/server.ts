@@ -8,9 +8,9 @@
  *   GET  /metrics    Prometheus text
  *   GET  /v1/status  JSON for tools and the storefront's live panel: per-sink cursor and lag, WAL stats
  */
-import { randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createUuidV7, type RandomFill } from '@shopstream/shared';
+import { createUuidV7 } from '@shopstream/shared';
+import { createPooledRandom } from '@shopstream/shared/node';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
@@ -34,26 +34,10 @@ export interface ServerDeps {
 }
 
 const HEADERS_TIMEOUT_MS = 10_000;
-/** Random bytes drawn per system call for request ids: one call per ~400 requests, not one each. */
-const RANDOM_POOL_BYTES = 4096;
 const NO_QUERY: URLSearchParams = new URLSearchParams();
 
-/** Fills from a pool refilled by the CSPRNG; request ids need uniqueness, not secrecy. */
-function pooledRandom(): RandomFill {
-  const pool = Buffer.allocUnsafe(RANDOM_POOL_BYTES);
-  let used = RANDOM_POOL_BYTES;
-  return (bytes) => {
-    if (used + bytes.length > RANDOM_POOL_BYTES) {
-      randomFillSync(pool);
-      used = 0;
-    }
-    bytes.set(pool.subarray(used, used + bytes.length));
-    used += bytes.length;
-    return bytes;
-  };
-}
-
-const requestIdOf = createUuidV7(Date.now, pooledRandom());
+// Request ids need uniqueness, not secrecy: one CSPRNG call per ~250 ids.
+const requestIdOf = createUuidV7(Date.now, createPooledRandom());
 
 export function createCollectorServer(deps: ServerDeps): Server {
   const { limits, cors } = deps.config;

@@ -4,7 +4,7 @@
  * when `queueDir` is given.
  */
 import { createUuidV7, msgpackEncoding, type Sealer } from '@shopstream/shared';
-import { lz4Codec } from '@shopstream/shared/node';
+import { createPooledRandom, lz4Codec } from '@shopstream/shared/node';
 import { createClient as createCoreClient, type Client } from '../../client.js';
 import type { ClientSettings } from '../../config.js';
 import { SdkError } from '../../errors.js';
@@ -15,7 +15,6 @@ import type { Storage } from '../../storage/storage.js';
 import { createUndiciTransport } from '../../transport/undici.js';
 import type { Transport } from '../../transport/transport.js';
 import { batchUrl } from './batch-url.js';
-import { createPooledRandom } from './pooled-random.js';
 import { installSignalHandlers } from './signals.js';
 
 export interface NodeClientOptions extends ClientSettings {

@@ -1,9 +1,10 @@
 import { randomFillSync } from 'node:crypto';
-import type { RandomFill } from '@shopstream/shared';
+import type { RandomFill } from './uuid-v7.js';
 
 /**
- * Random bytes for UUIDv7 from a 4 KiB pool refilled by one `randomFillSync` call: a syscall
- * per id (16 bytes) was the largest single cost of `track()`. Still a CSPRNG, just batched.
+ * Random bytes for UUIDv7 (Node) from a 4 KiB pool refilled by one `randomFillSync` call: a
+ * syscall per id (16 bytes) was the largest single cost of the SDK's `track()` and ~4 % of the
+ * collector's request path (request ids). Still a CSPRNG, just batched.
  */
 export function createPooledRandom(poolBytes = 4096): RandomFill {
   const pool = Buffer.allocUnsafe(poolBytes);
