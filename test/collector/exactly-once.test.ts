@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLake, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
 import { frameOf, makeEvents, postFrame, sendUntilAcked } from './helpers/batch-sender.js';
-import { occurrences, walRecordsPerEventId } from './helpers/wal-census.js';
+import { expectAckedExactlyOnceInClean } from './helpers/exactly-once-in-clean.js';
 
 const started: CollectorProcess[] = [];
 afterEach(async () => {
@@ -70,17 +70,7 @@ describe('exactly once', () => {
     await waitFor(() => acked.length >= 2500, 20_000, 'acks after kill -9');
     sending = false;
     await sender;
-    await waitFor(async () => {
-      const seen = new Set((await readLake(collector.lakeDir, 'clean')).map((l) => l.value.id));
-      return acked.every((id) => seen.has(id));
-    }, 30_000, 'every acknowledged event in the lake');
-    expect(await collector.stop('SIGTERM')).toBe(0);
-    const inLake = occurrences(await readLake(collector.lakeDir, 'clean'));
-    const inWal = await walRecordsPerEventId(collector.walDir);
-    // Exactly once in `clean`: a batch whose ack was lost in the kill is resent (the WAL may hold it
-    // twice) and the deduper, its window rebuilt from the WAL at start, drops the copy.
-    expect(new Set(inLake.keys())).toEqual(new Set(acked));
-    for (const [id, count] of inLake) expect(count, `event ${id}`).toBe(1);
-    expect([...inLake.keys()].every((id) => inWal.has(id))).toBe(true);
+    // A batch whose ack was lost in the kill is resent; the deduper, its window rebuilt from the WAL, drops the copy.
+    await expectAckedExactlyOnceInClean(collector, acked);
   });
 });
