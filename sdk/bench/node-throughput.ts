@@ -53,9 +53,11 @@ function percentileUs(samples: Float64Array, p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 100) / 100;
 }
 
-async function runOurs(endpoint: string, events: number): Promise<ChildResult> {
-  const { createClient } = await import('../src/platform/node/index.js');
-  const client = createClient({ endpoint, writeKey: 'bench-key' });
+/**
+ * The same loop for both SDKs: `track(i)` timed per call, one event-loop turn every YIELD_EVERY
+ * events, stopping early past TRACK_BUDGET_MS.
+ */
+async function trackTimed(events: number, track: (i: number) => unknown): Promise<{ tracked: number; latencies: Float64Array; start: number }> {
   const latencies = new Float64Array(events);
   const start = performance.now();
   let tracked = 0;
@@ -65,16 +67,23 @@ async function runOurs(endpoint: string, events: number): Promise<ChildResult> {
       if (performance.now() - start > TRACK_BUDGET_MS) break;
     }
     const t0 = performance.now();
-    const accepted = client.track('Product Viewed', eventProperties(tracked), { userId: `u-${tracked % 1000}` });
+    const accepted = track(tracked);
     latencies[tracked] = (performance.now() - t0) * 1000;
-    await accepted;
+    if (accepted !== undefined) await accepted; // ours: a promise (backpressure); Segment's: nothing
   }
+  return { tracked, latencies: latencies.subarray(0, tracked), start };
+}
+
+async function runOurs(endpoint: string, events: number): Promise<ChildResult> {
+  const { createClient } = await import('../src/platform/node/index.js');
+  const client = createClient({ endpoint, writeKey: 'bench-key' });
+  const { tracked, latencies, start } = await trackTimed(events, (i) => client.track('Product Viewed', eventProperties(i), { userId: `u-${i % 1000}` }));
   await client.flush();
   const elapsedMs = performance.now() - start;
   const stats = client.stats();
   await client.close();
   if (stats.delivered !== tracked || stats.dropped !== 0) throw new Error(`ours delivered ${stats.delivered} of ${tracked}, dropped ${stats.dropped}`);
-  return result('@shopstream/sdk/node', tracked, elapsedMs, latencies.subarray(0, tracked));
+  return result('@shopstream/sdk/node', tracked, elapsedMs, latencies);
 }
 
 async function runSegment(endpoint: string, events: number): Promise<ChildResult> {
@@ -84,22 +93,11 @@ async function runSegment(endpoint: string, events: number): Promise<ChildResult
   const analytics = new Analytics({ writeKey: 'bench-key', host: url.origin, path: url.pathname, maxEventsInBatch: 100, flushInterval: 1000 });
   let failed = 0;
   analytics.on('error', () => failed++);
-  const latencies = new Float64Array(events);
-  const start = performance.now();
-  let tracked = 0;
-  for (; tracked < events; tracked++) {
-    if (tracked % YIELD_EVERY === 0 && tracked > 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (performance.now() - start > TRACK_BUDGET_MS) break;
-    }
-    const t0 = performance.now();
-    analytics.track({ event: 'Product Viewed', userId: `u-${tracked % 1000}`, properties: eventProperties(tracked) });
-    latencies[tracked] = (performance.now() - t0) * 1000;
-  }
+  const { tracked, latencies, start } = await trackTimed(events, (i) => analytics.track({ event: 'Product Viewed', userId: `u-${i % 1000}`, properties: eventProperties(i) }));
   await analytics.closeAndFlush({ timeout: 120_000 });
   const elapsedMs = performance.now() - start;
   if (failed > 0) throw new Error(`segment reported ${failed} errors`);
-  return result('@segment/analytics-node', tracked, elapsedMs, latencies.subarray(0, tracked));
+  return result('@segment/analytics-node', tracked, elapsedMs, latencies);
 }
 
 function result(sdk: string, events: number, elapsedMs: number, latencies: Float64Array): ChildResult {
