@@ -134,7 +134,10 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
       .then(({ count }) => {
         const ids = new Set(batch.map((stored) => stored.id));
         for (const id of ids) uncommitted.delete(id);
-        if (spilled) rewriteSpill(kv, ids, []); // the page lived on (hidden, back from bfcache)
+        if (spilled) {
+          rewriteSpill(kv, ids, []); // the page lived on (hidden, back from bfcache)
+          spilled = uncommitted.size > 0; // all of ours out of the spill: later commits skip localStorage
+        }
         if (count >= config.batchEventsMax) void flush();
         else schedule(config.flushIntervalMs);
       }, report);
