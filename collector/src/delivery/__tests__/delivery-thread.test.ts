@@ -35,7 +35,7 @@ async function postBatches(url: string, prefix: string, batches: number, perBatc
 }
 
 async function cleanIds(lakeDir: string): Promise<string[]> {
-  const files = (await readdir(join(lakeDir, 'clean'), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile() && e.name.endsWith('.ndjson.gz'));
+  const files = (await readdir(join(lakeDir, 'clean'), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile() && e.name.endsWith('.ndjson.gz') && !e.name.startsWith('.tmp')); // not a file the lake is still writing
   const ids: string[] = [];
   for (const f of files) for (const line of gunzipSync(await readFile(join(f.parentPath, f.name))).toString().trim().split('\n')) ids.push(JSON.parse(line).id);
   return ids.sort();
