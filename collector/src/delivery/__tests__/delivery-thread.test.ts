@@ -4,12 +4,12 @@
  * once), and what the worker counts reaches the main thread's /metrics. Runs the TypeScript
  * worker through a tsx entry (./ts-delivery-worker.mjs); the CLI runs dist/delivery-worker.js.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
+import { cleanIds } from '../../sinks/lake/__tests__/clean-ids.js';
 import { startCollector, type RunningCollector } from '../../app.js';
 import { parseConfig } from '../../config/config.js';
 import { sinkTypes } from '../sink-types.js';
@@ -34,12 +34,6 @@ async function postBatches(url: string, prefix: string, batches: number, perBatc
   }
 }
 
-async function cleanIds(lakeDir: string): Promise<string[]> {
-  const files = (await readdir(join(lakeDir, 'clean'), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile() && e.name.endsWith('.ndjson.gz') && !e.name.startsWith('.tmp')); // not a file the lake is still writing
-  const ids: string[] = [];
-  for (const f of files) for (const line of gunzipSync(await readFile(join(f.parentPath, f.name))).toString().trim().split('\n')) ids.push(JSON.parse(line).id);
-  return ids.sort();
-}
 
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();

@@ -3,12 +3,12 @@
  * acknowledged is lost, and the collector takes batches again as soon as space returns.
  * In-process with the WAL's file system passed in (the WAL tests' fault switch), not mocked.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
+import { cleanIds } from '../../sinks/lake/__tests__/clean-ids.js';
 import { startCollector, type RunningCollector } from '../../app.js';
 import { sinkTypes } from '../../delivery/sink-types.js';
 import { parseConfig } from '../../config/config.js';
@@ -24,13 +24,6 @@ afterEach(async () => {
 const post = (url: string, events: { id: string }[]) =>
   fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dev-key' }, body: JSON.stringify(events.map((e) => ({ ...e, type: 'Cart Viewed', timestamp: '2026-11-23T09:00:00Z' }))) });
 
-async function cleanIds(lakeDir: string): Promise<string[]> {
-  const root = join(lakeDir, 'clean');
-  const files = (await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile() && e.name.endsWith('.ndjson.gz'));
-  const ids: string[] = [];
-  for (const f of files) for (const line of gunzipSync(await readFile(join(f.parentPath, f.name))).toString().trim().split('\n')) ids.push(JSON.parse(line).id);
-  return ids.sort();
-}
 
 it('answers 503 COLLECTOR_DISK_FULL while the WAL disk is full and recovers when space returns', async () => {
   dir = await mkdtemp(join(tmpdir(), 'collector-enospc-'));
