@@ -8,6 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   treeshake: true,
-  // lz4-napi is an optional native dependency: load it at run time, never bundle its .node files.
-  external: ['lz4-napi', 'msgpackr'],
+  // lz4-napi and @node-rs/crc32 are optional native dependencies: load it at run time, never bundle its .node files.
+  external: ['lz4-napi', '@node-rs/crc32', 'msgpackr'],
 });

@@ -20,7 +20,7 @@ export { identityCodec } from './frame/codecs/identity.js';
 export { gzipStreamCodec } from './frame/codecs/gzip-stream.js';
 export { jsonEncoding } from './frame/encodings/json.js';
 export { msgpackEncoding } from './frame/encodings/msgpack.js';
-export { assembleFrame, type FrameFields } from './frame/assemble.js';
+export { assembleFrame, type Checksum, type FrameFields } from './frame/assemble.js';
 export { encodeFrame, checkFrame, decodeFramePayload, decodeFrame, type EncodeFrameOptions, type DecodeFrameOptions } from './frame/frame.js';
 export type { Sealer, Opener } from './crypto/sealer.js';
 export {

@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkFrame, FRAME_MAGIC } from '@shopstream/shared';
+import { crc32cNative } from '@shopstream/shared/node';
 import type { Logger } from 'pino';
 import type { LimitsConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
@@ -122,7 +123,7 @@ function checkBody(body: Buffer, contentType: string | undefined, limits: Limits
   let eventCount: number;
   if (looksLikeFrame || type === FRAME_CONTENT_TYPE) {
     contentKind = 'frame';
-    eventCount = checkFrame(body).eventCount;
+    eventCount = checkFrame(body, undefined, crc32cNative).eventCount;
   } else if (JSON_TYPES.has(type) || type.endsWith('+json')) {
     contentKind = 'json';
     eventCount = jsonEventCount(body);

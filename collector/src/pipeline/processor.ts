@@ -23,7 +23,7 @@ import {
   type LakeZone,
   type Opener,
 } from '@shopstream/shared';
-import { gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
+import { crc32cNative, gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
 import type { SinkRecord } from '../sinks/sink.js';
 import type { Lsn, WalRecord } from '../wal/wal.js';
 import { decodeIngestRecord, type IngestRecord } from './ingest-record.js';
@@ -92,7 +92,7 @@ export function decodeStage(options: DecodeStageOptions): Stage {
       const { body, contentKind } = batch.ingest;
       let items: unknown[];
       if (contentKind === 'frame') {
-        const header = checkFrame(body);
+        const header = checkFrame(body, undefined, crc32cNative);
         items = await decodeFramePayload(body, header, {
           codecs: options.codecs ?? NODE_CODECS,
           encodings: ENCODINGS,

@@ -1,4 +1,4 @@
-import { crc32c } from '@shopstream/shared';
+import { crc32cNative } from '@shopstream/shared/node';
 
 /** README "Record format": magic u32, payload length u32, CRC32C(payload) u32, little-endian. */
 export const RECORD_HEADER_BYTES = 12;
@@ -15,7 +15,7 @@ export function encodeRecordHeader(payload: Uint8Array): Buffer {
   const header = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
   header.writeUInt32LE(RECORD_MAGIC, 0);
   header.writeUInt32LE(payload.length, 4);
-  header.writeUInt32LE(crc32c(payload), 8);
+  header.writeUInt32LE(crc32cNative(payload), 8);
   return header;
 }
 
@@ -42,5 +42,5 @@ export function checkHeader(bytes: Uint8Array, bytesToEnd: number, recordBytesMa
 export function crcMatches(record: Uint8Array, payloadBytes: number): boolean {
   const view = new DataView(record.buffer, record.byteOffset, RECORD_HEADER_BYTES);
   const payload = record.subarray(RECORD_HEADER_BYTES, RECORD_HEADER_BYTES + payloadBytes);
-  return payload.length === payloadBytes && crc32c(payload) === view.getUint32(8, true);
+  return payload.length === payloadBytes && crc32cNative(payload) === view.getUint32(8, true);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc32c } from '../crc32c.js';
+import { crc32cNative } from '../crc32c-native.js';
 import { createUuidV7, isUuidV7 } from '../uuid-v7.js';
 
 describe('crc32c', () => {
@@ -26,6 +27,17 @@ describe('crc32c', () => {
       expect(crc32c(bytes, 0x1234abcd)).toBe(bitwise(bytes, 0x1234abcd));
     }
     expect(crc32c(data)).toBe(bitwise(data));
+  });
+
+  it('crc32cNative (CPU instruction) gives the same checksum at every length and offset, and continues', () => {
+    const data = Uint8Array.from({ length: 9000 }, (_, i) => (i * 131 + 7) & 0xff);
+    expect(crc32cNative(new TextEncoder().encode('123456789'))).toBe(0xe3069283);
+    for (const length of [0, 1, 7, 15, 16, 17, 63, 64, 65, 1000, 6200, 8991]) {
+      const bytes = data.subarray(9, 9 + length);
+      expect(crc32cNative(bytes)).toBe(crc32c(bytes));
+      expect(crc32cNative(bytes, 0x1234abcd)).toBe(crc32c(bytes, 0x1234abcd));
+    }
+    expect(crc32cNative(data.subarray(500), crc32cNative(data.subarray(0, 500)))).toBe(crc32c(data));
   });
 });
 

@@ -6,6 +6,9 @@
  */
 import { FRAME_HEADER_BYTES, writeFrameHeader, type CodecId, type PayloadEncoding } from './header.js';
 
+/** A CRC32C implementation: `crc32c`, `crc32cSmall` (browser) or `crc32cNative` (`@shopstream/shared/node`). */
+export type Checksum = (bytes: Uint8Array) => number;
+
 export interface FrameFields {
   readonly codec: CodecId;
   readonly encoding: PayloadEncoding;
@@ -14,7 +17,7 @@ export interface FrameFields {
   readonly eventCount: number;
 }
 
-export function assembleFrame(payload: Uint8Array, fields: FrameFields, checksum: (bytes: Uint8Array) => number): Uint8Array {
+export function assembleFrame(payload: Uint8Array, fields: FrameFields, checksum: Checksum): Uint8Array {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   frame.set(payload, FRAME_HEADER_BYTES);
   writeFrameHeader({ ...fields, sealed: fields.keyId !== undefined, keyId: fields.keyId ?? 0, payloadBytes: payload.length, crc32c: checksum(payload) }, frame);

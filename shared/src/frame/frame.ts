@@ -10,7 +10,7 @@ import type { EventEnvelope } from '../event.js';
 import type { Opener, Sealer } from '../crypto/sealer.js';
 import type { Codec, CodecSet } from './codec.js';
 import type { EncodingSet, EnvelopeEncoding } from './encoding.js';
-import { assembleFrame } from './assemble.js';
+import { assembleFrame, type Checksum } from './assemble.js';
 import { FRAME_HEADER_BYTES, readFrameHeader, type FrameHeader } from './header.js';
 
 export interface EncodeFrameOptions {
@@ -28,7 +28,7 @@ export async function encodeFrame(envelopes: readonly EventEnvelope[], options: 
 }
 
 /** Header and CRC check only: cheap, no decompression; what the ack path needs. */
-export function checkFrame(frame: Uint8Array, maxFrameBytes = Number.POSITIVE_INFINITY): FrameHeader {
+export function checkFrame(frame: Uint8Array, maxFrameBytes = Number.POSITIVE_INFINITY, checksum: Checksum = crc32c): FrameHeader {
   if (frame.length > maxFrameBytes) {
     throw new SharedError('SHARED_FRAME_TOO_LARGE', `frame of ${frame.length} bytes exceeds the ${maxFrameBytes}-byte limit`);
   }
@@ -38,7 +38,7 @@ export function checkFrame(frame: Uint8Array, maxFrameBytes = Number.POSITIVE_IN
     const what = actual < header.payloadBytes ? 'truncated' : 'has trailing bytes';
     throw new SharedError('SHARED_FRAME_LENGTH_MISMATCH', `frame ${what}: header says ${header.payloadBytes} payload bytes, ${actual} present`);
   }
-  const crc = crc32c(frame.subarray(FRAME_HEADER_BYTES));
+  const crc = checksum(frame.subarray(FRAME_HEADER_BYTES));
   if (crc !== header.crc32c) {
     throw new SharedError('SHARED_FRAME_CRC_MISMATCH', `frame payload CRC32C is 0x${crc.toString(16)}, header says 0x${header.crc32c.toString(16)}: the frame was damaged in transit`);
   }
