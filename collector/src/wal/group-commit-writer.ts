@@ -22,11 +22,36 @@ export interface WriterCounters {
   lastFsyncLatencyMs: number;
 }
 
+/** A group written to the segment whose fdatasync (always mode) may still be in flight. */
+interface WrittenGroup {
+  readonly group: PendingAppend[];
+  readonly lsns: Lsn[][];
+  readonly records: number;
+  /** Where the group began: what an undo truncates back to. */
+  readonly start: { readonly active: SegmentEntry; readonly writtenBytes: number };
+  /** Final sizes of segments sealed while writing the group, applied once it is durable. */
+  readonly sealed: ReadonlyArray<readonly [SegmentEntry, number]>;
+  /** Size of the active segment once the group is durable. */
+  readonly endBytes: number;
+}
+
+interface SyncInFlight extends WrittenGroup {
+  state: 'syncing' | 'synced' | 'failed';
+  error?: unknown;
+  /** Resolves (never rejects) once the fdatasync ended either way. */
+  settled: Promise<void>;
+}
+
 /**
  * Appends with group commit (README invariants 1, 2, 4, 5): appends queue while a write/fsync is
  * in flight and the next group takes them all (up to `groupBytesMax`) into one write and one
- * fdatasync. Only this class writes segments; everything runs in one loop, so writes, rolls,
- * background syncs and rollbacks never overlap.
+ * fdatasync. Only this class writes segments, and writes happen in one loop, in Lsn order, so
+ * writes, rolls, background syncs and rollbacks never overlap.
+ *
+ * In `always` mode up to `syncsInFlightMax` fdatasyncs overlap (invariant 7): the next group is
+ * written while the previous one's fdatasync runs, instead of waiting out a whole disk flush plus
+ * an event-loop turn. Groups are still acknowledged (and shown to readers) strictly in Lsn order,
+ * each only after an fdatasync that began after its write ended.
  */
 export class GroupCommitWriter {
   readonly counters: WriterCounters = { appendedRecords: 0, appendedBytes: 0, fsyncCount: 0, lastFsyncLatencyMs: 0 };
@@ -37,8 +62,12 @@ export class GroupCommitWriter {
   private markIdle: () => void = () => {};
   /** Bytes written to the active segment, acknowledged or not. */
   private writtenBytes: number;
-  /** Written but not yet fdatasync'ed. */
+  /** Written but no fdatasync started for them yet. */
   private unsynced = { bytes: 0, records: 0 };
+  /** Always mode: written groups in Lsn order whose fdatasync has not been acknowledged yet. */
+  private inFlight: SyncInFlight[] = [];
+  /** An in-flight fdatasync failed: the loop undoes from that group on before anything else. */
+  private syncFailed = false;
   private handleOpen = true;
   private syncDue = false;
   private failure: WalError | undefined;
@@ -87,10 +116,14 @@ export class GroupCommitWriter {
     });
   }
 
-  /** Waits for queued appends, syncs what interval mode left unsynced, closes the segment. */
+  /** Waits for queued appends and their fdatasyncs, syncs what interval mode left unsynced, closes the segment. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.idle;
+    while (this.inFlight.length > 0) {
+      await this.settleInFlight();
+      await this.idle; // a failed sync kicked the loop to undo
+    }
     if (this.unsynced.bytes > 0 && !this.failure) await this.syncAndPublish().catch((error: unknown) => this.options.onSyncError?.(error as Error));
     if (this.handleOpen) await this.file.close();
     this.handleOpen = false;
@@ -104,13 +137,18 @@ export class GroupCommitWriter {
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length > 0 || this.syncDue) {
-      // A due sync goes first: under steady load the queue never empties, and readers see only
-      // synced bytes, so a sync waiting for an idle moment would stall delivery and widen the loss window.
-      if (this.syncDue) {
+    while (this.queue.length > 0 || this.syncDue || this.syncFailed) {
+      if (this.syncFailed) {
+        await this.undoInFlight();
+      } else if (this.syncDue) {
+        // A due sync goes first: under steady load the queue never empties, and readers see only
+        // synced bytes, so a sync waiting for an idle moment would stall delivery and widen the loss window.
         this.syncDue = false;
         // Acknowledged already (interval mode): a failed sync can only be reported and retried.
         await this.syncAndPublish().catch((error: unknown) => this.options.onSyncError?.(walWriteError(error, 'sync the log in the background')));
+      } else if (this.inFlight.length >= this.options.syncsInFlightMax) {
+        // Meanwhile the queue grows into a bigger group.
+        await this.inFlight[0]!.settled;
       } else {
         await this.commit(this.takeGroup());
       }
@@ -137,7 +175,6 @@ export class GroupCommitWriter {
     }
     const start = { active: this.table.active, writtenBytes: this.writtenBytes };
     const lsns: Lsn[][] = group.map(() => []);
-    /** Final sizes of segments sealed during this group, applied on success. */
     const sealed: Array<[SegmentEntry, number]> = [];
     let run: Uint8Array[] = [];
     let runBytes = 0;
@@ -154,6 +191,9 @@ export class GroupCommitWriter {
             run = [];
             runBytes = 0;
             sealed.push([this.table.active, this.writtenBytes]);
+            // The old file's fdatasyncs end (and their groups are acknowledged) before it closes.
+            await this.settleInFlight();
+            if (this.syncFailed) throw this.inFlight.find((entry) => entry.state === 'failed')!.error;
             await this.roll();
           }
           lsns[i]!.push(this.table.active.firstLsn + this.writtenBytes + runBytes);
@@ -164,22 +204,80 @@ export class GroupCommitWriter {
         }
       }
       await this.writeRun(run, records);
-      if (this.options.fsync.mode === 'always') await this.sync();
     } catch (error) {
-      const typed = walWriteError(error, 'write a batch');
-      await this.rollback(start);
-      for (const pending of group) pending.reject(typed);
+      await this.undo({ group, start }, error, 'write a batch');
       return;
     }
-    // Readers see durable bytes only (invariant 3): sealed segments were synced by `roll`; the
-    // active one is synced now in `always` mode, by the next interval sync otherwise.
-    for (const [entry, size] of sealed) entry.size = size;
-    if (this.options.fsync.mode === 'always') this.table.active.size = this.writtenBytes;
-    const bytes = group.reduce((sum, pending) => sum + pending.bytes, 0);
-    this.counters.appendedRecords += recordsTotal;
+    const written: WrittenGroup = { group, lsns, records: recordsTotal, start, sealed, endBytes: this.writtenBytes };
+    if (this.options.fsync.mode === 'always') this.startSync(written);
+    else this.acknowledge(written);
+  }
+
+  /** Starts the group's fdatasync without waiting for it; its end acknowledges in Lsn order. */
+  private startSync(written: WrittenGroup): void {
+    const entry: SyncInFlight = { ...written, state: 'syncing', settled: Promise.resolve() };
+    entry.settled = this.sync().then(
+      () => {
+        entry.state = 'synced';
+        this.acknowledgeSyncedPrefix();
+      },
+      (error: unknown) => {
+        entry.state = 'failed';
+        entry.error = error;
+        this.syncFailed = true;
+        this.kick();
+      },
+    );
+    this.inFlight.push(entry);
+  }
+
+  private acknowledgeSyncedPrefix(): void {
+    while (this.inFlight[0]?.state === 'synced') this.acknowledge(this.inFlight.shift()!);
+  }
+
+  /** The group is durable: readers may see it (invariant 3) and its appends resolve. */
+  private acknowledge(written: WrittenGroup): void {
+    for (const [entry, size] of written.sealed) entry.size = size;
+    // Sealed segments were synced by `roll`; the active one is synced now in `always` mode, by the next interval sync otherwise.
+    if (this.options.fsync.mode === 'always') this.table.active.size = written.endBytes;
+    let bytes = 0;
+    for (const pending of written.group) bytes += pending.bytes;
+    this.counters.appendedRecords += written.records;
     this.counters.appendedBytes += bytes;
-    for (let i = 0; i < group.length; i++) group[i]!.resolve(lsns[i]!);
+    for (let i = 0; i < written.group.length; i++) written.group[i]!.resolve(written.lsns[i]!);
     this.onAcknowledged();
+  }
+
+  private async settleInFlight(): Promise<void> {
+    await Promise.all(this.inFlight.map((entry) => entry.settled));
+  }
+
+  /** An in-flight fdatasync failed: the groups before it are acknowledged, it and every later one undone. */
+  private async undoInFlight(): Promise<void> {
+    await this.settleInFlight();
+    this.acknowledgeSyncedPrefix();
+    const failed = this.inFlight[0];
+    if (failed) await this.undo(failed, failed.error, 'sync a batch');
+    else this.syncFailed = false;
+  }
+
+  /**
+   * Undoes `from` and every group written after it (invariant 4), after letting earlier
+   * fdatasyncs end: all of them are rejected with one typed error, the log truncated back.
+   */
+  private async undo(from: Pick<WrittenGroup, 'group' | 'start'>, error: unknown, doing: string): Promise<void> {
+    const typed = walWriteError(error, doing);
+    await this.settleInFlight();
+    this.acknowledgeSyncedPrefix();
+    // What is still in flight now starts with a failed fdatasync: it and every later group go,
+    // even those whose own fdatasync succeeded (after a failed one, a success proves nothing).
+    const undone = this.inFlight;
+    this.inFlight = [];
+    this.syncFailed = false;
+    const rejected = undone.flatMap((entry) => entry.group);
+    if (!undone.some((entry) => entry.group === from.group)) rejected.push(...from.group);
+    await this.rollback(undone[0]?.start ?? from.start);
+    for (const pending of rejected) pending.reject(typed);
   }
 
   private async writeRun(run: Uint8Array[], records: number): Promise<void> {
@@ -200,11 +298,18 @@ export class GroupCommitWriter {
     this.onAcknowledged();
   }
 
+  /** Syncs everything written so far; the next write starts a new unsynced count at once. */
   private async sync(): Promise<void> {
     const started = performance.now();
     const { bytes, records } = this.unsynced;
-    await this.file.datasync();
     this.unsynced = { bytes: 0, records: 0 };
+    try {
+      await this.file.datasync();
+    } catch (error) {
+      // Still not known to be durable: an interval retry or the undo counts them again.
+      this.unsynced = { bytes: this.unsynced.bytes + bytes, records: this.unsynced.records + records };
+      throw error;
+    }
     const latencyMs = performance.now() - started;
     this.counters.fsyncCount += 1;
     this.counters.lastFsyncLatencyMs = latencyMs;

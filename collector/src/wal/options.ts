@@ -14,6 +14,11 @@ export interface WalOptions {
   readonly recordBytesMax?: number;
   /** Most bytes one group commit writes at once (always at least one append). Default 8 MiB. */
   readonly groupBytesMax?: number;
+  /**
+   * \`always\` mode: how many group fdatasyncs may run at once (invariant 7). 1 waits for each
+   * flush before writing the next group. Default 2.
+   */
+  readonly syncsInFlightMax?: number;
   /** Most bytes waiting for a group; past it `append` rejects `COLLECTOR_WAL_OVERLOADED`. Default 256 MiB. */
   readonly queueBytesMax?: number;
   /** Size of one read of a reader or scanner. Default 4 MiB. */
@@ -53,6 +58,7 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
     recordBytesMax: options.recordBytesMax ?? Math.min(16 * MIB, segmentBytesMax - RECORD_HEADER_BYTES),
     groupBytesMax: options.groupBytesMax ?? 8 * MIB,
     queueBytesMax: options.queueBytesMax ?? 256 * MIB,
+    syncsInFlightMax: options.syncsInFlightMax ?? 2,
     readChunkBytes: options.readChunkBytes ?? 4 * MIB,
     readCacheChunksMax: options.readCacheChunksMax ?? 4,
     fsync: options.fsync ?? { mode: 'always' },
@@ -65,7 +71,7 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
   const invalid = (reason: string): never => {
     throw new WalError('COLLECTOR_WAL_CONFIG_INVALID', `Write-ahead log options are invalid: ${reason}.`);
   };
-  for (const key of ['segmentBytesMax', 'recordBytesMax', 'groupBytesMax', 'queueBytesMax', 'readChunkBytes'] as const) {
+  for (const key of ['segmentBytesMax', 'recordBytesMax', 'groupBytesMax', 'queueBytesMax', 'readChunkBytes', 'syncsInFlightMax'] as const) {
     if (!Number.isSafeInteger(resolved[key]) || resolved[key] <= 0) invalid(`${key} must be a positive integer, got ${resolved[key]}`);
   }
   if (resolved.recordBytesMax + RECORD_HEADER_BYTES > resolved.segmentBytesMax) {

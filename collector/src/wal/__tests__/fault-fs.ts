@@ -8,9 +8,19 @@ export interface Faults {
   syncFails: boolean;
   /** rename fails with EIO (a crash between temp file and rename). */
   renameFails: boolean;
+  /** datasync waits in `heldSyncs` until the test releases it, so tests choose the order fdatasyncs end in. */
+  holdSyncs: boolean;
+  readonly heldSyncs: HeldSync[];
+  /** Most datasyncs that were running at once. */
+  syncsInFlightPeak: number;
   writes: number;
   syncs: number;
   reads: number;
+}
+
+export interface HeldSync {
+  /** Lets the real fdatasync run, or fails it with `code` (EIO) without running it. */
+  release(failWith?: string): void;
 }
 
 function errnoError(code: string): Error {
@@ -19,7 +29,8 @@ function errnoError(code: string): Error {
 
 /** The real file system with switchable faults and counters; I/O passed in, no monkey-patching. */
 export function faultyFs(): { fs: WalFs; faults: Faults } {
-  const faults: Faults = { diskFull: false, syncFails: false, renameFails: false, writes: 0, syncs: 0, reads: 0 };
+  const faults: Faults = { diskFull: false, syncFails: false, renameFails: false, holdSyncs: false, heldSyncs: [], syncsInFlightPeak: 0, writes: 0, syncs: 0, reads: 0 };
+  let syncsInFlight = 0;
   const wrap = (file: WalFile): WalFile => ({
     async write(buffer, offset, length, position) {
       faults.writes += 1;
@@ -36,8 +47,18 @@ export function faultyFs(): { fs: WalFs; faults: Faults } {
     },
     async datasync() {
       faults.syncs += 1;
-      if (faults.syncFails) throw errnoError('EIO');
-      return file.datasync();
+      syncsInFlight += 1;
+      faults.syncsInFlightPeak = Math.max(faults.syncsInFlightPeak, syncsInFlight);
+      try {
+        if (faults.holdSyncs) {
+          const failWith = await new Promise<string | undefined>((release) => faults.heldSyncs.push({ release }));
+          if (failWith) throw errnoError(failWith);
+        }
+        if (faults.syncFails) throw errnoError('EIO');
+        return await file.datasync();
+      } finally {
+        syncsInFlight -= 1;
+      }
     },
     truncate: (length) => file.truncate(length),
     stat: () => file.stat(),
