@@ -5,7 +5,8 @@
  * frame and as gzip JSON. Also measures post-WAL processing (decode → stamp → emit) per core.
  *
  * Also: the same collector with delivery on the HTTP thread (`delivery.thread: main`), the ack
- * path alone (no sinks), and how long the lake needs to catch up after the load stops.
+ * path alone (no sinks) with overlapping flushes (the default) and one flush at a time
+ * (`wal.syncsInFlightMax: 1`), and how long the lake needs to catch up after the load stops.
  *
  * Closing line: value = collector req/s for lz4 frames, baseline = bare req/s, ratio = value/baseline.
  */
@@ -86,6 +87,15 @@ async function load(url: string, body: Buffer, headers: Record<string, string>):
   return { reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
+/** Group commit as /metrics saw it: fdatasyncs, their mean latency, requests per fdatasync. */
+async function groupCommit(port: number, run: Run): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const count = value('shopstream_wal_fsync_seconds_count');
+  const meanMs = (value('shopstream_wal_fsync_seconds_sum') / count) * 1000;
+  return `${count} fdatasyncs, mean ${meanMs.toFixed(2)} ms, ${((run.reqPerSec * DURATION_SEC) / count).toFixed(1)} requests per fdatasync`;
+}
+
 /** Seconds until every sink's lag is 0 (at most 120 s). */
 async function caughtUp(statusUrl: string): Promise<number> {
   const startMs = performance.now();
@@ -131,6 +141,7 @@ async function main(): Promise<void> {
   };
   const { child: collector, port: collectorPort } = await startCollector('full');
   let ackOnly: ChildProcess | undefined;
+  let oneFlush: ChildProcess | undefined;
   let mainThread: ChildProcess | undefined;
   try {
     await waitReady(`http://127.0.0.1:${barePort}/readyz`, bare);
@@ -152,6 +163,13 @@ async function main(): Promise<void> {
     const bare2 = await startCollector('ack-only', { SHOPSTREAM_SINKS: '[]' });
     ackOnly = bare2.child;
     const ackRun = await load(`http://127.0.0.1:${bare2.port}/v1/batch`, lz4Frame, frameHeaders);
+    const ackCommits = await groupCommit(bare2.port, ackRun);
+    ackOnly.kill('SIGKILL');
+    // The same, one fdatasync at a time (the design before overlapping flushes).
+    const single = await startCollector('ack-only-one-flush', { SHOPSTREAM_SINKS: '[]', SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX: '1' });
+    oneFlush = single.child;
+    const oneFlushRun = await load(`http://127.0.0.1:${single.port}/v1/batch`, lz4Frame, frameHeaders);
+    const oneFlushCommits = await groupCommit(single.port, oneFlushRun);
     const report = (name: string, run: Run, bytes: number) =>
       console.log(
         `${name.padEnd(28)} ${Math.round(run.reqPerSec)} req/s  ${Math.round(run.reqPerSec * EVENTS_PER_BATCH)} events/s  ${((run.reqPerSec * bytes) / 1e6).toFixed(1)} MB/s  ack p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  non-2xx ${run.non2xx}  errors ${run.errors}`,
@@ -161,6 +179,8 @@ async function main(): Promise<void> {
     report('collector, gzip JSON', jsonRun, gzipJson.length);
     report('collector, delivery in main', mainThreadRun, lz4Frame.length);
     report('collector ack path only, lz4', ackRun, lz4Frame.length);
+    report('  same, one flush at a time', oneFlushRun, lz4Frame.length);
+    console.log(`${'ack path only: group commit'.padEnd(28)} ${ackCommits}; one flush at a time: ${oneFlushCommits}`);
     const delivered = (name: string, run: Run, sec: number) => {
       const sustained = (run.reqPerSec * DURATION_SEC) / (DURATION_SEC + sec);
       console.log(`${name.padEnd(28)} lake caught up ${sec.toFixed(1)} s after the load stopped: ${Math.round(sustained)} req/s delivered over load + catch-up (${(sustained / bareRun.reqPerSec).toFixed(3)} of bare)`);
@@ -174,6 +194,7 @@ async function main(): Promise<void> {
     bare.kill('SIGKILL');
     collector.kill('SIGKILL');
     ackOnly?.kill('SIGKILL');
+    oneFlush?.kill('SIGKILL');
     mainThread?.kill('SIGKILL');
     await rm(bareDir, { recursive: true, force: true });
     await rm(collectorDir, { recursive: true, force: true });

@@ -91,6 +91,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     segmentBytesMax: config.wal.segmentBytesMax,
     recordBytesMax: walRecordBytesMax(config.limits), // every body the HTTP limits accept fits one record
     fsync: config.wal.fsync === 'always' ? { mode: 'always' } : { mode: 'interval', intervalMs: config.wal.fsyncIntervalMs },
+    syncsInFlightMax: config.wal.syncsInFlightMax,
     retainMs: config.wal.retainMs,
     // Kept copies of delivered segments may fill half the quota, never push ingest into 503s.
     retainBytesMax: Math.floor(config.wal.quotaBytes / 2),

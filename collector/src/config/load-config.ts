@@ -91,7 +91,7 @@ export function describeConfig(config: CollectorConfig): string[] {
   return [
     `listen     http://${config.listen.host}:${config.listen.port}`,
     `sources    ${config.sources.map((s) => `${s.id} (key ${mask(s.writeKey)}${s.secret ? ', signed' : ''})`).join(', ')}`,
-    `wal        ${config.wal.dir} fsync=${config.wal.fsync} segmentBytesMax=${config.wal.segmentBytesMax} quotaBytes=${config.wal.quotaBytes} retainMs=${config.wal.retainMs}`,
+    `wal        ${config.wal.dir} fsync=${config.wal.fsync} syncsInFlightMax=${config.wal.syncsInFlightMax} segmentBytesMax=${config.wal.segmentBytesMax} quotaBytes=${config.wal.quotaBytes} retainMs=${config.wal.retainMs}`,
     `lake       ${config.lake.dir}`,
     `sinks      ${config.sinks.map((s) => `${s.name} (${s.type})`).join(', ')}`,
     `limits     ${JSON.stringify(config.limits)}`,

@@ -39,12 +39,13 @@ describe('config', () => {
       SHOPSTREAM_LAKE_DIR: '/srv/lake',
       SHOPSTREAM_WAL_DIR: '/srv/wal',
       SHOPSTREAM_WAL_QUOTA_BYTES: '1073741824',
+      SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX: '1',
       SHOPSTREAM_SOURCES: '[{"id":"web","writeKey":"wk_live_123456"}]',
       SHOPSTREAM_REDIS_URL: 'redis://elsewhere', // another component's variable: ignored here
     });
     expect(config.listen.port).toBe(9000);
     expect(config.lake.dir).toBe('/srv/lake');
-    expect(config.wal).toMatchObject({ dir: '/srv/wal', quotaBytes: 1073741824 });
+    expect(config.wal).toMatchObject({ dir: '/srv/wal', quotaBytes: 1073741824, syncsInFlightMax: 1 });
     expect(config.sources).toEqual([{ id: 'web', writeKey: 'wk_live_123456' }]);
   });
 
@@ -59,6 +60,7 @@ describe('config', () => {
 
   it('names the key and what is expected in one line', () => {
     expect(refused(() => load({ SHOPSTREAM_WAL_QUOTA_BYTES: 'lots' }))).toMatch(/^config: wal\.quotaBytes must be an integer from 16384 to \d+ \(bytes\), got "lots"$/);
+    expect(refused(() => load({ SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX: '0' }))).toBe('config: wal.syncsInFlightMax must be an integer from 1 to 16 (fdatasyncs), got 0');
     expect(refused(() => load({ PORT: '70000' }))).toBe('config: listen.port must be an integer from 0 to 65535, got 70000');
     expect(refused(() => parseConfig({ limits: { bodyByteMax: 5 } }, sinkTypes))).toMatch(/^config: limits\.bodyByteMax is not a known key \(known here: bodyBytesMax/);
     expect(refused(() => parseConfig({ sinks: [{ type: 'kafka' }] }, sinkTypes))).toMatch(/^config: sinks\[0\]\.type must be one of .*"lake".*, got "kafka"$/);
