@@ -51,7 +51,7 @@ interface SyncInFlight extends WrittenGroup {
  * In `always` mode up to `syncsInFlightMax` fdatasyncs overlap (invariant 7): the next group is
  * written while the previous one's fdatasync runs, instead of waiting out a whole disk flush plus
  * an event-loop turn. Groups are still acknowledged (and shown to readers) strictly in Lsn order,
- * each only after an fdatasync that began after its write ended.
+ * each only after an fdatasync that began after its write ended, each on its own file handle.
  */
 export class GroupCommitWriter {
   readonly counters: WriterCounters = { appendedRecords: 0, appendedBytes: 0, fsyncCount: 0, lastFsyncLatencyMs: 0 };
@@ -68,6 +68,14 @@ export class GroupCommitWriter {
   private inFlight: SyncInFlight[] = [];
   /** An in-flight fdatasync failed: the loop undoes from that group on before anything else. */
   private syncFailed = false;
+  /**
+   * Extra read handles on the active segment, one per further sync slot, opened lazily. Each
+   * in-flight fdatasync runs on its own handle: Linux reports a writeback error once per open
+   * file, so two overlapping fdatasyncs on one handle could hand the error for the first
+   * group's pages to the second and report success for the first. On separate handles both see it.
+   */
+  private syncFiles: WalFile[] = [];
+  private syncsStarted = 0;
   private handleOpen = true;
   private syncDue = false;
   private failure: WalError | undefined;
@@ -125,6 +133,7 @@ export class GroupCommitWriter {
       await this.idle; // a failed sync kicked the loop to undo
     }
     if (this.unsynced.bytes > 0 && !this.failure) await this.syncAndPublish().catch((error: unknown) => this.options.onSyncError?.(error as Error));
+    await this.closeSyncFiles();
     if (this.handleOpen) await this.file.close();
     this.handleOpen = false;
   }
@@ -168,6 +177,16 @@ export class GroupCommitWriter {
     return this.queue.splice(0, count);
   }
 
+  private async openSyncFiles(): Promise<void> {
+    while (this.syncFiles.length < this.options.syncsInFlightMax - 1) this.syncFiles.push(await this.options.fs.open(this.table.active.path, 'r'));
+  }
+
+  private async closeSyncFiles(): Promise<void> {
+    const files = this.syncFiles;
+    this.syncFiles = [];
+    await Promise.all(files.map((file) => file.close().catch(() => {})));
+  }
+
   private async commit(group: PendingAppend[]): Promise<void> {
     if (this.failure) {
       for (const pending of group) pending.reject(this.failure);
@@ -209,14 +228,23 @@ export class GroupCommitWriter {
       return;
     }
     const written: WrittenGroup = { group, lsns, records: recordsTotal, start, sealed, endBytes: this.writtenBytes };
-    if (this.options.fsync.mode === 'always') this.startSync(written);
-    else this.acknowledge(written);
+    if (this.options.fsync.mode === 'interval') return this.acknowledge(written);
+    if (this.syncFiles.length < this.options.syncsInFlightMax - 1) {
+      try {
+        await this.openSyncFiles();
+      } catch (error) {
+        return this.undo({ group, start }, error, 'open the log for syncing');
+      }
+    }
+    this.startSync(written);
   }
 
   /** Starts the group's fdatasync without waiting for it; its end acknowledges in Lsn order. */
   private startSync(written: WrittenGroup): void {
     const entry: SyncInFlight = { ...written, state: 'syncing', settled: Promise.resolve() };
-    entry.settled = this.sync().then(
+    // Consecutive groups take consecutive slots, so the (at most syncsInFlightMax) in flight never share a handle.
+    const slot = this.syncsStarted++ % this.options.syncsInFlightMax;
+    entry.settled = this.sync(slot === 0 ? this.file : this.syncFiles[slot - 1]!).then(
       () => {
         entry.state = 'synced';
         this.acknowledgeSyncedPrefix();
@@ -299,12 +327,12 @@ export class GroupCommitWriter {
   }
 
   /** Syncs everything written so far; the next write starts a new unsynced count at once. */
-  private async sync(): Promise<void> {
+  private async sync(file: WalFile = this.file): Promise<void> {
     const started = performance.now();
     const { bytes, records } = this.unsynced;
     this.unsynced = { bytes: 0, records: 0 };
     try {
-      await this.file.datasync();
+      await file.datasync();
     } catch (error) {
       // Still not known to be durable: an interval retry or the undo counts them again.
       this.unsynced = { bytes: this.unsynced.bytes + bytes, records: this.unsynced.records + records };
@@ -319,6 +347,7 @@ export class GroupCommitWriter {
   /** Seals the active segment (fdatasync first: invariant 5) and starts the next one. */
   private async roll(): Promise<void> {
     await this.sync();
+    await this.closeSyncFiles();
     this.handleOpen = false;
     await this.file.close();
     const firstLsn = this.table.active.firstLsn + this.writtenBytes;
@@ -335,6 +364,8 @@ export class GroupCommitWriter {
   /** Undoes a failed group: drops segments it created and truncates back (invariant 4). */
   private async rollback(start: { active: SegmentEntry; writtenBytes: number }): Promise<void> {
     try {
+      // Reopened on the next group: the segment they name may be removed just below.
+      await this.closeSyncFiles();
       // By identity: retention may have dropped older segments meanwhile.
       const created = this.table.entries.splice(this.table.entries.indexOf(start.active) + 1);
       if (created.length > 0 || !this.handleOpen) {

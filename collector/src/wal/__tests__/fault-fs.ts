@@ -19,6 +19,8 @@ export interface Faults {
 }
 
 export interface HeldSync {
+  /** Which opened file the fdatasync runs on (numbered in open order). */
+  readonly handle: number;
   /** Lets the real fdatasync run, or fails it with `code` (EIO) without running it. */
   release(failWith?: string): void;
 }
@@ -31,7 +33,8 @@ function errnoError(code: string): Error {
 export function faultyFs(): { fs: WalFs; faults: Faults } {
   const faults: Faults = { diskFull: false, syncFails: false, renameFails: false, holdSyncs: false, heldSyncs: [], syncsInFlightPeak: 0, writes: 0, syncs: 0, reads: 0 };
   let syncsInFlight = 0;
-  const wrap = (file: WalFile): WalFile => ({
+  let handles = 0;
+  const wrap = (file: WalFile, handle = ++handles): WalFile => ({
     async write(buffer, offset, length, position) {
       faults.writes += 1;
       if (faults.diskFull) {
@@ -51,7 +54,7 @@ export function faultyFs(): { fs: WalFs; faults: Faults } {
       faults.syncsInFlightPeak = Math.max(faults.syncsInFlightPeak, syncsInFlight);
       try {
         if (faults.holdSyncs) {
-          const failWith = await new Promise<string | undefined>((release) => faults.heldSyncs.push({ release }));
+          const failWith = await new Promise<string | undefined>((release) => faults.heldSyncs.push({ handle, release }));
           if (failWith) throw errnoError(failWith);
         }
         if (faults.syncFails) throw errnoError('EIO');

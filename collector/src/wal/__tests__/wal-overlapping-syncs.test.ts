@@ -36,6 +36,8 @@ describe('overlapping fdatasyncs (invariant 7)', () => {
     await heldSyncs(faults, 1);
     const second = track(wal.append([testRecord(1)]));
     await heldSyncs(faults, 2); // written without waiting for the first flush
+    // Each on its own handle: Linux reports a writeback error once per open file, so both flushes see it.
+    expect(faults.heldSyncs[0]!.handle).not.toBe(faults.heldSyncs[1]!.handle);
     const third = track(wal.append([testRecord(2)]));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(faults.heldSyncs.length).toBe(2); // syncsInFlightMax 2: the third waits
