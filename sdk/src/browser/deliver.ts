@@ -45,7 +45,7 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
     if (waitMs > 0) return { next: 'retry', afterMs: waitMs };
     const records = takeBatch(await queue.peek(config.batchEventsMax), config.batchBytesMax);
     if (records.length === 0) return { next: 'idle' };
-    const dropped = await queue.dropped();
+    const { dropped } = await queue.usage();
     const events = stampForSending(records, dropped, io.iso(now()));
     const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);

@@ -6,8 +6,8 @@
  * Keys in the one object store:
  *   <UUIDv7>     a StoredBatch (the browser stores one tracked event per record); UUIDv7 keys
  *                sort by creation time, so key order is age order
- *   "~usage"     { count, bytes } of the queue records
- *   "~dropped"   events dropped because the queue was full, not yet reported to the collector
+ *   "~usage"     { count, bytes, dropped } of the queue records, and the events dropped because
+ *                the queue was full, not yet reported to the collector (one record: one read)
  *   "~retry"     retry state { attempts, notBeforeMs, offline } that survives reloads
  *   "~lease"     flush lease { owner, expiresMs } for browsers without Web Locks
  * "~" sorts after every hex digit, so the key range below "~" holds queue records only.
@@ -15,14 +15,13 @@
  * Invariants: `~usage` is changed in the same transaction as the records it counts (an append
  * skips ids already queued, so a record is never counted twice); after an
  * append the queue is within `countMax` and `bytesMax`, the oldest records having been deleted
- * and added to `~dropped` in that same transaction (loss is counted, never silent); a record
+ * and added to `~usage.dropped` in that same transaction (loss is counted, never silent); a record
  * leaves the queue only through `ack` (after a 2xx) or `clear` (consent revoked).
  */
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { Storage, StoredBatch } from './storage.js';
 
 export const META_USAGE = '~usage';
-export const META_DROPPED = '~dropped';
 export const META_RETRY = '~retry';
 export const META_LEASE = '~lease';
 
@@ -36,6 +35,8 @@ export interface IndexedDbQueueLimits {
 export interface QueueUsage {
   readonly count: number;
   readonly bytes: number;
+  /** Events dropped for lack of room and not yet reported. */
+  readonly dropped: number;
 }
 
 /** `Storage` plus what the browser client needs beside it: the dropped counter and a reset. */
@@ -47,29 +48,23 @@ export interface IndexedDbQueue extends Omit<Storage, 'append'> {
   /** Replaces a meta record in one readwrite transaction (atomic across tabs); `undefined` deletes it. */
   updateMeta<T>(key: string, next: (value: T | undefined) => T | undefined): Promise<void>;
   usage(): Promise<QueueUsage>;
-  /** Events dropped for lack of room and not yet reported. */
-  dropped(): Promise<number>;
   /**
    * Removes acknowledged records and, in the same transaction, adds `droppedDelta` to the dropped
    * counter: negative once a batch that reported it got a 2xx (more may have been dropped since),
    * positive for a batch the collector refused for good.
    */
   ack(ids: readonly string[], droppedDelta?: number): Promise<void>;
-  /** `ack([], delta)`. */
-  addDropped(delta: number): Promise<void>;
   /** Deletes every record and meta value (consent revoked). */
   clear(): Promise<void>;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const queueRange = (): IDBKeyRange => IDBKeyRange.upperBound('~', true);
 
 export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseStore = createStore('shopstream', 'queue')): IndexedDbQueue {
   const get = <T>(s: IDBObjectStore, key: string) => promisifyRequest(s.get(key)) as Promise<T | undefined>;
-  const read = <T>(key: string) => store('readonly', (s) => get<T>(s, key));
-  const usageIn = async (s: IDBObjectStore) => ({ count: 0, bytes: 0, ...(await get<QueueUsage>(s, META_USAGE)) });
-  const addDroppedIn = async (s: IDBObjectStore, delta: number) => {
-    if (delta) s.put(Math.max(0, ((await get<number>(s, META_DROPPED)) ?? 0) + delta), META_DROPPED);
-  };
+  const usageIn = async (s: IDBObjectStore): Promise<Mutable<QueueUsage>> => ({ count: 0, bytes: 0, dropped: 0, ...(await get<QueueUsage>(s, META_USAGE)) });
   /** One readwrite transaction; resolves with `fn`'s result once it committed. */
   const write = <T>(fn: (s: IDBObjectStore) => Promise<T> | T): Promise<T> =>
     store('readwrite', async (s) => {
@@ -78,21 +73,8 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
       await done;
       return result;
     });
-  const ack = (ids: readonly string[], droppedDelta = 0) =>
-    write(async (s) => {
-      const usage = await usageIn(s);
-      for (const batch of await Promise.all(ids.map((id) => get<StoredBatch>(s, id)))) {
-        if (!batch) continue; // acknowledged by another tab, or dropped meanwhile
-        usage.count -= 1;
-        usage.bytes -= batch.bytes;
-        s.delete(batch.id);
-      }
-      s.put(usage, META_USAGE);
-      await addDroppedIn(s, droppedDelta);
-    });
-
   return {
-    readMeta: read,
+    readMeta: (key) => store('readonly', (s) => get(s, key)),
     updateMeta: (key, next) =>
       write(async (s) => {
         const value = next(await get(s, key));
@@ -110,7 +92,6 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
           usage.count += 1;
           usage.bytes += item.bytes;
         }
-        let droppedEvents = 0;
         const within = () => usage.count <= limits.countMax && usage.bytes <= limits.bytesMax;
         // Oldest first: the newest events describe what the shopper is doing now. The cursor is
         // continued from a microtask of its success event, while the transaction is still active.
@@ -120,20 +101,28 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
             const batch = at.value as StoredBatch;
             usage.count -= 1;
             usage.bytes -= batch.bytes;
-            droppedEvents += batch.events.length;
+            usage.dropped += batch.events.length;
             at.delete();
             at.continue();
           }
         }
         s.put(usage, META_USAGE);
-        await addDroppedIn(s, droppedEvents);
         return usage;
       }),
     peek: (countMax) => store('readonly', (s) => promisifyRequest(s.getAll(queueRange(), countMax))),
-    ack,
+    ack: (ids, droppedDelta = 0) =>
+      write(async (s) => {
+        const usage = await usageIn(s);
+        for (const batch of await Promise.all(ids.map((id) => get<StoredBatch>(s, id)))) {
+          if (!batch) continue; // acknowledged by another tab, or dropped meanwhile
+          usage.count -= 1;
+          usage.bytes -= batch.bytes;
+          s.delete(batch.id);
+        }
+        usage.dropped = Math.max(0, usage.dropped + droppedDelta);
+        s.put(usage, META_USAGE);
+      }),
     usage: () => store('readonly', usageIn),
-    dropped: () => read<number>(META_DROPPED).then((n) => n ?? 0),
-    addDropped: (delta) => ack([], delta),
     clear: () => write((s) => void s.clear()),
   };
 }

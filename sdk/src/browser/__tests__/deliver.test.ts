@@ -97,19 +97,19 @@ describe('deliverQueued', () => {
     const refused = await queueWith(4);
     await deliverQueued(withErrors, io(refused, scripted({ status: 'failure', error: httpError(400) }, { status: 'success' })), renew);
     expect(await refused.peek(100)).toEqual([]);
-    expect(await refused.dropped()).toBe(4);
+    expect((await refused.usage()).dropped).toBe(4);
     expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED']);
 
     const unauthorized = await queueWith(4);
     const result = await deliverQueued(withErrors, io(unauthorized, scripted({ status: 'failure', error: httpError(401) })), renew);
     expect(result.next).toBe('retry');
     expect(await unauthorized.peek(100)).toHaveLength(4);
-    expect(await unauthorized.dropped()).toBe(0);
+    expect((await unauthorized.usage()).dropped).toBe(0);
   });
 
   it('reports the dropped count on the first event of the next batch, once', async () => {
     const queue = await queueWith(15, { countMax: 10, bytesMax: 1_000_000 });
-    expect(await queue.dropped()).toBe(5);
+    expect((await queue.usage()).dropped).toBe(5);
     const bodies: Uint8Array[] = [];
     const transport: Transport = { send: async (body) => (bodies.push(body), { status: 'success' }) };
     const noGzip = { ...config };
@@ -124,6 +124,6 @@ describe('deliverQueued', () => {
     const batches = bodies.map((b) => (JSON.parse(new TextDecoder().decode(b)) as { batch: { context?: { dropped?: number }; sentAt?: string }[] }).batch);
     expect(batches.flat().map((e) => e.context?.dropped ?? 0)).toEqual([5, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(batches.flat().every((e) => typeof e.sentAt === 'string')).toBe(true);
-    expect(await queue.dropped()).toBe(0);
+    expect((await queue.usage()).dropped).toBe(0);
   });
 });
