@@ -76,8 +76,8 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   const iso = isoTimestamps();
   const tabId = uuid();
   const readContext = createContextReader(LIBRARY);
-  let queue: IndexedDbQueue | undefined = io.queue;
-  const getQueue = () => (queue ??= createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax }));
+  // idb-keyval opens the database on the first transaction: nothing is stored before consent.
+  const queue = io.queue ?? createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax });
 
   let enabled = config.consent !== 'required' || kv.getItem(IdentityKey.consent) === 'granted';
   let closed = false;
@@ -96,11 +96,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   let timerAtMs = Infinity;
   let flushing: Promise<void> | undefined;
   let flushAgain = false;
-  /** What delivery and the tab lock need, made once: the queue is opened on first use. */
+  /** What delivery and the tab lock need, made once. */
   const deliveryIo: DeliverIo & TabLockOptions = {
-    get queue() {
-      return getQueue();
-    },
+    queue,
     transport,
     now,
     iso,
@@ -130,7 +128,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const batch = pending;
     pending = [];
     persisting = persisting
-      .then(() => getQueue().append(batch))
+      .then(() => queue.append(batch))
       .then(({ count }) => {
         const ids = new Set(batch.map((stored) => stored.id));
         for (const id of ids) uncommitted.delete(id);
@@ -241,12 +239,12 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const restored = readSpill(kv);
     if (restored.length) {
       kv.removeItem(SPILL_KEY);
-      persisting = getQueue().append(restored).then(() => undefined, report);
+      persisting = queue.append(restored).then(() => undefined, report);
     }
     void flush(); // what earlier visits left behind
   }
 
-  const store = async () => (await persisting, getQueue());
+  const store = async () => (await persisting, queue);
 
   return {
     kv,
