@@ -184,9 +184,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     }
     flushing = (async () => {
       await persisting;
-      const result = await withFlushLock(deliveryIo, (renew) => deliverQueued(config, deliveryIo, renew));
-      if (!result) schedule(config.flushIntervalMs); // another tab is sending; look again later
-      else if (result.next === 'retry') schedule(result.afterMs);
+      const retryAfterMs = await withFlushLock(deliveryIo, (renew) => deliverQueued(config, deliveryIo, renew));
+      if (retryAfterMs === false) schedule(config.flushIntervalMs); // another tab is sending; look again later
+      else if (retryAfterMs !== undefined) schedule(retryAfterMs);
     })()
       .catch(report)
       .finally(() => {

@@ -24,8 +24,11 @@ export interface DeliverIo {
   readonly onAcked: (ids: readonly string[]) => void;
 }
 
-/** What the caller should do next: nothing (queue empty, offline, stopped) or try again later. */
-export type DeliverResult = { readonly next: 'idle' } | { readonly next: 'retry'; readonly afterMs: number };
+/**
+ * What the caller should do next: try again after this many ms, or (undefined) nothing: the
+ * queue is empty, the client offline or stopped.
+ */
+export type RetryAfterMs = number | undefined;
 
 /**
  * Sends the shared queue batch by batch until it is empty; run by the one tab holding the flush
@@ -35,16 +38,16 @@ export type DeliverResult = { readonly next: 'idle' } | { readonly next: 'retry'
  * the batch and adds it to the dropped count, so a poison batch cannot block the queue forever
  * and its loss is still reported; 401 and 403 are configuration errors and are retried.
  */
-export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<DeliverResult> {
+export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<RetryAfterMs> {
   const { queue, now } = io;
   const { onError } = config;
   for (;;) {
-    if (!io.active() || !(await renew())) return { next: 'idle' };
+    if (!io.active() || !(await renew())) return undefined;
     const retry = await readRetryState(queue);
     const waitMs = (retry?.notBeforeMs ?? 0) - now();
-    if (waitMs > 0) return { next: 'retry', afterMs: waitMs };
+    if (waitMs > 0) return waitMs;
     const records = takeBatch(await queue.peek(config.batchEventsMax), config.batchBytesMax);
-    if (records.length === 0) return { next: 'idle' };
+    if (records.length === 0) return undefined;
     const { dropped } = await queue.usage();
     const events = stampForSending(records, dropped, io.iso(now()));
     const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);
@@ -67,7 +70,7 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
         : Math.max(fullJitterDelayMs(attempts, config.retryBaseMs, config.retryMaxMs, io.random), 100);
     await writeRetryState(queue, { attempts, notBeforeMs: now() + afterMs });
     if (error && attempts === 1) onError?.(error);
-    return { next: 'retry', afterMs };
+    return afterMs;
   }
 }
 

@@ -45,7 +45,7 @@ describe('deliverQueued', () => {
     const queue = await queueWith(25);
     const transport = scripted({ status: 'success' });
     const deps = io(queue, transport);
-    expect(await deliverQueued(config, deps, renew)).toEqual({ next: 'idle' });
+    expect(await deliverQueued(config, deps, renew)).toBeUndefined(); // idle
     expect(transport.sends).toBe(3);
     expect(deps.acked).toHaveLength(25);
     expect(await queue.peek(100)).toEqual([]);
@@ -67,9 +67,9 @@ describe('deliverQueued', () => {
   it("keeps the batch and persists the collector's Retry-After; no send before it", async () => {
     const queue = await queueWith(5);
     const transport = scripted({ status: 'retryable', retryAfterMs: 30_000, error: httpError(503) });
-    expect(await deliverQueued(config, io(queue, transport), renew)).toEqual({ next: 'retry', afterMs: 30_000 });
+    expect(await deliverQueued(config, io(queue, transport), renew)).toBe(30_000);
     expect(await readRetryState(queue)).toEqual({ attempts: 1, notBeforeMs: 1_030_000 });
-    expect(await deliverQueued(config, io(queue, transport, 1_010_000), renew)).toEqual({ next: 'retry', afterMs: 20_000 });
+    expect(await deliverQueued(config, io(queue, transport, 1_010_000), renew)).toBe(20_000);
     expect(transport.sends).toBe(1);
     expect(await queue.peek(100)).toHaveLength(5);
   });
@@ -80,10 +80,10 @@ describe('deliverQueued', () => {
     let now = 0;
     const waits: number[] = [];
     for (let round = 0; round < 3; round++) {
-      const result = await deliverQueued(config, { ...io(queue, transport), now: () => now }, renew);
-      if (result.next === 'retry') {
-        waits.push(result.afterMs);
-        now += result.afterMs;
+      const afterMs = await deliverQueued(config, { ...io(queue, transport), now: () => now }, renew);
+      if (afterMs !== undefined) {
+        waits.push(afterMs);
+        now += afterMs;
       }
     }
     expect(waits).toEqual([500, 1_000]); // random 0.5 × ceilings 1 s, 2 s
@@ -101,8 +101,8 @@ describe('deliverQueued', () => {
     expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED']);
 
     const unauthorized = await queueWith(4);
-    const result = await deliverQueued(withErrors, io(unauthorized, scripted({ status: 'failure', error: httpError(401) })), renew);
-    expect(result.next).toBe('retry');
+    const afterMs = await deliverQueued(withErrors, io(unauthorized, scripted({ status: 'failure', error: httpError(401) })), renew);
+    expect(afterMs).toBeGreaterThan(0); // retried later
     expect(await unauthorized.peek(100)).toHaveLength(4);
     expect((await unauthorized.usage()).dropped).toBe(0);
   });
