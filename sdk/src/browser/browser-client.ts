@@ -252,7 +252,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     record,
     flush,
     store,
-    queued: async () => (await (await store()).usage()).count,
+    queued: async () => (await (await store()).state()).count,
     setEnabled: (on) => {
       enabled = on;
       if (on) void flush();

@@ -6,7 +6,7 @@ import { fullJitterDelayMs } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
 import type { ResolvedBrowserConfig } from './config.js';
 import { encodeRequestBody } from './request-body.js';
-import { readRetryState, writeRetryState } from './retry-state.js';
+import { writeBackoff } from './retry-state.js';
 
 export interface DeliverIo {
   readonly queue: IndexedDbQueue;
@@ -43,12 +43,11 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
   const { onError } = config;
   for (;;) {
     if (!io.active() || !(await renew())) return undefined;
-    const retry = await readRetryState(queue);
-    const waitMs = (retry?.notBeforeMs ?? 0) - now();
+    const { dropped, attempts: failed, notBeforeMs } = await queue.state();
+    const waitMs = notBeforeMs - now();
     if (waitMs > 0) return waitMs;
     const records = takeBatch(await queue.peek(config.batchEventsMax), config.batchBytesMax);
     if (records.length === 0) return undefined;
-    const { dropped } = await queue.usage();
     const events = stampForSending(records, dropped, io.iso(now()));
     const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);
@@ -59,16 +58,15 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
       const refused = outcome.status !== 'success';
       await queue.ack(ids, refused ? events.length : -dropped);
       if (refused) onError?.(new SdkError('SDK_BATCH_REJECTED', `${ids.length} refused`, { cause: error }));
-      if (retry) await writeRetryState(queue, undefined);
       io.onAcked(ids);
       continue;
     }
-    const attempts = (retry?.attempts ?? 0) + 1;
+    const attempts = failed + 1;
     const afterMs =
       retryAfterMs !== undefined
         ? Math.min(retryAfterMs, config.retryAfterMaxMs)
         : Math.max(fullJitterDelayMs(attempts, config.retryBaseMs, config.retryMaxMs, io.random), 100);
-    await writeRetryState(queue, { attempts, notBeforeMs: now() + afterMs });
+    await writeBackoff(queue, attempts, now() + afterMs);
     if (error && attempts === 1) onError?.(error);
     return afterMs;
   }
