@@ -12,9 +12,8 @@ import type { EventEnvelope, EventKind } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
-import { createBeaconTransport } from '../transport/beacon.js';
 import { createFetchTransport } from '../transport/fetch.js';
-import { KEEPALIVE_BODY_BYTES_MAX } from '../transport/keepalive-body.js';
+import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from '../transport/keepalive-body.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
 import { createContextReader } from './context.js';
@@ -55,7 +54,11 @@ export interface BrowserClient {
 export interface BrowserIo {
   readonly queue?: IndexedDbQueue;
   readonly transport?: Transport;
-  readonly beacon?: Transport;
+  /**
+   * `navigator.sendBeacon` by default. Its answer is not checked: `true` proves nothing (Chromium
+   * takes a beacon offline and never sends it) and beaconed events stay queued either way.
+   */
+  readonly sendBeacon?: (url: string, data: Blob) => boolean;
   readonly kv?: KeyValue;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -71,7 +74,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     uuid = pooledUuidV7(now),
     kv = firstPartyKeyValue(),
     transport = createFetchTransport({ url, now }),
-    beacon = createBeaconTransport({ url }),
+    sendBeacon: beacon = (to, data) => navigator.sendBeacon(to, data),
   } = io;
   const iso = isoTimestamps();
   const tabId = uuid();
@@ -224,7 +227,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     if (records.length === 0) return;
     // Uncompressed and no awaits on tasks: a page in `pagehide` still runs microtasks.
     void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
-      .then((body) => beacon.send(body, {}, 0))
+      .then((body) => beacon(url, textPlainBody(body)))
       .catch(report);
   }
 
