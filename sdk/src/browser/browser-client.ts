@@ -206,7 +206,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   function spill(): void {
     if (uncommitted.size === 0) return;
     try {
-      rewriteSpill(kv, new Set(uncommitted.keys()), [...uncommitted.values()]);
+      rewriteSpill(kv, uncommitted, uncommitted.values());
       spilled = true;
     } catch (error) {
       report(error); // storage full: the beacon is the last chance
@@ -236,7 +236,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   const listen = (type: string, fn: () => void) => addEventListener(type, fn, { signal: listening.signal });
   listen('visibilitychange', () => (document.visibilityState === 'hidden' ? sendBeacon() : void flush()));
   listen('pagehide', sendBeacon);
-  listen('online', () => void flush());
+  listen('online', flush);
   if (enabled) {
     // What a closing tab could not commit: queued before the first flush looks at the queue.
     const restored = readSpill(kv);

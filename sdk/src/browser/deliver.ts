@@ -53,7 +53,8 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
     const ids = records.map((r) => r.id);
     const { error, retryAfterMs } = outcome as { error?: SdkError; retryAfterMs?: number };
     // 400, 413, 422 are final: the same bytes would be refused again. 401/403 wait for a fixed key.
-    if (outcome.status === 'success' || (outcome.status === 'failure' && error?.status !== 401 && error?.status !== 403)) {
+    // Settled: a 2xx (no error), or a final refusal other than 401/403.
+    if (outcome.status !== 'retryable' && error?.status !== 401 && error?.status !== 403) {
       // A 2xx reported `dropped`; a final refusal adds the batch's events to the next report.
       const refused = outcome.status !== 'success';
       await queue.ack(ids, refused ? events.length : -dropped);
