@@ -179,8 +179,8 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     return event.id;
   }
 
-  function flush(): Promise<void> {
-    if (!enabled || closed) return Promise.resolve();
+  async function flush(): Promise<void> {
+    if (!enabled || closed) return;
     if (flushing) {
       flushAgain = true;
       return flushing;
