@@ -19,16 +19,16 @@ export type SdkErrorCode =
 
 export class SdkError extends Error {
   override readonly name = 'SdkError';
-  constructor(
-    readonly code: SdkErrorCode,
-    message: string,
-    options?: { cause?: unknown; status?: number },
-  ) {
+  /** Stable code to branch on (see the list above). */
+  declare readonly code: SdkErrorCode;
+  /** HTTP status when the error came from a collector answer. */
+  declare readonly status: number | undefined;
+  constructor(code: SdkErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options); // Error takes `cause` from the options and ignores `status`
+    // `declare`d, then assigned: no class field definitions in every shop's bundle.
+    this.code = code;
     this.status = options?.status;
   }
-  /** HTTP status when the error came from a collector answer. */
-  readonly status: number | undefined;
 }
 
 export function isSdkError(value: unknown): value is SdkError {

@@ -81,8 +81,8 @@ describe('browser SDK delivery (real Chromium)', () => {
           new Promise<boolean>((resolve) => {
             const open = indexedDB.open('shopstream');
             open.onsuccess = () => {
-              const get = open.result.transaction('queue', 'readonly').objectStore('queue').get('~retry');
-              get.onsuccess = () => resolve(get.result !== undefined);
+              const get = open.result.transaction('queue', 'readonly').objectStore('queue').get('~state');
+              get.onsuccess = () => resolve((get.result?.notBeforeMs ?? 0) > 0);
               get.onerror = () => resolve(false);
             };
             open.onerror = () => resolve(false);

@@ -93,6 +93,20 @@ describe('consent, sampling, fallbacks (real Chromium)', () => {
     expect(events.find((e) => e.type === 'Product Added')!.context).not.toHaveProperty('sampleRate');
   });
 
+  it('names the campaign from UTM parameters, and leaves it out without them', async () => {
+    const page = await openShop(h.context, h.shop.url, h.cfg());
+    const ids = await page.evaluate(() => {
+      const plain = sdk.track('Product Viewed')!;
+      history.pushState(null, '', '/?utm_source=news&utm_campaign=spring&utm_term=tea&other=1');
+      return { plain, tagged: sdk.track('Product Viewed')! };
+    });
+    expect(await eventually(() => h.sink.events().length >= 2, 5_000)).toBe(true);
+    const context = (id: string) => h.sink.events().find((e) => e.id === id)!.context as { campaign?: unknown; page: { search: string } };
+    expect(context(ids.plain)).not.toHaveProperty('campaign');
+    expect(context(ids.tagged).campaign).toEqual({ source: 'news', name: 'spring', term: 'tea' });
+    expect(context(ids.tagged).page.search).toBe('?utm_source=news&utm_campaign=spring&utm_term=tea&other=1');
+  });
+
   it('without CompressionStream, posts plain JSON {batch:[...]}', async () => {
     await h.context.addInitScript(() => {
       delete (globalThis as { CompressionStream?: unknown }).CompressionStream;

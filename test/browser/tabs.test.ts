@@ -90,7 +90,7 @@ describe('many tabs, one sender (real Chromium)', () => {
           open.onerror = () => reject(open.error);
           open.onsuccess = () => {
             const store = open.result.transaction('queue', 'readwrite').objectStore('queue');
-            const spin = () => void (store.get('~usage').onsuccess = spin);
+            const spin = () => void (store.get('~state').onsuccess = spin);
             spin();
             resolve();
           };

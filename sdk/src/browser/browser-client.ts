@@ -12,9 +12,8 @@ import type { EventEnvelope, EventKind } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
-import { createBeaconTransport } from '../transport/beacon.js';
 import { createFetchTransport } from '../transport/fetch.js';
-import { KEEPALIVE_BODY_BYTES_MAX } from '../transport/keepalive-body.js';
+import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from '../transport/keepalive-body.js';
 import type { Transport } from '../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
 import { createContextReader } from './context.js';
@@ -55,7 +54,11 @@ export interface BrowserClient {
 export interface BrowserIo {
   readonly queue?: IndexedDbQueue;
   readonly transport?: Transport;
-  readonly beacon?: Transport;
+  /**
+   * `navigator.sendBeacon` by default. Its answer is not checked: `true` proves nothing (Chromium
+   * takes a beacon offline and never sends it) and beaconed events stay queued either way.
+   */
+  readonly sendBeacon?: (url: string, data: Blob) => boolean;
   readonly kv?: KeyValue;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -71,13 +74,13 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     uuid = pooledUuidV7(now),
     kv = firstPartyKeyValue(),
     transport = createFetchTransport({ url, now }),
-    beacon = createBeaconTransport({ url }),
+    sendBeacon: beacon = (to, data) => navigator.sendBeacon(to, data),
   } = io;
   const iso = isoTimestamps();
   const tabId = uuid();
   const readContext = createContextReader(LIBRARY);
-  let queue: IndexedDbQueue | undefined = io.queue;
-  const getQueue = () => (queue ??= createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax }));
+  // idb-keyval opens the database on the first transaction: nothing is stored before consent.
+  const queue = io.queue ?? createIndexedDbQueue({ countMax: config.queueEventsMax, bytesMax: config.queueBytesMax });
 
   let enabled = config.consent !== 'required' || kv.getItem(IdentityKey.consent) === 'granted';
   let closed = false;
@@ -96,11 +99,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   let timerAtMs = Infinity;
   let flushing: Promise<void> | undefined;
   let flushAgain = false;
-  /** What delivery and the tab lock need, made once: the queue is opened on first use. */
+  /** What delivery and the tab lock need, made once. */
   const deliveryIo: DeliverIo & TabLockOptions = {
-    get queue() {
-      return getQueue();
-    },
+    queue,
     transport,
     now,
     iso,
@@ -130,7 +131,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     const batch = pending;
     pending = [];
     persisting = persisting
-      .then(() => getQueue().append(batch))
+      .then(() => queue.append(batch))
       .then(({ count }) => {
         const ids = new Set(batch.map((stored) => stored.id));
         for (const id of ids) uncommitted.delete(id);
@@ -178,17 +179,17 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     return event.id;
   }
 
-  function flush(): Promise<void> {
-    if (!enabled || closed) return Promise.resolve();
+  async function flush(): Promise<void> {
+    if (!enabled || closed) return;
     if (flushing) {
       flushAgain = true;
       return flushing;
     }
     flushing = (async () => {
       await persisting;
-      const result = await withFlushLock(deliveryIo, (renew) => deliverQueued(config, deliveryIo, renew));
-      if (!result) schedule(config.flushIntervalMs); // another tab is sending; look again later
-      else if (result.next === 'retry') schedule(result.afterMs);
+      const retryAfterMs = await withFlushLock(deliveryIo, (renew) => deliverQueued(config, deliveryIo, renew));
+      if (retryAfterMs === false) schedule(config.flushIntervalMs); // another tab is sending; look again later
+      else if (retryAfterMs !== undefined) schedule(retryAfterMs);
     })()
       .catch(report)
       .finally(() => {
@@ -205,7 +206,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   function spill(): void {
     if (uncommitted.size === 0) return;
     try {
-      rewriteSpill(kv, new Set(uncommitted.keys()), [...uncommitted.values()]);
+      rewriteSpill(kv, uncommitted, uncommitted.values());
       spilled = true;
     } catch (error) {
       report(error); // storage full: the beacon is the last chance
@@ -226,7 +227,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     if (records.length === 0) return;
     // Uncompressed and no awaits on tasks: a page in `pagehide` still runs microtasks.
     void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
-      .then((body) => beacon.send(body, {}, 0))
+      .then((body) => beacon(url, textPlainBody(body)))
       .catch(report);
   }
 
@@ -235,18 +236,18 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   const listen = (type: string, fn: () => void) => addEventListener(type, fn, { signal: listening.signal });
   listen('visibilitychange', () => (document.visibilityState === 'hidden' ? sendBeacon() : void flush()));
   listen('pagehide', sendBeacon);
-  listen('online', () => void flush());
+  listen('online', flush);
   if (enabled) {
     // What a closing tab could not commit: queued before the first flush looks at the queue.
     const restored = readSpill(kv);
     if (restored.length) {
       kv.removeItem(SPILL_KEY);
-      persisting = getQueue().append(restored).then(() => undefined, report);
+      persisting = queue.append(restored).then(() => undefined, report);
     }
     void flush(); // what earlier visits left behind
   }
 
-  const store = async () => (await persisting, getQueue());
+  const store = async () => (await persisting, queue);
 
   return {
     kv,
@@ -254,7 +255,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     record,
     flush,
     store,
-    queued: async () => (await (await store()).usage()).count,
+    queued: async () => (await (await store()).state()).count,
     setEnabled: (on) => {
       enabled = on;
       if (on) void flush();

@@ -14,10 +14,10 @@ export function createContextReader(library: { name: string; version: string }):
     if (location.href !== lastHref) {
       lastHref = location.href;
       const query = new URLSearchParams(location.search);
-      const campaign: Record<string, string> = {};
+      let campaign: Record<string, string> | undefined; // made at the first UTM parameter found
       for (const field of UTM_FIELDS) {
         const value = query.get(`utm_${field}`);
-        if (value !== null) campaign[field === 'campaign' ? 'name' : field] = value;
+        if (value !== null) (campaign ??= {})[field === 'campaign' ? 'name' : field] = value;
       }
       current = {
         library,
@@ -25,7 +25,7 @@ export function createContextReader(library: { name: string; version: string }):
         userAgent: navigator.userAgent,
         screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
         page: { url: location.href, path: location.pathname, search: location.search, referrer: document.referrer, title: document.title },
-        campaign: Object.keys(campaign).length > 0 ? campaign : undefined, // undefined: left out of the JSON
+        campaign, // undefined (no UTM parameters): left out of the JSON
       };
     }
     return current;

@@ -6,7 +6,7 @@ import { fullJitterDelayMs } from '../transport/backoff.js';
 import type { Transport } from '../transport/transport.js';
 import type { ResolvedBrowserConfig } from './config.js';
 import { encodeRequestBody } from './request-body.js';
-import { readRetryState, writeRetryState } from './retry-state.js';
+import { writeBackoff } from './retry-state.js';
 
 export interface DeliverIo {
   readonly queue: IndexedDbQueue;
@@ -24,8 +24,11 @@ export interface DeliverIo {
   readonly onAcked: (ids: readonly string[]) => void;
 }
 
-/** What the caller should do next: nothing (queue empty, offline, stopped) or try again later. */
-export type DeliverResult = { readonly next: 'idle' } | { readonly next: 'retry'; readonly afterMs: number };
+/**
+ * What the caller should do next: try again after this many ms, or (undefined) nothing: the
+ * queue is empty, the client offline or stopped.
+ */
+export type RetryAfterMs = number | undefined;
 
 /**
  * Sends the shared queue batch by batch until it is empty; run by the one tab holding the flush
@@ -35,39 +38,38 @@ export type DeliverResult = { readonly next: 'idle' } | { readonly next: 'retry'
  * the batch and adds it to the dropped count, so a poison batch cannot block the queue forever
  * and its loss is still reported; 401 and 403 are configuration errors and are retried.
  */
-export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<DeliverResult> {
+export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<RetryAfterMs> {
   const { queue, now } = io;
   const { onError } = config;
   for (;;) {
-    if (!io.active() || !(await renew())) return { next: 'idle' };
-    const retry = await readRetryState(queue);
-    const waitMs = (retry?.notBeforeMs ?? 0) - now();
-    if (waitMs > 0) return { next: 'retry', afterMs: waitMs };
+    if (!io.active() || !(await renew())) return undefined;
+    const { dropped, attempts: failed, notBeforeMs } = await queue.state();
+    const waitMs = notBeforeMs - now();
+    if (waitMs > 0) return waitMs;
     const records = takeBatch(await queue.peek(config.batchEventsMax), config.batchBytesMax);
-    if (records.length === 0) return { next: 'idle' };
-    const dropped = await queue.dropped();
+    if (records.length === 0) return undefined;
     const events = stampForSending(records, dropped, io.iso(now()));
     const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);
     const ids = records.map((r) => r.id);
     const { error, retryAfterMs } = outcome as { error?: SdkError; retryAfterMs?: number };
     // 400, 413, 422 are final: the same bytes would be refused again. 401/403 wait for a fixed key.
-    if (outcome.status === 'success' || (outcome.status === 'failure' && error?.status !== 401 && error?.status !== 403)) {
+    // Settled: a 2xx (no error), or a final refusal other than 401/403.
+    if (outcome.status !== 'retryable' && error?.status !== 401 && error?.status !== 403) {
       // A 2xx reported `dropped`; a final refusal adds the batch's events to the next report.
       const refused = outcome.status !== 'success';
       await queue.ack(ids, refused ? events.length : -dropped);
       if (refused) onError?.(new SdkError('SDK_BATCH_REJECTED', `${ids.length} refused`, { cause: error }));
-      if (retry) await writeRetryState(queue, undefined);
       io.onAcked(ids);
       continue;
     }
-    const attempts = (retry?.attempts ?? 0) + 1;
+    const attempts = failed + 1;
     const afterMs =
       retryAfterMs !== undefined
         ? Math.min(retryAfterMs, config.retryAfterMaxMs)
         : Math.max(fullJitterDelayMs(attempts, config.retryBaseMs, config.retryMaxMs, io.random), 100);
-    await writeRetryState(queue, { attempts, notBeforeMs: now() + afterMs });
+    await writeBackoff(queue, attempts, now() + afterMs);
     if (error && attempts === 1) onError?.(error);
-    return { next: 'retry', afterMs };
+    return afterMs;
   }
 }
 

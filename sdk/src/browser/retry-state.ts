@@ -1,16 +1,8 @@
-import { META_RETRY, type IndexedDbQueue } from '../storage/indexeddb.js';
+import { META_STATE, type IndexedDbQueue, type QueueState } from '../storage/indexeddb.js';
 
 /**
- * Delivery retry state, kept in IndexedDB beside the queue so a reload does not reset the
- * backoff: otherwise every page view of a shop whose collector is down would hammer it.
+ * Records a failed send in the queue's state (`attempts`, `notBeforeMs`), atomically with the
+ * other tabs; `ack` of the next settled batch ends the backoff.
  */
-export interface RetryState {
-  /** Failed sends in a row. */
-  readonly attempts: number;
-  /** Epoch ms before which no tab sends. */
-  readonly notBeforeMs: number;
-}
-
-export const readRetryState = (queue: IndexedDbQueue): Promise<RetryState | undefined> => queue.readMeta<RetryState>(META_RETRY);
-/** `undefined` clears it (after a 2xx). */
-export const writeRetryState = (queue: IndexedDbQueue, state: RetryState | undefined): Promise<void> => queue.updateMeta(META_RETRY, () => state);
+export const writeBackoff = (queue: IndexedDbQueue, attempts: number, notBeforeMs: number): Promise<void> =>
+  queue.updateMeta<Partial<QueueState>>(META_STATE, (state) => ({ ...state, attempts, notBeforeMs }));

@@ -17,8 +17,8 @@ export function readSpill(kv: KeyValue): StoredBatch[] {
   }
 }
 
-/** Replaces the spilled records that are in `ids` with `add`; removes the key when none remain. */
-export function rewriteSpill(kv: KeyValue, ids: ReadonlySet<string>, add: readonly StoredBatch[]): void {
+/** Replaces the spilled records whose id `ids` has (a Set, or the client's Map of uncommitted records) with `add`; removes the key when none remain. */
+export function rewriteSpill(kv: KeyValue, ids: { has(id: string): boolean }, add: Iterable<StoredBatch>): void {
   const kept = [...readSpill(kv).filter((stored) => !ids.has(stored.id)), ...add];
   if (kept.length) kv.setItem(SPILL_KEY, JSON.stringify(kept));
   else kv.removeItem(SPILL_KEY);

@@ -4,7 +4,7 @@
  * `crc32cSmall` and ship neither the slicing-by-8 tables nor the codec and encoding objects;
  * `encodeFrame` passes `crc32c`. Both give the same bytes.
  */
-import { FRAME_HEADER_BYTES, writeFrameHeader, type CodecId, type PayloadEncoding } from './header.js';
+import { FRAME_HEADER_BYTES, writeFrameWords, type CodecId, type PayloadEncoding } from './header.js';
 
 /** A CRC32C implementation: `crc32c`, `crc32cSmall` (browser) or `crc32cNative` (`@shopstream/shared/node`). */
 export type Checksum = (bytes: Uint8Array) => number;
@@ -20,6 +20,6 @@ export interface FrameFields {
 export function assembleFrame(payload: Uint8Array, fields: FrameFields, checksum: Checksum): Uint8Array {
   const frame = new Uint8Array(FRAME_HEADER_BYTES + payload.length);
   frame.set(payload, FRAME_HEADER_BYTES);
-  writeFrameHeader({ ...fields, sealed: fields.keyId !== undefined, keyId: fields.keyId ?? 0, payloadBytes: payload.length, crc32c: checksum(payload) }, frame);
+  writeFrameWords(frame, fields.codec, fields.encoding, fields.keyId !== undefined, fields.keyId ?? 0, fields.eventCount, payload.length, checksum(payload));
   return frame;
 }

@@ -7,7 +7,6 @@ import { createIndexedDbQueue, type IndexedDbQueue } from '../../storage/indexed
 import type { Transport } from '../../transport/transport.js';
 import { resolveBrowserConfig } from '../config.js';
 import { deliverQueued, type DeliverIo } from '../deliver.js';
-import { readRetryState } from '../retry-state.js';
 
 let db = 0;
 const config = resolveBrowserConfig({ endpoint: 'http://127.0.0.1:1', writeKey: 'k', batchEventsMax: 10, retryBaseMs: 1_000, retryMaxMs: 8_000 });
@@ -45,7 +44,7 @@ describe('deliverQueued', () => {
     const queue = await queueWith(25);
     const transport = scripted({ status: 'success' });
     const deps = io(queue, transport);
-    expect(await deliverQueued(config, deps, renew)).toEqual({ next: 'idle' });
+    expect(await deliverQueued(config, deps, renew)).toBeUndefined(); // idle
     expect(transport.sends).toBe(3);
     expect(deps.acked).toHaveLength(25);
     expect(await queue.peek(100)).toEqual([]);
@@ -67,9 +66,9 @@ describe('deliverQueued', () => {
   it("keeps the batch and persists the collector's Retry-After; no send before it", async () => {
     const queue = await queueWith(5);
     const transport = scripted({ status: 'retryable', retryAfterMs: 30_000, error: httpError(503) });
-    expect(await deliverQueued(config, io(queue, transport), renew)).toEqual({ next: 'retry', afterMs: 30_000 });
-    expect(await readRetryState(queue)).toEqual({ attempts: 1, notBeforeMs: 1_030_000 });
-    expect(await deliverQueued(config, io(queue, transport, 1_010_000), renew)).toEqual({ next: 'retry', afterMs: 20_000 });
+    expect(await deliverQueued(config, io(queue, transport), renew)).toBe(30_000);
+    expect(await queue.state()).toMatchObject({ attempts: 1, notBeforeMs: 1_030_000 });
+    expect(await deliverQueued(config, io(queue, transport, 1_010_000), renew)).toBe(20_000);
     expect(transport.sends).toBe(1);
     expect(await queue.peek(100)).toHaveLength(5);
   });
@@ -80,14 +79,14 @@ describe('deliverQueued', () => {
     let now = 0;
     const waits: number[] = [];
     for (let round = 0; round < 3; round++) {
-      const result = await deliverQueued(config, { ...io(queue, transport), now: () => now }, renew);
-      if (result.next === 'retry') {
-        waits.push(result.afterMs);
-        now += result.afterMs;
+      const afterMs = await deliverQueued(config, { ...io(queue, transport), now: () => now }, renew);
+      if (afterMs !== undefined) {
+        waits.push(afterMs);
+        now += afterMs;
       }
     }
     expect(waits).toEqual([500, 1_000]); // random 0.5 × ceilings 1 s, 2 s
-    expect(await readRetryState(queue)).toBeUndefined();
+    expect(await queue.state()).toMatchObject({ attempts: 0, notBeforeMs: 0 }); // backoff ended
     expect(await queue.peek(100)).toEqual([]);
   });
 
@@ -97,19 +96,19 @@ describe('deliverQueued', () => {
     const refused = await queueWith(4);
     await deliverQueued(withErrors, io(refused, scripted({ status: 'failure', error: httpError(400) }, { status: 'success' })), renew);
     expect(await refused.peek(100)).toEqual([]);
-    expect(await refused.dropped()).toBe(4);
+    expect((await refused.state()).dropped).toBe(4);
     expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED']);
 
     const unauthorized = await queueWith(4);
-    const result = await deliverQueued(withErrors, io(unauthorized, scripted({ status: 'failure', error: httpError(401) })), renew);
-    expect(result.next).toBe('retry');
+    const afterMs = await deliverQueued(withErrors, io(unauthorized, scripted({ status: 'failure', error: httpError(401) })), renew);
+    expect(afterMs).toBeGreaterThan(0); // retried later
     expect(await unauthorized.peek(100)).toHaveLength(4);
-    expect(await unauthorized.dropped()).toBe(0);
+    expect((await unauthorized.state()).dropped).toBe(0);
   });
 
   it('reports the dropped count on the first event of the next batch, once', async () => {
     const queue = await queueWith(15, { countMax: 10, bytesMax: 1_000_000 });
-    expect(await queue.dropped()).toBe(5);
+    expect((await queue.state()).dropped).toBe(5);
     const bodies: Uint8Array[] = [];
     const transport: Transport = { send: async (body) => (bodies.push(body), { status: 'success' }) };
     const noGzip = { ...config };
@@ -124,6 +123,6 @@ describe('deliverQueued', () => {
     const batches = bodies.map((b) => (JSON.parse(new TextDecoder().decode(b)) as { batch: { context?: { dropped?: number }; sentAt?: string }[] }).batch);
     expect(batches.flat().map((e) => e.context?.dropped ?? 0)).toEqual([5, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(batches.flat().every((e) => typeof e.sentAt === 'string')).toBe(true);
-    expect(await queue.dropped()).toBe(0);
+    expect((await queue.state()).dropped).toBe(0);
   });
 });

@@ -21,17 +21,17 @@ describe('IndexedDB queue', () => {
     expect((await queue.peek(3)).map((b) => b.id)).toEqual(items.slice(0, 3).map((b) => b.id));
     await queue.ack([items[0]!.id, items[1]!.id, 'not-there']);
     expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
-    expect(await queue.usage()).toEqual({ count: 3, bytes: 300 });
+    expect(await queue.state()).toEqual({ count: 3, bytes: 300, dropped: 0, attempts: 0, notBeforeMs: 0 });
   });
 
   it('counts a record appended twice once (a spill restored beside its own commit)', async () => {
     const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 1_000_000 }, freshStore());
     const items = [record(), record()];
     await queue.append(items);
-    expect(await queue.append([items[1]!, record()])).toEqual({ count: 3, bytes: 300 });
+    expect(await queue.append([items[1]!, record()])).toEqual({ count: 3, bytes: 300, dropped: 0, attempts: 0, notBeforeMs: 0 });
     expect((await queue.peek(10)).length).toBe(3);
     await queue.ack(items.map((b) => b.id));
-    expect(await queue.usage()).toEqual({ count: 1, bytes: 100 });
+    expect(await queue.state()).toEqual({ count: 1, bytes: 100, dropped: 0, attempts: 0, notBeforeMs: 0 });
   });
 
   it('survives a new connection (a reload opens the database again)', async () => {
@@ -49,9 +49,9 @@ describe('IndexedDB queue', () => {
     await queue.append(items.slice(0, 2));
     await queue.append(items.slice(2));
     expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
-    expect(await queue.dropped()).toBe(2);
-    await queue.addDropped(-2);
-    expect(await queue.dropped()).toBe(0);
+    expect((await queue.state()).dropped).toBe(2);
+    await queue.ack([], -2);
+    expect((await queue.state()).dropped).toBe(0);
   });
 
   it('drops the oldest events past the byte limit', async () => {
@@ -59,8 +59,8 @@ describe('IndexedDB queue', () => {
     const items = [record('A', 100), record('B', 100), record('C', 100)];
     await queue.append(items);
     expect((await queue.peek(10)).map((b) => b.events[0]!.type)).toEqual(['B', 'C']);
-    expect(await queue.usage()).toEqual({ count: 2, bytes: 200 });
-    expect(await queue.dropped()).toBe(1);
+    expect(await queue.state()).toEqual({ count: 2, bytes: 200, dropped: 1, attempts: 0, notBeforeMs: 0 });
+    expect((await queue.state()).dropped).toBe(1);
   });
 
   it('keeps meta records out of peek and clears everything on clear', async () => {
@@ -71,7 +71,7 @@ describe('IndexedDB queue', () => {
     expect(peeked.every((b) => Array.isArray(b.events))).toBe(true);
     await queue.clear();
     expect(await queue.peek(10)).toEqual([]);
-    expect(await queue.dropped()).toBe(0);
-    expect(await queue.usage()).toEqual({ count: 0, bytes: 0 });
+    expect((await queue.state()).dropped).toBe(0);
+    expect(await queue.state()).toEqual({ count: 0, bytes: 0, dropped: 0, attempts: 0, notBeforeMs: 0 });
   });
 });
