@@ -49,11 +49,14 @@ async function main(): Promise<void> {
 
     // 2. For comparison, 2 s each: one append at a time (no group to share, one fsync per record),
     //    and 32 in flight with fsync every 100 ms (what `always` costs).
-    for (const [label, inflight, fsync] of [
-      ['fsync always, 1 in flight', 1, { mode: 'always' }],
-      ['fsync interval 100 ms, 32 in flight', inflightMax, { mode: 'interval', intervalMs: 100 }],
+    //    Also 32 in flight with one fdatasync at a time against overlapping ones (syncsInFlightMax).
+    for (const [label, inflight, fsync, syncsInFlightMax] of [
+      ['fsync always, 1 in flight', 1, { mode: 'always' }, 1],
+      ['fsync always, 32 in flight, one flush at a time', inflightMax, { mode: 'always' }, 1],
+      ['fsync always, 32 in flight, 2 flushes overlapping', inflightMax, { mode: 'always' }, 2],
+      ['fsync interval 100 ms, 32 in flight', inflightMax, { mode: 'interval', intervalMs: 100 }, 1],
     ] as const) {
-      const other = await openWal({ dir: join(dir, 'other'), fsync });
+      const other = await openWal({ dir: join(dir, 'other'), fsync, syncsInFlightMax });
       const otherStart = performance.now();
       let count = 0;
       let bytes = 0;

@@ -36,7 +36,7 @@ export interface WalConfig {
   /** `always`: an ack waits for fdatasync (group-committed). `interval`: fdatasync every `fsyncIntervalMs`. */
   readonly fsync: FsyncMode;
   readonly fsyncIntervalMs: number;
-  /** `always`: group fdatasyncs that may overlap (the next group is written during a flush); 1 = one at a time. */
+  /** `always`: group fdatasyncs that may overlap (the next group is written during a flush); 1 (default) = one at a time. */
   readonly syncsInFlightMax: number;
   /** Disk the WAL may use; past it new batches get 503 and nothing acknowledged is dropped. */
   readonly quotaBytes: number;
@@ -142,7 +142,7 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
     segmentBytesMax: walIn.int('segmentBytesMax', 64 * MiB, { min: 4096, max: 1024 * MiB, unit: 'bytes' }),
     fsync: walIn.oneOf<FsyncMode>('fsync', 'always', ['always', 'interval']),
     fsyncIntervalMs: walIn.int('fsyncIntervalMs', 100, { min: 1, max: 60_000, unit: 'ms' }),
-    syncsInFlightMax: walIn.int('syncsInFlightMax', 2, { min: 1, max: 16, unit: 'fdatasyncs' }),
+    syncsInFlightMax: walIn.int('syncsInFlightMax', 1, { min: 1, max: 16, unit: 'fdatasyncs' }),
     quotaBytes: walIn.int('quotaBytes', 4096 * MiB, { min: 16 * 1024, unit: 'bytes' }),
     retainMs: walIn.int('retainMs', 0, { min: 0, unit: 'ms' }),
   };

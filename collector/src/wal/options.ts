@@ -15,8 +15,9 @@ export interface WalOptions {
   /** Most bytes one group commit writes at once (always at least one append). Default 8 MiB. */
   readonly groupBytesMax?: number;
   /**
-   * \`always\` mode: how many group fdatasyncs may run at once (invariant 7). 1 waits for each
-   * flush before writing the next group. Default 2.
+   * `always` mode: how many group fdatasyncs may run at once (invariant 7). 1 (the default) waits
+   * for each flush before writing the next group; 2 overlaps them, which pays where flushes are
+   * slow and CPU is spare (+19 % appends in `bench/wal-replay.ts`), not on a saturated core.
    */
   readonly syncsInFlightMax?: number;
   /** Most bytes waiting for a group; past it `append` rejects `COLLECTOR_WAL_OVERLOADED`. Default 256 MiB. */
@@ -58,7 +59,7 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
     recordBytesMax: options.recordBytesMax ?? Math.min(16 * MIB, segmentBytesMax - RECORD_HEADER_BYTES),
     groupBytesMax: options.groupBytesMax ?? 8 * MIB,
     queueBytesMax: options.queueBytesMax ?? 256 * MIB,
-    syncsInFlightMax: options.syncsInFlightMax ?? 2,
+    syncsInFlightMax: options.syncsInFlightMax ?? 1,
     readChunkBytes: options.readChunkBytes ?? 4 * MIB,
     readCacheChunksMax: options.readCacheChunksMax ?? 4,
     fsync: options.fsync ?? { mode: 'always' },

@@ -30,7 +30,7 @@ describe('overlapping fdatasyncs (invariant 7)', () => {
 
   it('writes the next group while the previous fdatasync runs, yet acknowledges and shows records in Lsn order', async () => {
     const { fs, faults } = faultyFs();
-    const wal = await openWal({ dir: t.dir, fs });
+    const wal = await openWal({ dir: t.dir, fs, syncsInFlightMax: 2 });
     faults.holdSyncs = true;
     const first = track(wal.append([testRecord(0)]));
     await heldSyncs(faults, 1);
@@ -62,7 +62,7 @@ describe('overlapping fdatasyncs (invariant 7)', () => {
 
   it('a failed fdatasync behind a good one: the earlier group is acknowledged, the failed one undone, the log goes on', async () => {
     const { fs, faults } = faultyFs();
-    const wal = await openWal({ dir: t.dir, fs });
+    const wal = await openWal({ dir: t.dir, fs, syncsInFlightMax: 2 });
     await wal.append([testRecord(0)]);
     faults.holdSyncs = true;
     const good = track(wal.append([testRecord(1)]));
@@ -88,7 +88,7 @@ describe('overlapping fdatasyncs (invariant 7)', () => {
 
   it('after a failed fdatasync a later group is undone too, even if its own fdatasync succeeded', async () => {
     const { fs, faults } = faultyFs();
-    const wal = await openWal({ dir: t.dir, fs });
+    const wal = await openWal({ dir: t.dir, fs, syncsInFlightMax: 2 });
     await wal.append([testRecord(0)]);
     const end = wal.stats().endLsn;
     faults.holdSyncs = true;
