@@ -6,7 +6,9 @@
  *
  * Also: the same collector with delivery on the HTTP thread (`delivery.thread: main`), the ack
  * path alone (no sinks) with one flush at a time (the default) and two overlapping
- * (`wal.syncsInFlightMax: 2`), and how long the lake needs to catch up after the load stops.
+ * (`wal.syncsInFlightMax: 2`), and how long the lake needs to catch up after the load stops;
+ * and a floor server (FLOOR_SERVER: bare + group-committed write + fdatasync + JSON answer) that
+ * shows what a durable ack costs on node:http before any collector code.
  *
  * Closing line: value = collector req/s for lz4 frames, baseline = bare req/s, ratio = value/baseline.
  */
@@ -74,6 +76,53 @@ http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
+/**
+ * The floor of a durable ack on node:http: the bare server plus what durability alone needs (a
+ * native checksum over the body, group-committed write + fdatasync, a small JSON answer), and
+ * nothing a collector must also do (auth, limits, frame check, record format, metrics,
+ * backpressure, delivery). What the collector costs above this is its own code.
+ */
+const FLOOR_SERVER = `
+const http = require('node:http');
+const { crc32 } = require('node:zlib');
+const { openSync, write, fdatasync } = require('node:fs');
+const fd = openSync(process.env.FILE, 'w');
+let position = 0, queue = [], running = false, ids = 0;
+const writeAt = (buf, at) => new Promise((ok, fail) => write(fd, buf, 0, buf.length, at, (e) => (e ? fail(e) : ok())));
+const sync = () => new Promise((ok, fail) => fdatasync(fd, (e) => (e ? fail(e) : ok())));
+async function commit() {
+  running = true;
+  while (queue.length > 0) {
+    const group = queue;
+    queue = [];
+    const buf = Buffer.concat(group.map((g) => g.record));
+    await writeAt(buf, position);
+    position += buf.length;
+    await sync();
+    for (const g of group) g.done();
+  }
+  running = false;
+}
+http.createServer({ keepAliveTimeout: 65000 }, (req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    if (req.url === '/readyz') return res.end();
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const record = Buffer.allocUnsafe(8 + body.length);
+    record.writeUInt32LE(body.length, 0);
+    record.writeUInt32LE(crc32(body), 4);
+    body.copy(record, 8);
+    new Promise((done) => queue.push({ record, done })).then(() => {
+      const text = JSON.stringify({ ok: true, requestId: String(ids++) });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+    if (!running) void commit();
+  });
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
 interface Run {
   reqPerSec: number;
   p50Ms: number;
@@ -129,6 +178,9 @@ async function main(): Promise<void> {
   const barePort = await freePort();
   await writeFile(join(bareDir, 'bare.cjs'), BARE_SERVER);
   const bare = spawn(process.execPath, [join(bareDir, 'bare.cjs')], { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
+  const floorPort = await freePort();
+  await writeFile(join(bareDir, 'floor.cjs'), FLOOR_SERVER);
+  const floor = spawn(process.execPath, [join(bareDir, 'floor.cjs')], { env: { ...process.env, PORT: String(floorPort), FILE: join(bareDir, 'floor.log') }, stdio: 'ignore' });
   const collectorDir = await mkdtemp(join(tmpdir(), 'bench-collector-'));
   const startCollector = async (name: string, env: Record<string, string> = {}) => {
     const port = await freePort();
@@ -148,6 +200,9 @@ async function main(): Promise<void> {
     const frameHeaders = { 'content-type': 'application/vnd.shopstream.frame', authorization: 'Bearer dev-key' };
     const jsonHeaders = { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: 'Bearer dev-key' };
     const bareRun = await load(`http://127.0.0.1:${barePort}/v1/batch`, lz4Frame, frameHeaders);
+    await waitReady(`http://127.0.0.1:${floorPort}/readyz`, floor);
+    const floorRun = await load(`http://127.0.0.1:${floorPort}/v1/batch`, lz4Frame, frameHeaders);
+    floor.kill('SIGKILL');
     const lz4Run = await load(`http://127.0.0.1:${collectorPort}/v1/batch`, lz4Frame, frameHeaders);
     // Acknowledged is not delivered: how long the lake needs after the load stops tells a burst from a steady state.
     const catchUpSec = await caughtUp(`http://127.0.0.1:${collectorPort}/v1/status`);
@@ -175,6 +230,7 @@ async function main(): Promise<void> {
         `${name.padEnd(28)} ${Math.round(run.reqPerSec)} req/s  ${Math.round(run.reqPerSec * EVENTS_PER_BATCH)} events/s  ${((run.reqPerSec * bytes) / 1e6).toFixed(1)} MB/s  ack p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  non-2xx ${run.non2xx}  errors ${run.errors}`,
       );
     report('bare node:http, lz4 frame', bareRun, lz4Frame.length);
+    report('floor: bare + fdatasync, lz4', floorRun, lz4Frame.length);
     report('collector, lz4 frame', lz4Run, lz4Frame.length);
     report('collector, gzip JSON', jsonRun, gzipJson.length);
     report('collector, delivery in main', mainThreadRun, lz4Frame.length);
@@ -187,11 +243,15 @@ async function main(): Promise<void> {
     };
     delivered('collector, lz4 frame', lz4Run, catchUpSec);
     delivered('collector, delivery in main', mainThreadRun, mainThreadCatchUpSec);
+    console.log(
+      `ratios to bare: floor ${(floorRun.reqPerSec / bareRun.reqPerSec).toFixed(3)}, collector ${(lz4Run.reqPerSec / bareRun.reqPerSec).toFixed(3)}, ack path only ${(ackRun.reqPerSec / bareRun.reqPerSec).toFixed(3)}; collector / floor ${(lz4Run.reqPerSec / floorRun.reqPerSec).toFixed(3)}`,
+    );
     if (lz4Run.non2xx > 0 || jsonRun.non2xx > 0) console.log('note: non-2xx answers mean backpressure (503) engaged during the run');
     const ratio = lz4Run.reqPerSec / bareRun.reqPerSec;
     console.log(JSON.stringify({ bench: 'ingest', value: Math.round(lz4Run.reqPerSec), unit: 'req/s', baseline: Math.round(bareRun.reqPerSec), ratio: Number(ratio.toFixed(3)) }));
   } finally {
     bare.kill('SIGKILL');
+    floor.kill('SIGKILL');
     collector.kill('SIGKILL');
     ackOnly?.kill('SIGKILL');
     overlapping?.kill('SIGKILL');
