@@ -43,10 +43,10 @@ export async function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo
   const { onError } = config;
   for (;;) {
     if (!io.active() || !(await renew())) return undefined;
-    const { dropped, attempts: failed, notBeforeMs } = await queue.state();
+    const [{ dropped, attempts: failed, notBeforeMs }, oldest] = await queue.snapshot(config.batchEventsMax);
     const waitMs = notBeforeMs - now();
     if (waitMs > 0) return waitMs;
-    const records = takeBatch(await queue.peek(config.batchEventsMax), config.batchBytesMax);
+    const records = takeBatch(oldest, config.batchBytesMax);
     if (records.length === 0) return undefined;
     const events = stampForSending(records, dropped, io.iso(now()));
     const outcome = await io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs);

@@ -57,6 +57,12 @@ export interface IndexedDbQueue extends Omit<Storage, 'append'> {
   updateMeta<T>(key: string, next: (value: T | undefined) => T | undefined): Promise<void>;
   state(): Promise<QueueState>;
   /**
+   * The state and the oldest `countMax` records, read in ONE transaction: the dropped count then
+   * matches the records (read apart, an append that drops could land between the two reads and
+   * its count would miss the batch that follows it).
+   */
+  snapshot(countMax: number): Promise<[QueueState, StoredBatch[]]>;
+  /**
    * Removes the records of a settled batch and, in the same transaction, ends the backoff and
    * adds `droppedDelta` to the dropped counter: negative once a batch that reported it got a 2xx
    * (more may have been dropped since), positive for a batch the collector refused for good.
@@ -138,6 +144,7 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
         s.put(state, META_STATE);
       }),
     state: () => store('readonly', stateIn),
+    snapshot: (countMax) => store('readonly', (s) => Promise.all([stateIn(s), promisifyRequest(s.getAll(queueRange(), countMax))])),
     clear: () => write((s) => void s.clear()),
   };
 }

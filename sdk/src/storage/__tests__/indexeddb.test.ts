@@ -54,6 +54,18 @@ describe('IndexedDB queue', () => {
     expect((await queue.state()).dropped).toBe(0);
   });
 
+  it('snapshots the state and the oldest records in one transaction, so a dropping append lands before or after both', async () => {
+    const queue = createIndexedDbQueue({ countMax: 3, bytesMax: 1_000_000 }, freshStore());
+    const items = Array.from({ length: 5 }, () => record());
+    await queue.append(items.slice(0, 2));
+    // Started together: the snapshot sees either none of the second append or all of it with its drops.
+    const [snapshot] = await Promise.all([queue.snapshot(10), queue.append(items.slice(2))]);
+    const [state, oldest] = snapshot;
+    if (state.dropped === 0) expect(oldest.map((b) => b.id)).toEqual(items.slice(0, 2).map((b) => b.id));
+    else expect([state.dropped, oldest.map((b) => b.id)]).toEqual([2, items.slice(2).map((b) => b.id)]);
+    expect(state.count).toBe(oldest.length);
+  });
+
   it('drops the oldest events past the byte limit', async () => {
     const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 250 }, freshStore());
     const items = [record('A', 100), record('B', 100), record('C', 100)];
