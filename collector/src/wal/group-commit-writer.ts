@@ -368,7 +368,10 @@ export class GroupCommitWriter {
       await this.closeSyncFiles();
       // By identity: retention may have dropped older segments meanwhile.
       const created = this.table.entries.splice(this.table.entries.indexOf(start.active) + 1);
-      if (created.length > 0 || !this.handleOpen) {
+      // Reopened even when the segment stays: after a failed fdatasync on another handle, this
+      // one would report the same writeback error once more and fail the undo's own fdatasync
+      // (Linux reports an error once per open file). A fresh handle reports only errors nobody saw.
+      if (created.length > 0 || !this.handleOpen || this.options.syncsInFlightMax > 1) {
         if (this.handleOpen) await this.file.close().catch(() => {});
         this.handleOpen = false;
         for (const entry of created) await this.options.fs.unlink(entry.path).catch(() => {});

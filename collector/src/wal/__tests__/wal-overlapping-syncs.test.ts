@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openWal } from '../open-wal.js';
 import type { Lsn } from '../wal.js';
 import { faultyFs, type Faults } from './fault-fs.js';
@@ -8,8 +8,7 @@ import { readAll, recordIndex, testRecord, useTempDir } from './helpers.js';
 
 /** Resolves once `count` fdatasyncs are held (the writer starts them from its own loop). */
 async function heldSyncs(faults: Faults, count: number): Promise<void> {
-  for (let i = 0; i < 1000 && faults.heldSyncs.length < count; i++) await new Promise((resolve) => setImmediate(resolve));
-  expect(faults.heldSyncs.length).toBe(count);
+  await vi.waitFor(() => expect(faults.heldSyncs.length).toBe(count), { timeout: 5_000, interval: 5 });
 }
 
 /** An append whose outcome the test can look at without awaiting it. */
