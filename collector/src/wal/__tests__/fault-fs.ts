@@ -6,6 +6,12 @@ export interface Faults {
   diskFull: boolean;
   /** datasync fails with EIO. */
   syncFails: boolean;
+  /**
+   * The next datasync finds a writeback error on its file (once). As Linux reports it (errseq):
+   * every handle of the file that was open before anyone reported it fails its next datasync with
+   * EIO, once; a handle opened after that does not.
+   */
+  writebackFails: boolean;
   /** rename fails with EIO (a crash between temp file and rename). */
   renameFails: boolean;
   /** datasync waits in `heldSyncs` until the test releases it, so tests choose the order fdatasyncs end in. */
@@ -31,10 +37,17 @@ function errnoError(code: string): Error {
 
 /** The real file system with switchable faults and counters; I/O passed in, no monkey-patching. */
 export function faultyFs(): { fs: WalFs; faults: Faults } {
-  const faults: Faults = { diskFull: false, syncFails: false, renameFails: false, holdSyncs: false, heldSyncs: [], syncsInFlightPeak: 0, writes: 0, syncs: 0, reads: 0 };
+  const faults: Faults = { diskFull: false, syncFails: false, writebackFails: false, renameFails: false, holdSyncs: false, heldSyncs: [], syncsInFlightPeak: 0, writes: 0, syncs: 0, reads: 0 };
   let syncsInFlight = 0;
   let handles = 0;
-  const wrap = (file: WalFile, handle = ++handles): WalFile => ({
+  /** Per file: writeback errors so far, and whether any handle has reported the last one. */
+  const writebackErrors = new Map<string, { count: number; seen: boolean }>();
+  const wrap = (file: WalFile, path: string, handle = ++handles): WalFile => {
+    const errors = writebackErrors.get(path) ?? { count: 0, seen: true };
+    writebackErrors.set(path, errors);
+    // A handle sees errors from its open on, and also one nobody has reported yet.
+    let reported = errors.seen ? errors.count : errors.count - 1;
+    return {
     async write(buffer, offset, length, position) {
       faults.writes += 1;
       if (faults.diskFull) {
@@ -58,6 +71,16 @@ export function faultyFs(): { fs: WalFs; faults: Faults } {
           if (failWith) throw errnoError(failWith);
         }
         if (faults.syncFails) throw errnoError('EIO');
+        if (faults.writebackFails) {
+          faults.writebackFails = false;
+          errors.count += 1;
+          errors.seen = false;
+        }
+        if (reported < errors.count) {
+          reported = errors.count;
+          errors.seen = true;
+          throw errnoError('EIO');
+        }
         return await file.datasync();
       } finally {
         syncsInFlight -= 1;
@@ -66,10 +89,11 @@ export function faultyFs(): { fs: WalFs; faults: Faults } {
     truncate: (length) => file.truncate(length),
     stat: () => file.stat(),
     close: () => file.close(),
-  });
+    };
+  };
   const fs: WalFs = {
     ...nodeWalFs,
-    open: async (path, flags) => wrap(await nodeWalFs.open(path, flags)),
+    open: async (path, flags) => wrap(await nodeWalFs.open(path, flags), path),
     rename: async (from, to) => {
       if (faults.renameFails) throw errnoError('EIO');
       return nodeWalFs.rename(from, to);

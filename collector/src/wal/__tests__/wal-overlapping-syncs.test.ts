@@ -112,6 +112,24 @@ describe('overlapping fdatasyncs (invariant 7)', () => {
     await wal.close();
   });
 
+  it('a writeback error one flush reported does not fail the undo on the other handle: the log goes on', async () => {
+    const { fs, faults } = faultyFs();
+    const wal = await openWal({ dir: t.dir, fs, syncsInFlightMax: 2 });
+    await wal.append([testRecord(0)]); // its flush ran on the main handle
+    faults.holdSyncs = true;
+    const failing = track(wal.append([testRecord(1, 300)]));
+    await heldSyncs(faults, 1); // on the second handle
+    faults.holdSyncs = false;
+    faults.writebackFails = true; // Linux would report it to the main handle too, once
+    faults.heldSyncs[0]!.release();
+    await failing.done;
+    expect(failing).toMatchObject({ state: 'rejected', error: { code: 'COLLECTOR_WAL_IO' } });
+    // The undo ran on a fresh main handle, which does not report the error a second time.
+    await expect(wal.append([testRecord(2)])).resolves.toHaveLength(1);
+    expect((await readAll(wal)).map((r) => recordIndex(r.data))).toEqual([0, 2]);
+    await wal.close();
+  });
+
   it('never runs more fdatasyncs at once than syncsInFlightMax', async () => {
     for (const syncsInFlightMax of [1, 3]) {
       const { fs, faults } = faultyFs();
