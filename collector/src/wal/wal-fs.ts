@@ -38,15 +38,18 @@ export const nodeWalFs: WalFs = {
   mkdir: async (dir) => {
     await mkdir(dir, { recursive: true });
   },
-  syncDir: async (dir) => {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  },
+  syncDir: (dir) => syncDir(dir),
 };
+
+/** fsync of a directory: makes a create, rename or unlink in it durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Writes all of `bytes` at `position`, looping over short writes. */
 export async function writeFully(file: WalFile, bytes: Uint8Array, position: number): Promise<void> {

@@ -4,22 +4,22 @@
  * once), and what the worker counts reaches the main thread's /metrics. Runs the TypeScript
  * worker through a tsx entry (./ts-delivery-worker.mjs); the CLI runs dist/delivery-worker.js.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { cleanIds } from '../../sinks/lake/__tests__/clean-ids.js';
 import { startCollector, type RunningCollector } from '../../app.js';
 import { parseConfig } from '../../config/config.js';
+import { useTempDir } from '../../wal/__tests__/helpers.js';
 import { sinkTypes } from '../sink-types.js';
 
-let dir: string | undefined;
+const t = useTempDir();
 let collector: RunningCollector | undefined;
+// Registered after the temp dir's hook, so it runs before the directory is removed.
 afterEach(async () => {
   await collector?.close();
   collector = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const workerUrl = new URL('./ts-delivery-worker.mjs', import.meta.url);
@@ -49,9 +49,8 @@ const metricValue = (text: string, series: string): number => {
 };
 
 async function start(): Promise<{ url: string; lake: string }> {
-  dir = await mkdtemp(join(tmpdir(), 'collector-worker-'));
-  const lake = join(dir, 'lake');
-  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(dir, 'wal'), segmentBytesMax: 32_768, retainMs: 0 /* delivered segments go at once */ }, lake: { dir: lake }, limits: { bodyBytesMax: 16_384, decodedBytesMax: 16_384 }, log: { level: 'error' }, sinks: [{ type: 'lake', limits: { lingerMs: 10 } }] }, sinkTypes);
+  const lake = join(t.dir, 'lake');
+  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(t.dir, 'wal'), segmentBytesMax: 32_768, retainMs: 0 /* delivered segments go at once */ }, lake: { dir: lake }, limits: { bodyBytesMax: 16_384, decodedBytesMax: 16_384 }, log: { level: 'error' }, sinks: [{ type: 'lake', limits: { lingerMs: 10 } }] }, sinkTypes);
   collector = await startCollector(config, { log: pino({ level: 'silent' }), deliveryWorker: { workerUrl } });
   return { url: collector.url, lake };
 }
@@ -91,6 +90,6 @@ it('drains through the worker on stop and lets the main thread release WAL segme
   const ids = await cleanIds(lake);
   expect(ids.length).toBe(600);
   expect(new Set(ids).size).toBe(600);
-  const segments = (await readdir(join(dir!, 'wal'))).filter((name) => name.endsWith('.wal'));
+  const segments = (await readdir(join(t.dir, 'wal'))).filter((name) => name.endsWith('.wal'));
   expect(segments.length).toBe(1); // the cursor (written by the worker) passed every older segment; retention ran on the writer's thread
 });

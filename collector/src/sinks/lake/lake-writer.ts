@@ -6,6 +6,7 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { syncDir } from '../../wal/wal-fs.js';
 import { gzipOnThread } from '../gzip-on-thread.js';
 
 /** Gzip level: 6 is zlib's default; lower trades lake bytes for delivery CPU. */
@@ -33,13 +34,4 @@ export async function writeLakeFile(path: string, lines: readonly string[], opti
   }
   await syncDir(dir);
   return body.length;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

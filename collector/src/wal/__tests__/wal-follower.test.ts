@@ -3,19 +3,17 @@
  * wakes waiting readers when a snapshot arrives, follows new and released segments, and owns
  * the cursor files (the writer's retention reads them).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openWal, type OpenedWal } from '../open-wal.js';
 import { openWalFollower } from '../wal-follower.js';
+import { useTempDir } from './helpers.js';
 
-let dir: string | undefined;
+const t = useTempDir();
 let wal: OpenedWal | undefined;
+// Registered after the temp dir's hook, so it runs before the directory is removed.
 afterEach(async () => {
   await wal?.close();
   wal = undefined;
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const record = (i: number) => Buffer.from(`record-${i}-`.padEnd(200, 'x'));
@@ -26,7 +24,7 @@ const readAll = async (follower: { read(from: number, countMax: number): AsyncIt
 };
 
 it('reads up to the snapshot it was given, no further, and wakes readers on advance', async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wal-follower-'));
+  const dir = t.dir;
   wal = await openWal({ dir, segmentBytesMax: 4096, cursorNames: ['lake'] });
   for (let i = 0; i < 5; i++) await wal.append([record(i)]);
   const follower = await openWalFollower({ dir, segmentBytesMax: 4096, cursorNames: ['lake'] }, wal.snapshot());
