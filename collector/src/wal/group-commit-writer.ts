@@ -66,8 +66,6 @@ export class GroupCommitWriter {
   private unsynced = { bytes: 0, records: 0 };
   /** Always mode: written groups in Lsn order whose fdatasync has not been acknowledged yet. */
   private inFlight: SyncInFlight[] = [];
-  /** An in-flight fdatasync failed: the loop undoes from that group on before anything else. */
-  private syncFailed = false;
   /**
    * Extra read handles on the active segment, one per further sync slot, opened lazily. Each
    * in-flight fdatasync runs on its own handle: Linux reports a writeback error once per open
@@ -146,8 +144,9 @@ export class GroupCommitWriter {
   }
 
   private async loop(): Promise<void> {
-    while (this.queue.length > 0 || this.syncDue || this.syncFailed) {
-      if (this.syncFailed) {
+    while (this.queue.length > 0 || this.syncDue || this.failedSync()) {
+      // A failed fdatasync is undone (from that group on) before anything else.
+      if (this.failedSync()) {
         await this.undoInFlight();
       } else if (this.syncDue) {
         // A due sync goes first: under steady load the queue never empties, and readers see only
@@ -212,7 +211,8 @@ export class GroupCommitWriter {
             sealed.push([this.table.active, this.writtenBytes]);
             // The old file's fdatasyncs end (and their groups are acknowledged) before it closes.
             await this.settleInFlight();
-            if (this.syncFailed) throw this.inFlight.find((entry) => entry.state === 'failed')!.error;
+            const failed = this.failedSync();
+            if (failed) return await this.undo({ group, start }, failed.error, 'sync a batch');
             await this.roll();
           }
           lsns[i]!.push(this.table.active.firstLsn + this.writtenBytes + runBytes);
@@ -252,11 +252,14 @@ export class GroupCommitWriter {
       (error: unknown) => {
         entry.state = 'failed';
         entry.error = error;
-        this.syncFailed = true;
         this.kick();
       },
     );
     this.inFlight.push(entry);
+  }
+
+  private failedSync(): SyncInFlight | undefined {
+    return this.inFlight.find((entry) => entry.state === 'failed');
   }
 
   private acknowledgeSyncedPrefix(): void {
@@ -286,7 +289,6 @@ export class GroupCommitWriter {
     this.acknowledgeSyncedPrefix();
     const failed = this.inFlight[0];
     if (failed) await this.undo(failed, failed.error, 'sync a batch');
-    else this.syncFailed = false;
   }
 
   /**
@@ -301,7 +303,6 @@ export class GroupCommitWriter {
     // even those whose own fdatasync succeeded (after a failed one, a success proves nothing).
     const undone = this.inFlight;
     this.inFlight = [];
-    this.syncFailed = false;
     const rejected = undone.flatMap((entry) => entry.group);
     if (!undone.some((entry) => entry.group === from.group)) rejected.push(...from.group);
     await this.rollback(undone[0]?.start ?? from.start);
