@@ -1,5 +1,9 @@
-// Node-only additions to the wire contract: native lz4, zlib gzip and CRC32C, pooled CSPRNG bytes for ids.
+// Node-only additions to the wire contract: native lz4, zlib gzip and CRC32C, pooled CSPRNG bytes for ids; and the
+// durable-file helpers the SDK's disk queue and the collector's WAL share (directory fsync, atomic replace, pid lock).
 export { lz4Codec } from './frame/codecs/lz4-node.js';
 export { gzipZlibCodec } from './frame/codecs/gzip-zlib.js';
 export { createPooledRandom } from './pooled-random.js';
 export { crc32cNative } from './crc32c-native.js';
+export { syncDir } from './fs/sync-dir.js';
+export { replaceFileAtomically, type ReplaceFs } from './fs/replace-file-atomically.js';
+export { lockOwnerText, lockHolder, pidIsAlive } from './fs/pid-lock.js';

@@ -4,6 +4,7 @@
  * calls one after another, and turn per-entry results into one `SinkOutcome` in which only the
  * failed entries are handed back for retry.
  */
+import { greedySplit } from '@shopstream/shared';
 import type { SinkOutcome, SinkRecord } from './sink.js';
 import { classifyAwsError, isThrottlingCode } from './aws/classify-aws-error.js';
 
@@ -40,22 +41,9 @@ export interface BatchReport {
   readonly firstErrorMessage?: string;
 }
 
-/** Greedy split in order: a new call starts when the next entry would pass either limit. */
+/** Greedy split in order (shared's greedySplit): a new call starts when the next entry would pass either limit. */
 export function splitIntoCalls<E>(entries: readonly BatchEntry<E>[], limits: CallLimits): BatchEntry<E>[][] {
-  const calls: BatchEntry<E>[][] = [];
-  let current: BatchEntry<E>[] = [];
-  let currentBytes = 0;
-  for (const entry of entries) {
-    if (current.length > 0 && (current.length >= limits.entriesMax || currentBytes + entry.bytes > limits.bytesMax)) {
-      calls.push(current);
-      current = [];
-      currentBytes = 0;
-    }
-    current.push(entry);
-    currentBytes += entry.bytes;
-  }
-  if (current.length > 0) calls.push(current);
-  return calls;
+  return greedySplit(entries, (entry) => entry.bytes, limits.entriesMax, limits.bytesMax);
 }
 
 /**

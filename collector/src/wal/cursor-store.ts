@@ -1,7 +1,8 @@
+import { replaceFileAtomically } from '@shopstream/shared/node';
 import { join } from 'node:path';
 import { WalError } from './errors.js';
 import { CURSOR_DIR_NAME } from './segment-files.js';
-import { isMissing, nodeWalFs, writeFully, type WalFs } from './wal-fs.js';
+import { isMissing, nodeWalFs, type WalFs } from './wal-fs.js';
 import type { Lsn } from './wal.js';
 
 /**
@@ -25,7 +26,6 @@ export interface CursorStore {
 
 const CURSOR_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const SUFFIX = '.json';
-const TEMP_SUFFIX = '.json.tmp';
 
 /** The cursor store of the log in `walDir` (files in `<walDir>/cursors/`). */
 export async function openCursorStore(walDir: string, fs: WalFs = nodeWalFs): Promise<CursorStore> {
@@ -37,16 +37,8 @@ export async function openCursorStore(walDir: string, fs: WalFs = nodeWalFs): Pr
   const chains = new Map<string, Promise<void>>();
 
   async function write(name: string, state: CursorState): Promise<void> {
-    const temp = join(dir, name + TEMP_SUFFIX);
-    const file = await fs.open(temp, 'w');
-    try {
-      await writeFully(file, Buffer.from(JSON.stringify(state) + '\n'), 0);
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-    await fs.rename(temp, join(dir, name + SUFFIX));
-    await fs.syncDir(dir);
+    // Temp file `<name>.json.tmp`, fdatasync, rename, directory fsync, through the WAL's fs seam.
+    await replaceFileAtomically(join(dir, name + SUFFIX), Buffer.from(JSON.stringify(state) + '\n'), fs);
   }
 
   return {

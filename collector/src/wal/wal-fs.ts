@@ -1,3 +1,4 @@
+import { syncDir } from '@shopstream/shared/node';
 import { open, readdir, rename, stat, unlink, mkdir, readFile } from 'node:fs/promises';
 
 /**
@@ -41,15 +42,8 @@ export const nodeWalFs: WalFs = {
   syncDir: (dir) => syncDir(dir),
 };
 
-/** fsync of a directory: makes a create, rename or unlink in it durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+/** fsync of a directory (one copy for the SDK and the collector, in `@shopstream/shared/node`); strict here: the log must know. */
+export { syncDir };
 
 /** Writes all of `bytes` at `position`, looping over short writes. */
 export async function writeFully(file: WalFile, bytes: Uint8Array, position: number): Promise<void> {

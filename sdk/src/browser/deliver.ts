@@ -2,7 +2,7 @@ import type { EventEnvelope } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
 import type { IndexedDbQueue } from '../storage/indexeddb.js';
 import type { StoredBatch } from '../storage/storage.js';
-import { fullJitterDelayMs } from '../transport/backoff.js';
+import { fullJitterDelayMs } from '@shopstream/shared';
 import type { Transport } from '../transport/transport.js';
 import type { ResolvedBrowserConfig } from './config.js';
 import { encodeRequestBody } from './request-body.js';

@@ -25,8 +25,9 @@
 import { mkdir, open, unlink, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
+import { replaceFileAtomically } from '@shopstream/shared/node';
 import { SdkError } from '../errors.js';
-import { replaceFileAtomically, segmentPath, segmentSeqs, takeLock } from './file-dir.js';
+import { segmentPath, segmentSeqs, takeLock } from './file-dir.js';
 import { ENTRY_HEADER_BYTES, frameEntry, scanEntries } from './file-entry.js';
 import type { Storage, StoredBatch } from './storage.js';
 

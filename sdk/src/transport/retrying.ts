@@ -1,6 +1,6 @@
 import type { Outcome } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
-import { fullJitterDelayMs } from './backoff.js';
+import { fullJitterDelayMs } from '@shopstream/shared';
 import type { Transport } from './transport.js';
 
 /** Waits `ms`, or less when `signal` aborts (shutdown must not sit out a long backoff). */

@@ -12,6 +12,7 @@
  * Only names matching `.tmp-<digits>-…` at most `DEPTH_MAX` folders deep are looked at; final
  * files and anything else are never touched.
  */
+import { pidIsAlive } from '@shopstream/shared/node';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -72,14 +73,4 @@ export async function sweepLakeTempFiles(lakeDir: string, options: LakeTempSweep
   };
   await visit(lakeDir, 1);
   return { removed, kept };
-}
-
-/** Signal 0 checks existence: ESRCH means gone; EPERM means alive but someone else's. */
-function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

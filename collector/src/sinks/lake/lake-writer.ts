@@ -6,7 +6,7 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { syncDir } from '../../wal/wal-fs.js';
+import { syncDir } from '@shopstream/shared/node';
 import { gzipOnThread } from '../gzip-on-thread.js';
 
 /** Gzip level: 6 is zlib's default; lower trades lake bytes for delivery CPU. */

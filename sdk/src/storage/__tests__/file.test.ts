@@ -128,4 +128,14 @@ describe('file queue', () => {
     const storage = createFileStorage({ dir });
     await expect(storage.ready).rejects.toMatchObject({ code: 'SDK_STORAGE_FAILED', message: expect.stringContaining('in use by process') });
   });
+
+  it('takes over a lock whose pid is alive but was written by an earlier process (another boot or start time)', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    // Our parent is alive; the lock names it with a start time it never had: the pid was reused.
+    await writeFile(join(dir, 'LOCK'), `${process.ppid} - 1\n`);
+    const storage = createFileStorage({ dir });
+    await storage.ready;
+    expect((await readFile(join(dir, 'LOCK'), 'utf8')).split(' ')[0]).toBe(String(process.pid));
+    await storage.close();
+  });
 });

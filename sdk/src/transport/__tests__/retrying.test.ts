@@ -1,6 +1,6 @@
 import type { Outcome } from '@shopstream/shared';
 import { describe, expect, it } from 'vitest';
-import { fullJitterDelayMs } from '../backoff.js';
+import { fullJitterDelayMs } from '@shopstream/shared';
 import { outcomeForStatus } from '../http-status.js';
 import { parseRetryAfterMs } from '../retry-after.js';
 import { createRetryingTransport } from '../retrying.js';
