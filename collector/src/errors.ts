@@ -39,7 +39,11 @@ export type CollectorErrorCode =
   | 'COLLECTOR_SCHEMA_INVALID'
   | 'COLLECTOR_SCHEMA_UNKNOWN_EVENT'
   | 'COLLECTOR_SCHEMA_UNKNOWN_VERSION'
-  | 'COLLECTOR_DEDUPE_UNAVAILABLE';
+  | 'COLLECTOR_DEDUPE_UNAVAILABLE'
+  // Other trackers' protocols (pipeline/segment, rudderstack, snowplow):
+  | 'COLLECTOR_BAD_HOST_HEADER'
+  | 'COLLECTOR_SNOWPLOW_MIXED_APP_IDS'
+  | 'COLLECTOR_SNOWPLOW_BAD_EVENT';
 
 export interface CollectorErrorOptions {
   /** HTTP status when the error answers a request; 500 when absent. */

@@ -15,7 +15,6 @@ import type { Logger } from 'pino';
 import type { LimitsConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
 import { encodeIngestRecord, type ContentKind, type IngestRecord } from '../pipeline/ingest-record.js';
-import { segmentCallBody } from '../pipeline/segment/segment-call-body.js';
 import { VALIDATE_HEADER, wantsSyncValidation, type SyncValidationResult } from '../pipeline/sync-validation.js';
 import { jsonBatchItems } from '../pipeline/processor.js';
 import { LogEvent } from '../telemetry/events.js';
@@ -55,8 +54,8 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
     if (unsigned) return reject(res, request, unsigned, deps);
 
     const decoded = await decodeContentEncoding(raw, header(req, 'content-encoding'), deps.limits.decodedBytesMax);
-    // Segment's /v1/track, /v1/page, … post one message: stored as a one-item JSON batch.
-    const body = request.segmentCall ? segmentCallBody(decoded, request.segmentCall) : decoded;
+    // Other trackers' bodies (Segment's /v1/track posts one message, Snowplow's payload_data) are stored as JSON batches.
+    const body = request.adapter ? request.adapter.toBatch(decoded) : decoded;
     const { contentKind, eventCount } = checkBody(body, header(req, 'content-type'), deps.limits);
     let limited = runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind, eventCount, bytes: body.length }));
     if (limited instanceof Promise) limited = await limited;

@@ -1,10 +1,13 @@
 /**
  * CORS for browsers posting from the shop's origin. Allowed request headers are the ones the
- * SDK and Segment-style clients send; any `X-Shopstream-*` header (signatures, keys) passes.
+ * SDK and other trackers send (Segment's `X-Retry-Count`, RudderStack's `AnonymousId`,
+ * Snowplow's `SP-Anonymous`); any `X-Shopstream-*` header (signatures, keys) passes. Credentials
+ * are allowed because Snowplow's browser tracker sends its requests with `credentials: 'include'`;
+ * the collector reads no cookie, and the origin is always echoed, never `*`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const ALLOWED_HEADERS = new Set(['authorization', 'content-type', 'content-encoding', 'x-request-id']);
+const ALLOWED_HEADERS = new Set(['authorization', 'content-type', 'content-encoding', 'x-request-id', 'x-retry-count', 'anonymousid', 'sp-anonymous']);
 const MAX_AGE_SEC = 600;
 
 export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): void {
@@ -13,6 +16,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: re
   if (!origins.includes('*') && !origins.includes(origin)) return;
   res.setHeader('access-control-allow-origin', origin);
   res.setHeader('vary', 'Origin');
+  res.setHeader('access-control-allow-credentials', 'true');
   res.setHeader('access-control-expose-headers', 'Retry-After, X-Request-Id');
 }
 

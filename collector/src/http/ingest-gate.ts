@@ -5,9 +5,9 @@
  * (rate limits, once the event count is known). A gate answers a failure or `undefined`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EventKind } from '@shopstream/shared';
 import type { SourceConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
+import type { BodyAdapter } from './body-adapter.js';
 import type { HttpFailure } from './reply.js';
 import type { ContentKind } from '../pipeline/ingest-record.js';
 
@@ -16,8 +16,8 @@ export interface IngestRequest {
   readonly headers: IncomingHttpHeaders;
   readonly query: URLSearchParams;
   readonly remoteAddress: string | undefined;
-  /** Set for Segment's single-call paths (`/v1/track` → `track`): the body is one message. */
-  readonly segmentCall?: EventKind;
+  /** Set for bodies in another tracker's format (Segment's single calls, Snowplow): how they become a JSON batch. */
+  readonly adapter?: BodyAdapter;
   /** Set by the write-key gate; every later gate can rely on it. */
   source?: SourceConfig;
 }
@@ -58,7 +58,7 @@ export function writeKeyGate(sources: readonly SourceConfig[]): IngestGate {
     },
     onBody(request, rawBody) {
       if (request.source) return undefined;
-      const key = bodyWriteKey(rawBody);
+      const key = request.adapter?.writeKeyOf?.(rawBody) ?? bodyWriteKey(rawBody);
       if (key === undefined) {
         return new CollectorError('COLLECTOR_UNAUTHORIZED', 'No write key was sent; send it as "Authorization: Bearer <writeKey>", "X-Shopstream-Key" or ?writeKey=.', { status: 401 });
       }
@@ -85,7 +85,8 @@ function bodyWriteKey(rawBody: Uint8Array): string | undefined {
   }
 }
 
-function writeKeyOf(request: IngestRequest): string | undefined {
+/** The write key a request names in its headers or query (also Rudder's source-config request). */
+export function writeKeyOf(request: Pick<IngestRequest, 'headers' | 'query'>): string | undefined {
   const auth = request.headers.authorization;
   if (auth) {
     const [scheme, value] = auth.split(/\s+/, 2);

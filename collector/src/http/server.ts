@@ -3,6 +3,7 @@
  *
  *   POST /v1/batch   ingest (./batch-route.ts)
  *   POST /v1/track|identify|page|screen|group|alias   Segment's single calls, ingested as one-item batches
+ *   Segment analytics-next, RudderStack and Snowplow paths (./tracker-routes.ts)
  *   GET  /healthz    the process answers
  *   GET  /readyz     200 when it takes traffic; 503 with reasons (WAL over quota, sink lag, shutdown)
  *   GET  /metrics    Prometheus text
@@ -18,11 +19,13 @@ import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import { handleBatch, type BatchRouteDeps } from './batch-route.js';
 import { segmentCallOfPath } from '../pipeline/segment/segment-call-body.js';
+import { segmentCallAdapter } from './body-adapter.js';
 import { answerPreflight, applyCors } from './cors.js';
+import { serveTrackerRoute, trackerRouteOf } from './tracker-routes.js';
 import { sendError, sendJson } from './reply.js';
 
 export interface ServerDeps {
-  readonly config: Pick<CollectorConfig, 'limits' | 'cors'>;
+  readonly config: Pick<CollectorConfig, 'limits' | 'cors' | 'sources'>;
   readonly batch: BatchRouteDeps;
   /** Reasons /readyz is red; empty when ready. */
   readonly unreadyReasons: () => string[];
@@ -59,7 +62,9 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   applyCors(req, res, deps.config.cors.origins);
   if (answerPreflight(req, res, deps.config.cors.origins)) return;
   const { path, query } = splitUrl(req.url ?? '/');
-  res.on('finish', () => deps.metrics.requestDone(path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other', res.statusCode));
+  const tracker = trackerRouteOf(path);
+  res.on('finish', () => deps.metrics.requestDone(tracker?.label ?? (path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other'), res.statusCode));
+  if (tracker) return serveTrackerRoute(tracker, req, res, { requestId, headers: req.headers, query, remoteAddress: req.socket.remoteAddress }, { sources: deps.config.sources, batch: deps.batch });
 
   if (path === '/v1/batch') {
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
@@ -68,7 +73,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   const segmentCall = segmentCallOfPath(path);
   if (segmentCall) {
     if (req.method !== 'POST') return methodNotAllowed(res, 'POST');
-    return handleBatch(req, res, { requestId, headers: req.headers, query, remoteAddress: req.socket.remoteAddress, segmentCall }, deps.batch);
+    return handleBatch(req, res, { requestId, headers: req.headers, query, remoteAddress: req.socket.remoteAddress, adapter: segmentCallAdapter(segmentCall) }, deps.batch);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (['/healthz', '/readyz', '/metrics', '/v1/status'].includes(path)) return methodNotAllowed(res, 'GET');

@@ -5,6 +5,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fromIgluSchema } from '../snowplow/iglu.js';
 
 export interface SchemaDocument {
   /** Where it came from, for error messages: `custom/order-completed@2.0.0.json`. */
@@ -24,11 +25,14 @@ export async function loadSchemaFolder(dir: string): Promise<SchemaDocument[]> {
     const origin = join(dir, file);
     const text = await readFile(origin, 'utf8');
     if (text.length > SCHEMA_FILE_BYTES_MAX) throw new Error(`schema ${origin} is larger than ${SCHEMA_FILE_BYTES_MAX} bytes`);
+    let schema: unknown;
     try {
-      documents.push({ origin, schema: JSON.parse(text) });
+      schema = JSON.parse(text);
     } catch (error) {
       throw new Error(`schema ${origin} is not valid JSON: ${(error as Error).message}`);
     }
+    // Snowplow users keep Iglu self-describing schemas: registered as `vendor/name` at their SchemaVer.
+    documents.push({ origin, schema: fromIgluSchema(schema, origin) });
   }
   return documents;
 }

@@ -1,9 +1,14 @@
 /**
- * Wraps the decode stage: JSON bodies go through `segmentToEnvelopes`, so Segment batches keep
- * their batch-level `context`/`integrations`/`sentAt` (lost once items are split out) and
- * single messages (`/v1/track`, …) decode too. Frames go to the wrapped stage unchanged.
+ * Wraps the decode stage: JSON bodies go through `segmentToEnvelopes`, so Segment (and
+ * RudderStack, which speaks Segment's API) batches keep their batch-level
+ * `context`/`integrations`/`sentAt` (lost once items are split out) and single messages
+ * (`/v1/track`, …) decode too; a stored Snowplow body (`{"schema": "iglu:…/payload_data/…",
+ * "batch": [...]}`) goes through `snowplowToEnvelopes`, whose undecodable events are refused one
+ * by one. Frames go to the wrapped stage unchanged.
  */
 import type { Stage } from '../processor.js';
+import { isSnowplowBody } from '../snowplow/snowplow-payload.js';
+import { snowplowToEnvelopes } from '../snowplow/snowplow-to-envelopes.js';
 import { segmentToEnvelopes } from './segment-to-envelopes.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -19,7 +24,14 @@ export function withSegmentJson(inner: Stage, eventsPerBatchMax: number): Stage 
       } catch (error) {
         throw Object.assign(new Error(`JSON body cannot be parsed: ${(error as Error).message}`, { cause: error }), { code: 'COLLECTOR_BAD_JSON' });
       }
-      const items = segmentToEnvelopes(body, batch.receivedAt);
+      let items: unknown[];
+      if (isSnowplowBody(body)) {
+        const mapped = snowplowToEnvelopes(body.batch, batch.receivedAt);
+        for (const refusal of mapped.refused) batch.rejected.push({ ...refusal, stage: inner.name });
+        items = mapped.items;
+      } else {
+        items = segmentToEnvelopes(body, batch.receivedAt);
+      }
       if (items.length > eventsPerBatchMax) {
         throw Object.assign(new Error(`batch holds ${items.length} events, over the ${eventsPerBatchMax}-event limit`), { code: 'COLLECTOR_TOO_MANY_EVENTS' });
       }

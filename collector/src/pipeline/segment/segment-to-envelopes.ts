@@ -1,6 +1,6 @@
 /**
  * Segment's HTTP tracking API, mapped onto `EventEnvelope`, so a shop on Segment can point its
- * existing libraries (analytics.js, analytics-node, …) at Shopstream unchanged. Follows
+ * existing libraries (analytics.js, analytics-node, RudderStack's SDKs, …) at Shopstream unchanged. Follows
  * Segment's documented behaviour:
  *
  * - `messageId` is the event id (any string: non-UUIDv7 ids are accepted as they are).
@@ -10,7 +10,8 @@
  * - A batch's top-level `context` and `integrations` are merged into each item (the item's
  *   own keys win).
  * - Clock-skew correction: `timestamp = receivedAt − (sentAt − timestamp)`; the client's value
- *   is kept as `originalTimestamp`.
+ *   is kept as `originalTimestamp`. RudderStack's SDKs (same API) send only `originalTimestamp`:
+ *   it stands in for `timestamp`.
  * - Limits: 32 KB per event and 500 KB per batch request (checked by the size stages).
  */
 import type { EventKind } from '@shopstream/shared';
@@ -77,7 +78,8 @@ function toEnvelope(item: unknown, batch: BatchLevel, receivedAt: string): unkno
     id: typeof messageId === 'string' ? messageId : rest.id,
     type,
     kind,
-    timestamp: correctedTimestamp(timestamp, sent, receivedAt),
+    // RudderStack's SDKs send the client time as `originalTimestamp` and no `timestamp`.
+    timestamp: correctedTimestamp(typeof timestamp === 'string' ? timestamp : rest.originalTimestamp, sent, receivedAt),
     ...(typeof timestamp === 'string' ? { originalTimestamp: timestamp } : {}),
     ...(sent === undefined ? {} : { sentAt: sent }),
     ...(mergedContext ? { context: mergedContext } : {}),

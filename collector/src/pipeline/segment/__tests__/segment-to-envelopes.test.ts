@@ -48,6 +48,11 @@ describe('Segment messages → envelopes', () => {
     expect(segmentToEnvelopes([own, 7], receivedAt)).toEqual([own, 7]);
   });
 
+  it("takes RudderStack's originalTimestamp as the client time when there is no timestamp", () => {
+    const [event] = segmentToEnvelopes({ sentAt: '2026-11-23T10:00:05.000Z', batch: [{ type: 'track', event: 'Cart Viewed', messageId: 'r1', originalTimestamp: '2026-11-23T10:00:04.000Z', channel: 'web' }] }, receivedAt) as Record<string, unknown>[];
+    expect(event).toMatchObject({ id: 'r1', timestamp: '2026-11-23T10:00:09.000Z', originalTimestamp: '2026-11-23T10:00:04.000Z', channel: 'web' });
+  });
+
   it('falls back to the client timestamp when a date cannot be read', () => {
     expect(correctedTimestamp('yesterday', '2026-11-23T10:00:05.000Z', receivedAt)).toBe('yesterday');
     expect(correctedTimestamp('2026-11-23T10:00:00.000Z', undefined, receivedAt)).toBe('2026-11-23T10:00:00.000Z');
