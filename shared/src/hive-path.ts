@@ -10,7 +10,15 @@ export function partitionSlug(type: string): string {
   return slug === '' ? 'unknown' : slug;
 }
 
+/**
+ * A source id as its partition value: kept exact when it is a valid source id (lower-case
+ * letters, digits, `-`, `_`), so `source=web-shop` reads back as the field's `web-shop`.
+ */
+export function sourcePartitionValue(source: string): string {
+  return /^[a-z0-9][a-z0-9_-]{0,62}$/.test(source) ? source : partitionSlug(source);
+}
+
 export function hivePartitionPath(zone: LakeZone, source: string, eventType: string, at: Date): string {
   const iso = at.toISOString();
-  return `${zone}/source=${partitionSlug(source)}/event_type=${partitionSlug(eventType)}/dt=${iso.slice(0, 10)}/hr=${iso.slice(11, 13)}`;
+  return `${zone}/source=${sourcePartitionValue(source)}/event_type=${partitionSlug(eventType)}/dt=${iso.slice(0, 10)}/hr=${iso.slice(11, 13)}`;
 }

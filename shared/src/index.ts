@@ -48,4 +48,4 @@ export {
 export type { Outcome } from './outcome.js';
 export { fullJitterDelayMs } from './backoff.js';
 export { greedyRunEnd, greedySplit } from './greedy-split.js';
-export { partitionSlug, hivePartitionPath, type LakeZone } from './hive-path.js';
+export { partitionSlug, sourcePartitionValue, hivePartitionPath, type LakeZone } from './hive-path.js';

@@ -27,7 +27,7 @@ it('delivers every event the Node SDK tracked across a kill -9 of the collector'
   }
   await client.flush();
   await client.close({ deadlineMs: 10_000 });
-  const seqs = async () => new Set((await readLake(collector.lakeDir, 'clean')).map((l) => (l.value.properties as { seq: number }).seq));
+  const seqs = async () => new Set((await readLake(collector.lakeDir, 'clean')).map((l) => (l.value.extra as { properties: { seq: number } }).properties.seq));
   await waitFor(async () => (await seqs()).size === total, 30_000, `all ${total} events in the lake`);
   await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up now
   const lines = await readLake(collector.lakeDir, 'clean');

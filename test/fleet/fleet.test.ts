@@ -84,7 +84,11 @@ function createS3Reader() {
 /** The fixture shop puts the browser SDK on `window.sdk` (test/browser/fixtures/app.ts). */
 type ShopWindow = { sdk: typeof BrowserSdk };
 
-const keyOf = (event: any) => `${event.properties?.client}#${event.properties?.seq}`;
+/** `client` and `seq` are no catalog properties: lake rows keep them in `extra`, Kinesis records as sent. */
+const keyOf = (event: any) => {
+  const props = event.extra?.properties ?? event.properties;
+  return `${props?.client}#${props?.seq}`;
+};
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'shopstream-fleet-'));

@@ -217,7 +217,7 @@ function emit(batch: BatchUnderWork): SinkRecord[] {
       json = JSON.stringify(value);
       if (event) jsonOf.set(value, json);
     }
-    out.push(sinkRecord(lsn, out.length, zone, ingest.source, eventType, at, json, event));
+    out.push(sinkRecord(lsn, out.length, zone, ingest.source, eventType, at, json, event, ingest.requestId));
   };
   if (batch.failure) {
     push('failed', 'batch', {
@@ -244,6 +244,6 @@ function emit(batch: BatchUnderWork): SinkRecord[] {
   return out;
 }
 
-function sinkRecord(lsn: Lsn, index: number, zone: LakeZone, source: string, eventType: string, receivedAtMs: number, json: string, event?: EventEnvelope): SinkRecord {
-  return { lsn, index, zone, source, eventType, receivedAtMs, json, eventId: event?.id, sessionId: event?.sessionId, userId: event?.userId };
+function sinkRecord(lsn: Lsn, index: number, zone: LakeZone, source: string, eventType: string, receivedAtMs: number, json: string, event?: EventEnvelope, requestId?: string): SinkRecord {
+  return { lsn, index, zone, source, eventType, receivedAtMs, json, eventId: event?.id, sessionId: event?.sessionId, userId: event?.userId, requestId };
 }

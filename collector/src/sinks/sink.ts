@@ -18,6 +18,8 @@ export interface SinkRecord {
   readonly eventId?: string;
   readonly sessionId?: string;
   readonly userId?: string;
+  /** The request that brought the record (the audit zone's `requestId`): lake rows carry it. */
+  readonly requestId?: string;
   /** Collector receive time, epoch ms: partitions the lake by dt/hr. */
   readonly receivedAtMs: number;
   /** The record as one line of JSON (no newline), serialised once for every sink. */

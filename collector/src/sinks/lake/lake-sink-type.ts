@@ -1,24 +1,32 @@
 import { resolve } from 'node:path';
 import type { SinkType } from '../../config/sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
+import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import { createLakeSink } from './lake-sink.js';
 import { sweepLakeTempFiles } from './lake-temp-sweep.js';
 
-/** `{ type: "lake", name?, dir?, gzipLevel? }`; `dir` defaults to the top-level `lake.dir`. */
+/**
+ * `{ type: "lake", name?, dir?, gzipLevel?, schemasDir? }`; `dir` defaults to the top-level
+ * `lake.dir`; `schemasDir` adds custom schemas' columns to the lake tables (use the same folder
+ * as `ingest.schemas.customDir`).
+ */
 export const lakeSinkType: SinkType = {
   type: 'lake',
   defaultZones: ['raw', 'clean', 'failed', 'audit'],
   defaultLimits: { recordsMax: 20_000, bytesMax: 32 * 1024 * 1024, recordBytesMax: 1024 * 1024, lingerMs: 1000 },
   parse(entry, context) {
+    const schemasDir = entry.optionalStr('schemasDir');
     return {
       dir: resolve(entry.str('dir', context.lakeDir)),
       gzipLevel: entry.int('gzipLevel', 6, { min: 1, max: 9 }),
+      ...(schemasDir ? { schemasDir: resolve(schemasDir) } : {}),
     };
   },
   async create(config, deps) {
     // Before the first write: temp files a kill -9 left behind are never replaced (new pid, new name).
     const swept = await sweepLakeTempFiles(config.dir as string);
     if (swept.removed > 0) deps.log.info({ event: LogEvent.LakeTempSwept, sink: config.name, ...swept }, `lake: removed ${swept.removed} temp files left by a killed collector`);
-    return createLakeSink({ name: config.name, dir: config.dir as string, limits: config.limits, gzipLevel: config.gzipLevel as number });
+    const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);
+    return createLakeSink({ name: config.name, dir: config.dir as string, limits: config.limits, gzipLevel: config.gzipLevel as number, catalog });
   },
 };

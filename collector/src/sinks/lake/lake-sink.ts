@@ -1,10 +1,17 @@
 /**
- * The local lake: gzip NDJSON files under `<dir>/<zone>/source=…/event_type=…/dt=…/hr=…/`,
- * one JSON envelope per line, readable by DuckDB with `hive_partitioning=true`. One write makes
- * one file per partition present in the batch; files that failed are reported as `partial`
- * so only their records are sent again, and a replay rewrites them under the same names.
+ * The local lake: files under `<dir>/<zone>/source=…/event_type=…/dt=…/hr=…/`, one lake row
+ * per record (../../lake/lake-row.ts: typed columns from the catalog, the same in every zone and
+ * format), readable by DuckDB with the views `shopstream-collector lake views` prints. Gzip NDJSON
+ * by default; the zones listed in `parquetZones` are written as Parquet instead. One write makes
+ * one file per partition present in the batch; files that failed are reported as `partial` so
+ * only their records are sent again, and a replay rewrites them under the same names.
  */
 import { join } from 'node:path';
+import type { LakeZone } from '@shopstream/shared';
+import { buildLakeCatalog, type LakeCatalog } from '../../lake/lake-catalog.js';
+import { lakeRows } from '../../lake/lake-row.js';
+import type { TableSchema } from '../../lake/table-schema.js';
+import { gzipOnThread } from '../gzip-on-thread.js';
 import type { Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
 import { groupByPartition, lakeFileName } from './lake-file-name.js';
 import { writeLakeFile } from './lake-writer.js';
@@ -14,26 +21,45 @@ export interface LakeSinkOptions {
   readonly dir: string;
   readonly limits: SinkLimits;
   readonly gzipLevel: number;
+  /** The tables rows are shaped by; default: no event schemas (the dead-letter writer's failed zone needs none). */
+  readonly catalog?: LakeCatalog;
   /** Put before every file name; the dead-letter writer uses `dlq-<sink>-`. */
   readonly filePrefix?: string;
+  /** Zones written as Parquet (through `writeParquet`); the others as gzip NDJSON. */
+  readonly parquetZones?: readonly LakeZone[];
+  /** Writes rows as a Parquet file at `path` atomically; required when `parquetZones` is not empty. */
+  readonly writeParquet?: (lines: readonly string[], table: TableSchema, path: string) => Promise<void>;
 }
 
+const NDJSON_EXTENSION = '.ndjson.gz';
+
 export function createLakeSink(options: LakeSinkOptions): Sink {
+  const parquetZones = new Set(options.parquetZones ?? []);
+  const catalog = options.catalog ?? buildLakeCatalog([]);
+  const writeGroup = async (partition: string, records: readonly SinkRecord[]): Promise<void> => {
+    const first = records[0]!;
+    const table = catalog.table(first.zone, first.eventType);
+    const kind = catalog.kindOf(first.eventType);
+    const { lines } = lakeRows(records, table, kind ? { defaultKind: kind } : {});
+    const ndjsonName = lakeFileName(first, records[records.length - 1]!, options.filePrefix);
+    if (parquetZones.has(first.zone) && options.writeParquet) {
+      const name = `${ndjsonName.slice(0, -NDJSON_EXTENSION.length)}.parquet`;
+      await options.writeParquet(lines, table, join(options.dir, partition, name));
+      return;
+    }
+    const body = await gzipOnThread(Buffer.from(`${lines.join('\n')}\n`), options.gzipLevel);
+    await writeLakeFile(options.dir, join(options.dir, partition, ndjsonName), body);
+  };
   return {
     name: options.name,
     limits: options.limits,
     async write(records: readonly SinkRecord[]): Promise<SinkOutcome> {
       const groups = groupByPartition(records);
-      const results = await Promise.allSettled(
-        groups.map((group) => {
-          const name = lakeFileName(group.records[0]!, group.records[group.records.length - 1]!, options.filePrefix);
-          return writeLakeFile(join(options.dir, group.partition, name), group.records.map((r) => r.json), { gzipLevel: options.gzipLevel });
-        }),
-      );
+      const results = await Promise.allSettled(groups.map((group) => writeGroup(group.partition, group.records)));
       const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [{ group: groups[i]!, error: result.reason as Error }] : []));
       if (failed.length === 0) return { status: 'success' };
       // A local file write fails because of the disk (full, read-only, a path blocked), never
-      // because of the data, so every failure is retryable: records wait, they are not dead-lettered.
+      // because of the data (rows are total), so every failure is retryable: records wait.
       const error = failed[0]!.error;
       if (failed.length === groups.length) return { status: 'retryable', error };
       return { status: 'partial', retry: failed.flatMap((f) => f.group.records), error };

@@ -1,7 +1,8 @@
 /**
  * Removes temp files a killed collector left in the lake. `writeLakeFile` writes
- * `.tmp-<pid>-<name>` beside the final name and renames it; a kill -9 between the two leaves the
- * temp file, and the replay writes the final name under a NEW pid, so nothing else ever removes it.
+ * `_tmp/<pid>-<n>-<name>` (older versions: `.tmp-<pid>-<name>` beside the final name) and renames
+ * it into the partition; a kill -9 between the two leaves the temp file, and the replay writes
+ * the final name under a NEW pid, so nothing else ever removes it.
  *
  * A temp file is stale, and removed, when
  * - its pid is not a live process, or
@@ -15,8 +16,11 @@
 import { pidIsAlive } from '@shopstream/shared/node';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LAKE_TEMP_DIR } from './lake-writer.js';
 
 const TEMP_NAME = /^\.tmp-(\d+)-/;
+/** Names inside `<lake>/_tmp/`. */
+const STAGED_NAME = /^(\d+)-/;
 /** `<zone>/source=…/event_type=…/dt=…/hr=…/file`: temp files sit 5 folders below the lake root. */
 const DEPTH_MAX = 6;
 
@@ -43,7 +47,7 @@ export async function sweepLakeTempFiles(lakeDir: string, options: LakeTempSweep
   let removed = 0;
   let kept = 0;
 
-  const visit = async (dir: string, depth: number): Promise<void> => {
+  const visit = async (dir: string, depth: number, pattern = TEMP_NAME): Promise<void> => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -54,10 +58,11 @@ export async function sweepLakeTempFiles(lakeDir: string, options: LakeTempSweep
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (depth < DEPTH_MAX) await visit(path, depth + 1);
+        if (depth === 1 && entry.name === LAKE_TEMP_DIR) await visit(path, DEPTH_MAX, STAGED_NAME);
+        else if (depth < DEPTH_MAX) await visit(path, depth + 1);
         continue;
       }
-      const match = entry.isFile() ? TEMP_NAME.exec(entry.name) : null;
+      const match = entry.isFile() ? pattern.exec(entry.name) : null;
       if (!match) continue;
       const pid = Number(match[1]);
       const mtimeMs = await stat(path).then((s) => s.mtimeMs, () => undefined);

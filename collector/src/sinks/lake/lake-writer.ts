@@ -1,31 +1,30 @@
 /**
- * Writes one lake file atomically: gzip NDJSON to a temp name in the target directory, fsync,
- * rename over the final name, fsync the directory. A reader sees the whole file or none, and
- * a crash at any point leaves at most a `.tmp-<pid>-` file, removed at the next start
- * (./lake-temp-sweep.ts).
+ * Writes one lake file atomically, never visible half-written: the bytes go to a temp file in
+ * `<lake>/_tmp/` (outside every zone and partition folder, so no reader's glob finds it, and on
+ * the same file system, so the rename is atomic), fsync, rename into the partition folder, fsync
+ * the folder. A reader sees the whole file or none; a crash at any point leaves at most a
+ * `_tmp/<pid>-…` file, removed at the next start (./lake-temp-sweep.ts).
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { syncDir } from '@shopstream/shared/node';
-import { gzipOnThread } from '../gzip-on-thread.js';
 
-/** Gzip level: 6 is zlib's default; lower trades lake bytes for delivery CPU. */
-export interface LakeWriterOptions {
-  readonly gzipLevel: number;
+/** The lake's staging folder: Hive and DuckDB conventions skip names starting with `_`. */
+export const LAKE_TEMP_DIR = '_tmp';
+
+let tempCounter = 0;
+
+/** A fresh temp path for `name` under `<lakeDir>/_tmp/`, unique within this process. */
+export async function lakeTempPath(lakeDir: string, name: string): Promise<string> {
+  const dir = join(lakeDir, LAKE_TEMP_DIR);
+  await mkdir(dir, { recursive: true });
+  return join(dir, `${process.pid}-${++tempCounter}-${name}`);
 }
 
-export async function writeLakeFile(path: string, lines: readonly string[], options: LakeWriterOptions): Promise<number> {
-  const body = await gzipOnThread(Buffer.from(`${lines.join('\n')}\n`), options.gzipLevel);
+/** Moves a finished temp file to `path` (inside `lakeDir`) atomically; removes the temp file if that fails. */
+export async function publishLakeFile(temp: string, path: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.tmp-${process.pid}-${path.slice(dir.length + 1)}`);
-  const file = await open(temp, 'w');
-  try {
-    await file.writeFile(body);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
   try {
     await rename(temp, path);
   } catch (error) {
@@ -33,5 +32,21 @@ export async function writeLakeFile(path: string, lines: readonly string[], opti
     throw error;
   }
   await syncDir(dir);
+}
+
+/** Writes `body` to a temp file, fsyncs it, then publishes it at `path`; returns the bytes written. */
+export async function writeLakeFile(lakeDir: string, path: string, body: Uint8Array): Promise<number> {
+  const temp = await lakeTempPath(lakeDir, path.slice(dirname(path).length + 1));
+  const file = await open(temp, 'w');
+  try {
+    await file.writeFile(body);
+    await file.sync();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await file.close();
+  await publishLakeFile(temp, path);
   return body.length;
 }

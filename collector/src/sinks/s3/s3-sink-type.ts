@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import type { SinkType } from '../../config/sink-type.js';
 import { createS3Client, type AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
@@ -19,7 +21,9 @@ export const s3SinkType: SinkType = {
   defaultZones: ['raw', 'clean', 'failed', 'audit'],
   defaultLimits,
   parse(entry) {
+    const schemasDir = entry.optionalStr('schemasDir');
     return {
+      ...(schemasDir ? { schemasDir: resolve(schemasDir) } : {}),
       client: readAwsClientOptions(entry),
       bucket: entry.str('bucket', undefined, { re: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, says: 'an S3 bucket name (3-63 of a-z 0-9 . -)' }),
       prefix: entry.optionalStr('prefix') ?? '',
@@ -30,7 +34,7 @@ export const s3SinkType: SinkType = {
       partBytes: entry.int('partBytes', 8 * MIB, { min: S3_PART_BYTES_MIN, max: 512 * MIB, unit: 'bytes' }),
     };
   },
-  create(config, deps) {
+  async create(config, deps) {
     const { lingerMs, ...lowered } = changedLimits(config.limits, defaultLimits);
     return createS3Sink({
       name: config.name,
@@ -45,6 +49,7 @@ export const s3SinkType: SinkType = {
       partBytes: config.partBytes as number,
       limits: lowered,
       log: pinoSinkLog(deps.log),
+      catalog: await loadLakeCatalog(config.schemasDir as string | undefined),
     });
   },
 };

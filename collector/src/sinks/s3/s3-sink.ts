@@ -13,6 +13,8 @@ import type { AwsSink } from '../aws/batch-sink.js';
 import { classifyAwsError } from '../aws/classify-aws-error.js';
 import { applyLimitOverrides } from '../aws/sink-limits.js';
 import { createBatchReporter, reportBatch, type AwsSinkCommonOptions } from '../aws/report-batch.js';
+import { buildLakeCatalog, type LakeCatalog } from '../../lake/lake-catalog.js';
+import { lakeRows } from '../../lake/lake-row.js';
 import { groupByPartition, objectKey, type S3Format } from './object-key.js';
 import { encodeNdjsonGzip } from './ndjson-gzip.js';
 import { encodeParquet, type ParquetCompression } from './parquet-encoding.js';
@@ -49,6 +51,8 @@ export interface S3SinkOptions extends AwsSinkCommonOptions {
   readonly partsInFlightMax?: number;
   /** Partition files of one batch uploaded at once. Default 4. */
   readonly uploadsInFlightMax?: number;
+  /** The tables rows are shaped by (../../lake/lake-catalog.ts); default: no event schemas. */
+  readonly catalog?: LakeCatalog;
 }
 
 export type S3Sink = AwsSink;
@@ -69,8 +73,13 @@ export function createS3Sink(options: S3SinkOptions): S3Sink {
     lingerMs: options.rollAgeMs ?? options.lingerMs ?? 60_000,
   }, options.limits);
 
-  const encode = (records: readonly SinkRecord[]): Promise<Uint8Array> =>
-    format === 'parquet' ? encodeParquet(records, options.parquetCompression ?? 'SNAPPY') : encodeNdjsonGzip(records, options.gzipLevel ?? 6);
+  const catalog = options.catalog ?? buildLakeCatalog([]);
+  const encode = (records: readonly SinkRecord[]): Promise<Uint8Array> => {
+    if (format === 'parquet') return encodeParquet(records, options.parquetCompression ?? 'SNAPPY');
+    const first = records[0]!;
+    const kind = catalog.kindOf(first.eventType);
+    return encodeNdjsonGzip(lakeRows(records, catalog.table(first.zone, first.eventType), kind ? { defaultKind: kind } : {}).lines, options.gzipLevel ?? 6);
+  };
 
   async function upload(key: string, body: Uint8Array, signal: AbortSignal): Promise<void> {
     const abortController = new AbortController();

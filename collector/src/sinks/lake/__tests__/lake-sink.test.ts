@@ -41,7 +41,11 @@ describe('lake sink', () => {
       'clean/source=web/event_type=product_viewed/dt=2026-11-23/hr=09/0000000000000100_000000-0000000000000200_000000.ndjson.gz',
     ]);
     const lines = gunzipSync(await readFile(join(dir, files[2]!))).toString().trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([{ id: 'e-100-0', type: 'Product Viewed' }, { id: 'e-200-0', type: 'Product Viewed' }]);
+    // Lake rows: `kind` always set, `source` the authenticated one, WAL position on every row.
+    expect(lines).toEqual([
+      { id: 'e-100-0', type: 'Product Viewed', kind: 'track', source: 'web', walLsn: 100, walIndex: 0 },
+      { id: 'e-200-0', type: 'Product Viewed', kind: 'track', source: 'web', walLsn: 200, walIndex: 0 },
+    ]);
     expect(await sink.write(batch, AbortSignal.timeout(5000))).toEqual({ status: 'success' });
     expect(await filesUnder(dir)).toEqual(files);
   });

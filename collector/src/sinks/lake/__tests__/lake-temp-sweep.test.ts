@@ -29,9 +29,15 @@ describe('sweeping stale lake temp files', () => {
     await file('.tmp-1-0000000000000080_000000-0000000000000090_000000.ndjson.gz', 60_000); // our pid (1 in a container), from before this start
     await file('.tmp-1-0000000000000100_000000-0000000000000110_000000.ndjson.gz', 10); // our pid, written since this start
     await writeFile(join(lake, 'notes.tmp'), 'x'); // not a lake temp name
+    // Today's writers stage in <lake>/_tmp/<pid>-<n>-<name>, outside every partition.
+    const staged = join(lake, '_tmp');
+    await mkdir(staged);
+    await writeFile(join(staged, '111-4-0000000000000120_000000-0000000000000130_000000.parquet'), 'x'); // dead pid
+    await writeFile(join(staged, '222-5-0000000000000140_000000-0000000000000150_000000.parquet'), 'x'); // live write
 
     const result = await sweepLakeTempFiles(lake, { nowMs: () => NOW, startedAtMs: NOW - 30_000, pid: 1, isAlive: (pid) => pid === 222 || pid === 333 });
-    expect(result).toEqual({ removed: 3, kept: 2 });
+    expect(result).toEqual({ removed: 4, kept: 3 });
+    expect(await readdir(staged)).toEqual(['222-5-0000000000000140_000000-0000000000000150_000000.parquet']);
     expect((await readdir(part)).sort()).toEqual([
       '.tmp-1-0000000000000100_000000-0000000000000110_000000.ndjson.gz',
       '.tmp-222-0000000000000040_000000-0000000000000050_000000.ndjson.gz',
