@@ -21,6 +21,7 @@ import type { SinkStatus } from './delivery/sink-loop.js';
 import { admission, unreadyReasons, type LoadSignals } from './http/backpressure.js';
 import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
 import { createCollectorServer } from './http/server.js';
+import { DecodedBytesBudget } from './pipeline/limits/decoded-bytes-budget.js';
 import type { Stage } from './pipeline/processor.js';
 import { createIngestRuntime, type IngestRuntime } from './pipeline/ingest-runtime.js';
 import { loadOrCreateNodeId } from './pipeline/dedupe/node-id.js';
@@ -158,6 +159,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       log,
       nowMs,
       syncValidation: { byDefault: ingest.syncValidationByDefault, check: (record) => ingest.validateSync(record) },
+      decodedBudget: new DecodedBytesBudget(config.limits.decodedBytesInFlightMax),
     },
   });
   try {

@@ -23,6 +23,14 @@ export interface LimitsConfig {
   /** Body after `Content-Encoding: gzip` and frame payload after decompression. */
   readonly decodedBytesMax: number;
   readonly eventsPerBatchMax: number;
+  /** Objects and arrays nested in one event; deeper events go to the failed zone alone. */
+  readonly eventDepthMax: number;
+  /**
+   * Decoded bytes (gunzipped bodies, parsed JSON, frames opened for synchronous validation) held
+   * at once on each thread: past it the HTTP thread answers 503 + Retry-After and the delivery
+   * thread waits, so a flood of compression bombs cannot grow memory without bound.
+   */
+  readonly decodedBytesInFlightMax: number;
   /** Whole request, headers to last body byte. */
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
@@ -131,6 +139,8 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
     bodyBytesMax: limitsIn.int('bodyBytesMax', 1 * MiB, { min: 1024, max: 256 * MiB, unit: 'bytes' }),
     decodedBytesMax: limitsIn.int('decodedBytesMax', 8 * MiB, { min: 1024, max: 1024 * MiB, unit: 'bytes' }),
     eventsPerBatchMax: limitsIn.int('eventsPerBatchMax', 2000, { min: 1, max: 100_000, unit: 'events' }),
+    eventDepthMax: limitsIn.int('eventDepthMax', 32, { min: 2, max: 1000, unit: 'levels' }),
+    decodedBytesInFlightMax: limitsIn.int('decodedBytesInFlightMax', 64 * MiB, { min: 1024, max: 16 * 1024 * MiB, unit: 'bytes' }),
     requestTimeoutMs: limitsIn.int('requestTimeoutMs', 30_000, { min: 100, max: 600_000, unit: 'ms' }),
     keepAliveTimeoutMs: limitsIn.int('keepAliveTimeoutMs', 65_000, { min: 100, max: 600_000, unit: 'ms' }),
   };

@@ -9,7 +9,7 @@ import type { CollectorConfig } from '../config/config.js';
 import type { SinkType } from '../config/sink-type.js';
 import type { IngestObserver } from '../pipeline/ingest-observer.js';
 import type { IngestRuntime } from '../pipeline/ingest-runtime.js';
-import { createProcessor, defaultStages, type Stage } from '../pipeline/processor.js';
+import { createProcessor, defaultStages, EVENT_VALUE_LIMITS_DEFAULT, type Stage } from '../pipeline/processor.js';
 import type { Sink } from '../sinks/sink.js';
 import type { CursorStore } from '../wal/cursor-store.js';
 import type { WriteAheadLog } from '../wal/wal.js';
@@ -18,6 +18,8 @@ import { Delivery } from './delivery.js';
 import type { DeliveryObserver } from './delivery-types.js';
 import { routeFor } from './router.js';
 import { shareProcessed } from './shared-processor.js';
+import { withDecodedBytesBudget } from './budgeted-processor.js';
+import { DecodedBytesBudget } from '../pipeline/limits/decoded-bytes-budget.js';
 
 /** Sinks near the WAL head share one processing of each record (128 records ≈ 25 MB at most). */
 const SHARED_PROCESSED_RECORDS_MAX = 128;
@@ -42,8 +44,10 @@ export async function buildDelivery(parts: DeliveryParts): Promise<{ delivery: D
   const { config, wal, log, observer } = parts;
   const sinks: Sink[] = [];
   for (const sinkConfig of config.sinks) sinks.push(await parts.types.get(sinkConfig.type)!.create(sinkConfig, { log, nodeId: parts.nodeId }));
-  const stages = parts.ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax }), { wal, observer });
-  const processor = shareProcessed(createProcessor(parts.reshape ? parts.reshape(stages) : stages), SHARED_PROCESSED_RECORDS_MAX);
+  const stages = parts.ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax, eventValue: { ...EVENT_VALUE_LIMITS_DEFAULT, depthMax: config.limits.eventDepthMax } }), { wal, observer });
+  const budget = new DecodedBytesBudget(config.limits.decodedBytesInFlightMax);
+  const chain = createProcessor(parts.reshape ? parts.reshape(stages) : stages);
+  const processor = shareProcessed(withDecodedBytesBudget(chain, budget, config.limits.decodedBytesMax), SHARED_PROCESSED_RECORDS_MAX);
   const deadLetter = createLakeDeadLetter(resolve(config.lake.dir));
   const delivery = new Delivery({
     log,

@@ -28,6 +28,10 @@ export interface SinkStatus {
   readonly deliveredBatches: number;
   readonly deadLetteredRecords: number;
   readonly writeErrors: number;
+  /** Times the loop failed and started over (sink I/O, a retryable stage such as Redis dedupe). */
+  readonly loopErrors: number;
+  /** Set while the loop keeps failing: the Lsn of the WAL record it cannot get past. */
+  readonly blockedAtLsn?: Lsn;
   readonly lastError?: { readonly message: string; readonly atMs: number };
   readonly recordsPerSec: number;
   /** WAL bytes committed per second over the last 10 s: the drain rate behind `Retry-After`. */

@@ -73,6 +73,9 @@ export class SinkLoop {
   private batches = 0;
   private deadLettered = 0;
   private writeErrors = 0;
+  private loopErrors = 0;
+  /** Where the loop fails again and again (a sink down, Redis down): shown in status and logs. */
+  private blockedAt: Lsn | undefined;
   private lastError: { message: string; atMs: number } | undefined;
   private running: Promise<void> | undefined;
 
@@ -128,6 +131,8 @@ export class SinkLoop {
       deliveredBatches: this.batches,
       deadLetteredRecords: this.deadLettered,
       writeErrors: this.writeErrors,
+      loopErrors: this.loopErrors,
+      ...(this.blockedAt === undefined ? {} : { blockedAtLsn: this.blockedAt }),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       recordsPerSec: this.recordRate.perSecond(now),
       walBytesPerSec: this.byteRate.perSecond(now),
@@ -158,11 +163,19 @@ export class SinkLoop {
           this.commit(batch);
           replay = undefined;
           failures = 0;
+          this.blockedAt = undefined;
         } catch (error) {
           if (signal.aborted) break;
           failures += 1;
+          this.loopErrors += 1;
+          this.blockedAt = this.committed;
+          // The records wait since at least now, even if none was read: lagAgeMs grows and /readyz turns red after lagAgeMaxMs.
+          this.oldestPendingAtMs ??= this.clock.now();
           this.noteError(error as Error);
-          this.options.log.error({ event: LogEvent.SinkLoopError, sink: this.name, err: error }, `sink ${this.name} loop failed; retrying`);
+          this.options.log.error(
+            { event: LogEvent.SinkLoopError, sink: this.name, blockedAtLsn: this.committed, inflight: this.inflight, failures, err: error },
+            `sink ${this.name} cannot get past the WAL record at Lsn ${this.committed} (${failures} tries); retrying`,
+          );
           await this.clock.sleep(backoffMs(failures, this.options.policy, this.random), signal).catch(() => undefined);
         }
       }
@@ -219,12 +232,15 @@ export class SinkLoop {
         // Processing is CPU work on the thread that also acknowledges batches: give pending
         // I/O (HTTP, fsync completions) a turn between WAL records so acks never queue behind delivery.
         await yieldToIo();
+        // Pending from the moment a record is seen, before processing it: a record that cannot
+        // be processed (retryable) still shows as lag.
+        if (walRecords === 0) this.oldestPendingAtMs ??= this.clock.now();
         const processed = await this.options.processor.process(walRecord);
         const routed = processed.records.filter(this.options.accepts);
         const routedBytes = routed.reduce((sum, r) => sum + recordBytes(r), 0);
         if (until === undefined && walRecords > 0 && (records.length + routed.length > limits.recordsMax || bytes + routedBytes > limits.bytesMax)) return batch();
         if (walRecords === 0) {
-          this.oldestPendingAtMs = processed.receivedAtMs || this.clock.now();
+          if (processed.receivedAtMs > 0) this.oldestPendingAtMs = Math.min(this.oldestPendingAtMs ?? processed.receivedAtMs, processed.receivedAtMs);
           lingerUntilMs = this.clock.now() + limits.lingerMs;
         }
         for (const r of routed) records.push(r);
@@ -294,7 +310,15 @@ export class SinkLoop {
       this.options.log.warn({ event: LogEvent.SinkWriteError, sink: this.name, status: outcome.status, records: pending.length, err: outcome.error }, `sink ${this.name} write ${outcome.status}: ${outcome.error?.message ?? 'no reason given'}`);
       if (outcome.status === 'failure') {
         this.breaker.success(); // the sink answered; the data is at fault
-        await this.deadLetterUntilDone(pending, { code: 'COLLECTOR_SINK_REJECTED', message: `sink ${this.name} refused the records: ${outcome.error.message}` }, signal);
+        if (pending.length > 1) {
+          // Narrow the refusal to the records at fault: halves are written on their own, so one
+          // bad record costs about log2(n) extra writes and its neighbours still land.
+          const half = Math.ceil(pending.length / 2);
+          await this.deliverChunk(pending.slice(0, half), signal);
+          await this.deliverChunk(pending.slice(half), signal);
+          return;
+        }
+        await this.deadLetterUntilDone(pending, { code: 'COLLECTOR_SINK_REJECTED', message: `sink ${this.name} refused the record: ${outcome.error.message}` }, signal);
         return;
       }
       let retryAfterMs = 0;

@@ -20,7 +20,8 @@ import { jsonBatchItems } from '../pipeline/processor.js';
 import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import type { IngestGate, IngestRequest } from './ingest-gate.js';
-import { decodeContentEncoding, readBody } from './read-body.js';
+import { decodeContentEncoding, discardBody, readBody } from './read-body.js';
+import type { DecodedBytesBudget } from '../pipeline/limits/decoded-bytes-budget.js';
 import { sendError, sendJson, toHttpFailure, type HttpFailure } from './reply.js';
 
 export const FRAME_CONTENT_TYPE = 'application/vnd.shopstream.frame';
@@ -39,7 +40,18 @@ export interface BatchRouteDeps {
   readonly nowMs: () => number;
   /** Per-event answers after the WAL append (`X-Shopstream-Validate: sync`, see ../pipeline/sync-validation.ts). */
   readonly syncValidation?: { readonly byDefault: boolean; check(record: IngestRecord): Promise<SyncValidationResult> };
+  /** Decoded bytes this thread may hold at once (limits.decodedBytesInFlightMax). */
+  readonly decodedBudget: DecodedBytesBudget;
 }
+
+/** Seconds a sender waits after a 503 for the decoded-bytes budget: decoding takes milliseconds. */
+const OVERLOADED_RETRY_AFTER_SEC = 1;
+
+function overloaded(what: string): CollectorError {
+  return new CollectorError('COLLECTOR_OVERLOADED', `The collector is decoding too much at once to take ${what} now (limits.decodedBytesInFlightMax); nothing was accepted, please retry.`, { status: 503, retryAfterSec: OVERLOADED_RETRY_AFTER_SEC });
+}
+
+
 
 export async function handleBatch(req: IncomingMessage, res: ServerResponse, request: IngestRequest, deps: BatchRouteDeps): Promise<void> {
   const startedMs = deps.nowMs();
@@ -53,28 +65,65 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
     if (unsigned instanceof Promise) unsigned = await unsigned;
     if (unsigned) return reject(res, request, unsigned, deps);
 
-    const decoded = await decodeContentEncoding(raw, header(req, 'content-encoding'), deps.limits.decodedBytesMax);
-    // Other trackers' bodies (Segment's /v1/track posts one message, Snowplow's payload_data) are stored as JSON batches.
-    const body = request.adapter ? request.adapter.toBatch(decoded) : decoded;
-    const { contentKind, eventCount } = checkBody(body, header(req, 'content-type'), deps.limits);
-    let limited = runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind, eventCount, bytes: body.length }));
-    if (limited instanceof Promise) limited = await limited;
-    if (limited) return reject(res, request, limited, deps);
+    // Decoding (gunzip, JSON parse) holds memory: reserve it from the thread's budget first.
+    const encoding = header(req, 'content-encoding');
+    const decodeBytes = isIdentity(encoding) ? raw.length : deps.limits.decodedBytesMax;
+    const release = deps.decodedBudget.tryTake(decodeBytes);
+    if (!release) return reject(res, request, overloaded(`a ${decodeBytes}-byte body`), deps);
+    let record: IngestRecord;
+    let eventCount: number;
+    try {
+      const decoded = await decodeContentEncoding(raw, encoding, deps.limits.decodedBytesMax);
+      // Other trackers' bodies (Segment's /v1/track posts one message, Snowplow's payload_data) are stored as JSON batches.
+      const body = request.adapter ? request.adapter.toBatch(decoded) : decoded;
+      const checked = checkBody(body, header(req, 'content-type'), deps.limits);
+      eventCount = checked.eventCount;
+      let limited = runGates(deps.gates, (gate) => gate.onBatch?.(request, { contentKind: checked.contentKind, eventCount, bytes: body.length }));
+      if (limited instanceof Promise) limited = await limited;
+      if (limited) return reject(res, request, limited, deps);
+      const source = request.source;
+      if (!source) throw new Error('no ingest gate set the source; the write-key gate must come first');
+      record = { v: 1, source: source.id, receivedAtMs: startedMs, requestId: request.requestId, contentKind: checked.contentKind, body };
+    } finally {
+      release();
+    }
 
-    const source = request.source;
-    if (!source) throw new Error('no ingest gate set the source; the write-key gate must come first');
-    const record: IngestRecord = { v: 1, source: source.id, receivedAtMs: startedMs, requestId: request.requestId, contentKind, body };
     await deps.append(encodeIngestRecord(record));
-    deps.metrics.batchAccepted(source.id, contentKind, eventCount, raw.length, (deps.nowMs() - startedMs) / 1000);
-    deps.log.debug({ event: LogEvent.RequestHandled, requestId: request.requestId, source: source.id, contentKind, eventCount, bytes: raw.length }, 'batch acknowledged');
+    deps.metrics.batchAccepted(record.source, record.contentKind, eventCount, raw.length, (deps.nowMs() - startedMs) / 1000);
+    deps.log.debug({ event: LogEvent.RequestHandled, requestId: request.requestId, source: record.source, contentKind: record.contentKind, eventCount, bytes: raw.length }, 'batch acknowledged');
     const sync = deps.syncValidation && wantsSyncValidation(req.headers[VALIDATE_HEADER], deps.syncValidation.byDefault);
-    const validation = sync ? await deps.syncValidation!.check(record) : undefined;
+    const validation = sync ? await validateStored(record, deps) : undefined;
     sendJson(res, 200, { ok: true, requestId: request.requestId, ...(validation ? { validation } : {}) });
   } catch (error) {
     const failure = toHttpFailure(error);
     if (failure.status >= 500) deps.log.error({ event: LogEvent.RequestError, requestId: request.requestId, err: error }, failure.message);
-    reject(res, request, failure, deps);
+    await reject(res, request, failure, deps);
   }
+}
+
+/**
+ * The per-event preview for `X-Shopstream-Validate: sync`. The batch is durable by now, so
+ * whatever happens here the answer stays 200: a preview that cannot run (the decode budget is
+ * spent, a bug) says so in `validation` instead of turning a stored batch into a 5xx that a
+ * client would retry forever.
+ */
+async function validateStored(record: IngestRecord, deps: BatchRouteDeps): Promise<SyncValidationResult | { skipped: string; reason: string }> {
+  const bytes = record.contentKind === 'frame' ? deps.limits.decodedBytesMax : record.body.length;
+  const release = deps.decodedBudget.tryTake(bytes);
+  if (!release) return { skipped: 'COLLECTOR_OVERLOADED', reason: 'the collector is decoding too much at once to preview this batch; it is stored and will be validated as usual' };
+  try {
+    return await deps.syncValidation!.check(record);
+  } catch (error) {
+    deps.log.error({ event: LogEvent.RequestError, requestId: record.requestId, err: error }, 'synchronous validation failed; the batch is stored');
+    return { skipped: 'COLLECTOR_INTERNAL', reason: 'the preview could not run; the batch is stored and will be validated as usual' };
+  } finally {
+    release();
+  }
+}
+
+function isIdentity(encoding: string | undefined): boolean {
+  const name = (encoding ?? '').trim().toLowerCase();
+  return name === '' || name === 'identity';
 }
 
 type GateResult = HttpFailure | undefined | Promise<HttpFailure | undefined>;
@@ -101,11 +150,15 @@ async function runGatesAsync(gates: readonly IngestGate[], from: number, hook: (
   return undefined;
 }
 
-function reject(res: ServerResponse, request: IngestRequest, failure: HttpFailure, deps: BatchRouteDeps): void {
+async function reject(res: ServerResponse, request: IngestRequest, failure: HttpFailure, deps: BatchRouteDeps): Promise<void> {
   deps.metrics.batchRejected(failure.code, failure.status);
   deps.log.debug({ event: LogEvent.BatchRejected, requestId: request.requestId, code: failure.code, status: failure.status }, failure.message);
-  // A refused request may still be sending its body; closing spares reading it.
-  if (!res.req.complete) res.setHeader('connection', 'close');
+  // A refused request may still be sending its body: read it away (bounded) so the answer is
+  // not lost to a reset, then close, as the body's end may not have been reached.
+  if (!res.req.complete) {
+    await discardBody(res.req);
+    res.setHeader('connection', 'close');
+  }
   sendError(res, failure, request.requestId);
 }
 

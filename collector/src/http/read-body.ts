@@ -1,14 +1,22 @@
 /**
  * Reads a request body with a hard limit, checked while streaming: a body past `bodyBytesMax`
  * is refused (413 naming the limit) as soon as the limit is crossed, not after buffering it.
+ *
+ * A refusal must reach the client: a server that closes while the client is still sending makes
+ * the client's TCP stack see a reset, and fetch() reports EPIPE/ECONNRESET instead of the 413.
+ * So the rest of a refused body is read and thrown away (`discardBody`), up to
+ * `DISCARD_BYTES_MAX`, before the answer goes out; past that the connection is cut.
  */
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { CollectorError } from '../errors.js';
 
+/** What a refused request may still send before the answer goes out (~30 ms on loopback). */
+export const DISCARD_BYTES_MAX = 32 * 1024 * 1024;
+
 export function readBody(req: IncomingMessage, bodyBytesMax: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > bodyBytesMax) return Promise.reject(tooLarge(bodyBytesMax, `declares ${declared} bytes`));
+  if (Number.isFinite(declared) && declared > bodyBytesMax) return discardBody(req).then(() => Promise.reject(tooLarge(bodyBytesMax, `declares ${declared} bytes`)));
   // Plain listeners rather than `for await`: the async iterator costs a promise per chunk and
   // several objects per request, on the path every batch takes.
   return new Promise<Buffer>((resolve, reject) => {
@@ -23,7 +31,11 @@ export function readBody(req: IncomingMessage, bodyBytesMax: number): Promise<Bu
         resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
         return;
       }
-      // As `for await` did on leaving early: the rest of the body is not read.
+      if (error.code === 'COLLECTOR_LIMIT_BODY_BYTES') {
+        chunks.length = 0;
+        discardBody(req).then(() => reject(error), () => reject(error));
+        return;
+      }
       if (!req.destroyed && !req.readableEnded) req.destroy();
       reject(error);
     };
@@ -39,6 +51,36 @@ export function readBody(req: IncomingMessage, bodyBytesMax: number): Promise<Bu
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('close', onClose);
+  });
+}
+
+/**
+ * Reads and drops what is left of a request body, up to `DISCARD_BYTES_MAX`; resolves when the
+ * body ended, was cut off, or ran past the bound (then the caller's answer closes the connection).
+ */
+export function discardBody(req: IncomingMessage, bytesMax = DISCARD_BYTES_MAX): Promise<void> {
+  if (req.complete || req.destroyed || req.readableEnded) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    let seen = 0;
+    const finish = (): void => {
+      req.off('data', onData);
+      req.off('end', finish);
+      req.off('error', finish);
+      req.off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > bytesMax) {
+        req.pause();
+        finish();
+      }
+    };
+    req.on('data', onData);
+    req.on('end', finish);
+    req.on('error', finish);
+    req.on('close', finish);
+    req.resume();
   });
 }
 
@@ -63,6 +105,6 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
       throw new CollectorError('COLLECTOR_LIMIT_DECODED_BYTES', `The gzip body inflates past the ${decodedBytesMax}-byte limit (limits.decodedBytesMax); send smaller batches.`, { status: 413, cause: error });
     }
-    throw new CollectorError('COLLECTOR_UNSUPPORTED_ENCODING', 'The body says Content-Encoding gzip but is not valid gzip.', { status: 400, cause: error });
+    throw new CollectorError('COLLECTOR_BAD_GZIP', `The body says Content-Encoding gzip but is not valid gzip (${(error as Error).message}).`, { status: 400, cause: error });
   }
 }

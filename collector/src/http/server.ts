@@ -23,6 +23,7 @@ import { segmentCallAdapter } from './body-adapter.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { serveTrackerRoute, trackerRouteOf } from './tracker-routes.js';
 import { sendError, sendJson } from './reply.js';
+import { answerClientError } from './client-error.js';
 
 export interface ServerDeps {
   readonly config: Pick<CollectorConfig, 'limits' | 'cors' | 'sources'>;
@@ -53,7 +54,15 @@ export function createCollectorServer(deps: ServerDeps): Server {
       });
     },
   );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, deps));
   return server;
+}
+
+/** Metric labels from a fixed list only: a client must not create label series by inventing paths. */
+const FIXED_ROUTES = new Set(['/v1/batch', '/healthz', '/readyz', '/metrics', '/v1/status']);
+export function routeLabel(path: string): string {
+  if (FIXED_ROUTES.has(path) || segmentCallOfPath(path)) return path;
+  return 'other';
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
@@ -63,7 +72,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ServerDeps
   if (answerPreflight(req, res, deps.config.cors.origins)) return;
   const { path, query } = splitUrl(req.url ?? '/');
   const tracker = trackerRouteOf(path);
-  res.on('finish', () => deps.metrics.requestDone(tracker?.label ?? (path.startsWith('/v1/') || path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other'), res.statusCode));
+  res.on('finish', () => deps.metrics.requestDone(tracker?.label ?? routeLabel(path), res.statusCode));
   if (tracker) return serveTrackerRoute(tracker, req, res, { requestId, headers: req.headers, query, remoteAddress: req.socket.remoteAddress }, { sources: deps.config.sources, batch: deps.batch });
 
   if (path === '/v1/batch') {

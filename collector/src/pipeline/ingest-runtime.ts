@@ -22,7 +22,7 @@ import type { IngestObserver } from './ingest-observer.js';
 import type { IngestRecord } from './ingest-record.js';
 import { ackLimitsGate } from './limits/ack-limits-gate.js';
 import { createFieldCipher } from './pii/field-cipher.js';
-import { createProcessor, decodeStage, defaultStages, type Stage } from './processor.js';
+import { createProcessor, decodeStage, defaultStages, eventGuardStage, type Stage } from './processor.js';
 import { rateLimitGate } from './rate-limit/rate-limit-gate.js';
 import { sealedKeyGate } from './decrypt/sealed-key-gate.js';
 import { createSourceRateLimiter } from './rate-limit/source-rate-limiter.js';
@@ -107,7 +107,11 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
     });
   }
 
-  const limits = { decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax };
+  const limits = {
+    decodedBytesMax: config.limits.decodedBytesMax,
+    eventsPerBatchMax: config.limits.eventsPerBatchMax,
+    eventValue: { depthMax: config.limits.eventDepthMax, eventBytesMax: ingest.eventBytesMax },
+  };
   const chainOptions: IngestChainOptions = {
     registry: () => registry.current,
     nodeId,
@@ -116,9 +120,14 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
     ...(deduper ? { deduper } : {}),
     ...(cipher ? { cipher } : {}),
   };
-  // The core's decode stage, rebuilt with the Opener so sealed frames open inside it.
+  // The core's decode stage, rebuilt with the Opener so sealed frames open inside it, and its
+  // event guard with the ingest config's per-event size.
   const withOpener = (defaults: readonly Stage[]): Stage[] =>
-    defaults.map((stage) => (stage.name === 'decode' ? decodeStage({ ...limits, ...(opener ? { opener } : {}) }) : stage));
+    defaults.map((stage) => {
+      if (stage.name === 'decode') return decodeStage({ ...limits, ...(opener ? { opener } : {}) });
+      if (stage.name === 'event-guard') return eventGuardStage(limits.eventValue);
+      return stage;
+    });
   const preview = createProcessor(withIngestStages(withOpener(defaultStages(limits)), { ...chainOptions, purpose: 'preview' }));
 
   const gates: IngestGate[] = [

@@ -27,6 +27,9 @@ import { crc32cNative, gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
 import type { SinkRecord } from '../sinks/sink.js';
 import type { Lsn, WalRecord } from '../wal/wal.js';
 import { decodeIngestRecord, type IngestRecord } from './ingest-record.js';
+import { checkEventValue, EVENT_DEPTH_MAX_DEFAULT, type EventValueLimits } from './limits/event-value-guard.js';
+import { refusedSample } from './limits/refused-sample.js';
+import { stampTimestamp } from './stamp-timestamp.js';
 
 export interface Rejection {
   readonly item: unknown;
@@ -79,7 +82,12 @@ export interface DecodeStageOptions {
   /** Private keys for sealed frames (the decrypt step lives inside frame decoding). */
   readonly opener?: Opener;
   readonly codecs?: CodecSet;
+  /** Bounds each decoded item before anything copies or serialises it (./limits/event-value-guard.ts). */
+  readonly eventValue?: EventValueLimits;
 }
+
+/** Segment's 32 KB per event; the ingest config (`ingest.eventBytesMax`) may change it. */
+export const EVENT_VALUE_LIMITS_DEFAULT: EventValueLimits = { depthMax: EVENT_DEPTH_MAX_DEFAULT, eventBytesMax: 32 * 1024 };
 
 const NODE_CODECS: CodecSet = { [identityCodec.id]: identityCodec, [lz4Codec.id]: lz4Codec, [gzipZlibCodec.id]: gzipZlibCodec };
 const ENCODINGS = { [msgpackEncoding.id]: msgpackEncoding, [jsonEncoding.id]: jsonEncoding };
@@ -106,6 +114,29 @@ export function decodeStage(options: DecodeStageOptions): Stage {
         throw Object.assign(new Error(`batch holds ${items.length} events, over the ${options.eventsPerBatchMax}-event limit`), { code: 'COLLECTOR_TOO_MANY_EVENTS' });
       }
       batch.decoded = items;
+    },
+  };
+}
+
+/**
+ * Refuses, one by one, decoded items that are too deep, too large or hold values JSON cannot
+ * carry, before any later stage copies, escapes or validates them; the rest of the batch goes on.
+ */
+export function eventGuardStage(limits: EventValueLimits): Stage {
+  return {
+    name: 'event-guard',
+    run(batch) {
+      let kept: unknown[] | undefined;
+      for (const [index, item] of batch.decoded.entries()) {
+        const verdict = checkEventValue(item, limits);
+        if (verdict.status === 'ok') {
+          kept?.push(item);
+          continue;
+        }
+        kept ??= batch.decoded.slice(0, index);
+        batch.rejected.push({ item: refusedSample(item, verdict.bytesAtLeast), code: verdict.code, message: verdict.message, stage: 'event-guard' });
+      }
+      if (kept) batch.decoded = kept;
     },
   };
 }
@@ -158,14 +189,14 @@ function toEnvelope(item: unknown, batch: BatchUnderWork): EventEnvelope | strin
   const { id, type } = fields;
   if (typeof id !== 'string' || id === '' || id.length > 100) return 'event has no string `id` (or Segment `messageId`) of 1 to 100 characters';
   if (typeof type !== 'string' || type === '' || type.length > 200) return 'event has no string `type` (or Segment `event`) of 1 to 200 characters';
-  if (typeof fields.timestamp !== 'string') fields.timestamp = batch.receivedAt;
+  stampTimestamp(fields, batch.receivedAt);
   fields.source = batch.ingest.source;
   fields.receivedAt = batch.receivedAt;
   return fields as unknown as EventEnvelope;
 }
 
 export function defaultStages(options: DecodeStageOptions): Stage[] {
-  return [decodeStage(options), stampStage];
+  return [decodeStage(options), eventGuardStage(options.eventValue ?? EVENT_VALUE_LIMITS_DEFAULT), stampStage];
 }
 
 /** Returns a new chain with `stage` placed after the stage named `after` (e.g. validate after stamp). */
@@ -175,6 +206,11 @@ export function insertStage(stages: readonly Stage[], after: string, stage: Stag
   return [...stages.slice(0, at + 1), stage, ...stages.slice(at + 1)];
 }
 
+/**
+ * Never throws but for a stage's `retryable` error (Redis down): whatever else goes wrong with a
+ * record (a stage's bug, a value no zone can encode) becomes a failed-zone record with its
+ * reason, so a sink's cursor always moves on (issue: one hostile request must not stop delivery).
+ */
 export function createProcessor(stages: readonly Stage[]): Processor {
   return {
     async process(walRecord) {
@@ -182,9 +218,7 @@ export function createProcessor(stages: readonly Stage[]): Processor {
       try {
         ingest = decodeIngestRecord(walRecord.data);
       } catch (error) {
-        const json = JSON.stringify({ reason: { code: 'COLLECTOR_UNDECODABLE_BATCH', message: (error as Error).message, stage: 'ingest-record' }, lsn: walRecord.lsn });
-        const record = sinkRecord(walRecord.lsn, 0, 'failed', 'unknown', 'batch', 0, json);
-        return { lsn: walRecord.lsn, receivedAtMs: 0, records: [record] };
+        return unprocessable(walRecord.lsn, undefined, { code: 'COLLECTOR_UNDECODABLE_BATCH', message: (error as Error).message, stage: 'ingest-record' });
       }
       const batch: BatchUnderWork = {
         lsn: walRecord.lsn, ingest, receivedAt: new Date(ingest.receivedAtMs).toISOString(),
@@ -196,12 +230,43 @@ export function createProcessor(stages: readonly Stage[]): Processor {
         } catch (error) {
           if ((error as { retryable?: boolean }).retryable === true) throw error;
           const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'COLLECTOR_UNDECODABLE_BATCH';
-          batch.failure = { code, message: (error as Error).message, stage: stage.name };
+          batch.failure = { code, message: messageOf(error), stage: stage.name };
           break;
         }
       }
-      return { lsn: walRecord.lsn, receivedAtMs: ingest.receivedAtMs, records: emit(batch) };
+      try {
+        return { lsn: walRecord.lsn, receivedAtMs: ingest.receivedAtMs, records: emit(batch) };
+      } catch (error) {
+        // emit serialises each record on its own (below); reaching here is a bug, still not a stall.
+        return unprocessable(walRecord.lsn, ingest, { code: 'COLLECTOR_UNSERIALIZABLE', message: messageOf(error), stage: 'emit' });
+      }
     },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One failed-zone record for a WAL record nothing else can be made of, plus its audit record. */
+function unprocessable(lsn: Lsn, ingest: IngestRecord | undefined, reason: { code: string; message: string; stage: string }): ProcessedRecord {
+  if (!ingest) {
+    const json = JSON.stringify({ reason, lsn });
+    return { lsn, receivedAtMs: 0, records: [sinkRecord(lsn, 0, 'failed', 'unknown', 'batch', 0, json)] };
+  }
+  const receivedAt = new Date(ingest.receivedAtMs).toISOString();
+  const failed = JSON.stringify({
+    reason, requestId: ingest.requestId, source: ingest.source, receivedAt, lsn,
+    contentKind: ingest.contentKind, bodyBase64: Buffer.from(ingest.body).toString('base64'),
+  });
+  const audit = JSON.stringify({ requestId: ingest.requestId, source: ingest.source, receivedAt, lsn, contentKind: ingest.contentKind, bytes: ingest.body.length, accepted: 0, rejected: 1, duplicates: 0, failure: reason });
+  return {
+    lsn,
+    receivedAtMs: ingest.receivedAtMs,
+    records: [
+      sinkRecord(lsn, 0, 'failed', ingest.source, 'batch', ingest.receivedAtMs, failed),
+      sinkRecord(lsn, 1, 'audit', ingest.source, 'request', ingest.receivedAtMs, audit),
+    ],
   };
 }
 
@@ -214,7 +279,15 @@ function emit(batch: BatchUnderWork): SinkRecord[] {
   const push = (zone: LakeZone, eventType: string, value: unknown, event?: EventEnvelope) => {
     let json = jsonOf.get(value);
     if (json === undefined) {
-      json = JSON.stringify(value);
+      try {
+        json = JSON.stringify(value);
+      } catch (error) {
+        // The guard stage bounds every event, so this is a stage's bug; still, only this value fails.
+        const reason = { code: 'COLLECTOR_UNSERIALIZABLE', message: `a ${zone}-zone record could not be written as JSON: ${messageOf(error)}`, stage: 'emit' };
+        json = JSON.stringify({ reason, requestId: ingest.requestId, source: ingest.source, receivedAt: batch.receivedAt, item: refusedSample(value, 0) });
+        zone = 'failed';
+        event = undefined;
+      }
       if (event) jsonOf.set(value, json);
     }
     out.push(sinkRecord(lsn, out.length, zone, ingest.source, eventType, at, json, event, ingest.requestId));

@@ -66,6 +66,7 @@ export const MetricName = {
   SinkLagRecords: 'shopstream_sink_lag_records',
   SinkLagBytes: 'shopstream_sink_lag_bytes',
   SinkLagAge: 'shopstream_sink_lag_age_seconds',
+  SinkLoopErrors: 'shopstream_sink_loop_errors',
   SinkBreakerOpen: 'shopstream_sink_breaker_open',
   // AWS sinks' own counters (src/sinks/aws/sink-counters.ts), read at scrape time.
   SinkApiCalls: 'shopstream_sink_api_calls_total',

@@ -48,6 +48,7 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
     perSink(MetricName.SinkLagRecords, 'WAL records not yet delivered to the sink', (s) => s.lagRecords);
     perSink(MetricName.SinkLagBytes, 'WAL bytes not yet delivered to the sink', (s) => s.lagBytes);
     perSink(MetricName.SinkLagAge, 'Age of the oldest record not yet delivered to the sink', (s) => s.lagAgeMs / 1000);
+    perSink(MetricName.SinkLoopErrors, 'Times the sink loop failed and started over since start (a growing value with flat deliveries is a stall)', (s) => s.loopErrors);
     perSink(MetricName.SinkBreakerOpen, '1 while the sink circuit breaker is open or probing', (s) => (s.breaker === 'closed' ? 0 : 1));
     // Sinks count in plain numbers; at scrape time each counter advances by what changed since the last scrape.
     const fromSinks = (name: string, help: string, pick: (c: NamedSinkCounters['counters']) => number) => {

@@ -72,18 +72,25 @@ describe('SinkLoop', () => {
     await loop.stop();
   });
 
-  it('dead-letters records the sink refuses for good, with the reason, and moves on', async () => {
-    const sink = new ScriptedSink(limits, [failWith('schema mismatch at the sink', 'failure')]);
+  it('narrows a refusal to the record at fault: its neighbours land, it alone is dead-lettered with the reason, and the loop moves on', async () => {
+    // The sink refuses any chunk holding the second event: the loop halves until only it is left.
+    let refused: string | undefined;
+    const refuseSecond = (records: readonly SinkRecord[]): SinkOutcome => {
+      refused ??= records[1]!.eventId;
+      return records.some((r) => r.eventId === refused) ? { status: 'failure', error: new Error('schema mismatch at the sink') } : { status: 'success' };
+    };
+    const sink = new ScriptedSink(limits, Array.from({ length: 10 }, () => refuseSecond));
     const { wal, cursors, deadLetter, loop } = setup({ sink });
-    await appendBatch(wal, 2);
+    await appendBatch(wal, 4);
     loop.start();
     await until(() => cursors.current.committed === wal.stats().endLsn, 'commit');
     expect(deadLetter.got).toHaveLength(1);
     expect(deadLetter.got[0]).toMatchObject({ sink: 'test', reason: { code: 'COLLECTOR_SINK_REJECTED', message: expect.stringContaining('schema mismatch') } });
-    expect(deadLetter.got[0]!.records).toHaveLength(2);
+    expect(deadLetter.got[0]!.records.map((r) => r.eventId)).toEqual([refused]);
+    expect(sink.calls.map((c) => c.length)).toEqual([4, 2, 1, 1, 2]);
     await appendBatch(wal, 1);
-    await until(() => sink.calls.length === 2, 'next batch');
-    expect(loop.status()).toMatchObject({ deadLetteredRecords: 2, deliveredRecords: 1 });
+    await until(() => sink.calls.length === 6, 'next batch');
+    expect(loop.status()).toMatchObject({ deadLetteredRecords: 1, deliveredRecords: 4 });
     await loop.stop();
   });
 

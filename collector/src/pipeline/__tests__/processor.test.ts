@@ -45,7 +45,7 @@ describe('processor', () => {
   it('lets a stage be inserted by name, and a retryable stage error propagates instead of failing the batch', async () => {
     const dropAll: Stage = { name: 'validate', run: (batch) => { batch.events = []; } };
     const chain = insertStage(stages, 'stamp', dropAll);
-    expect(chain.map((s) => s.name)).toEqual(['decode', 'stamp', 'validate']);
+    expect(chain.map((s) => s.name)).toEqual(['decode', 'event-guard', 'stamp', 'validate']);
     const body = Buffer.from(JSON.stringify([envelope]));
     const out = await createProcessor(chain).process(walRecord({ contentKind: 'json', body }));
     expect(out.records.map((r) => r.zone)).toEqual(['raw', 'audit']);

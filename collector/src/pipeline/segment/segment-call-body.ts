@@ -8,6 +8,7 @@
 import type { EventKind } from '@shopstream/shared';
 import { CollectorError } from '../../errors.js';
 import { SEGMENT_CALLS, SEGMENT_EVENT_BYTES_MAX } from './segment-to-envelopes.js';
+import { checkEventValue, EVENT_DEPTH_MAX_DEFAULT } from '../limits/event-value-guard.js';
 
 /** `/v1/track` → `track`; undefined for any other path. */
 export function segmentCallOfPath(path: string): EventKind | undefined {
@@ -16,7 +17,12 @@ export function segmentCallOfPath(path: string): EventKind | undefined {
   return call !== undefined && SEGMENT_CALLS.includes(call) ? call : undefined;
 }
 
-export function segmentCallBody(body: Uint8Array, call: EventKind): Buffer {
+/**
+ * The message is checked for depth before it is re-serialised (JSON.stringify recurses: 10,000
+ * nested arrays would overflow its stack and answer 500); one call is one event, so a refusal
+ * here is the client's 400, not a failed-zone record.
+ */
+export function segmentCallBody(body: Uint8Array, call: EventKind, depthMax = EVENT_DEPTH_MAX_DEFAULT): Buffer {
   if (body.length > SEGMENT_EVENT_BYTES_MAX) {
     throw new CollectorError('COLLECTOR_LIMIT_EVENT_BYTES', `A single ${call} call is ${body.length} bytes, over Segment's ${SEGMENT_EVENT_BYTES_MAX}-byte per-event limit.`, { status: 413 });
   }
@@ -29,6 +35,8 @@ export function segmentCallBody(body: Uint8Array, call: EventKind): Buffer {
   if (message === null || typeof message !== 'object' || Array.isArray(message)) {
     throw new CollectorError('COLLECTOR_NOT_A_BATCH', `POST /v1/${call} takes one JSON object (a Segment ${call} message).`, { status: 400 });
   }
+  const verdict = checkEventValue(message, { depthMax, eventBytesMax: Number.POSITIVE_INFINITY });
+  if (verdict.status === 'reject') throw new CollectorError(verdict.code, `The ${call} message is refused: ${verdict.message}.`, { status: 400 });
   const typed = { ...(message as Record<string, unknown>), type: call };
   return Buffer.from(JSON.stringify({ batch: [typed] }));
 }

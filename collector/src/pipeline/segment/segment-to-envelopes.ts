@@ -15,6 +15,7 @@
  * - Limits: 32 KB per event and 500 KB per batch request (checked by the size stages).
  */
 import type { EventKind } from '@shopstream/shared';
+import { isUsableTimestamp } from '../stamp-timestamp.js';
 
 export const SEGMENT_EVENT_BYTES_MAX = 32 * 1024;
 export const SEGMENT_BATCH_BYTES_MAX = 500 * 1024;
@@ -73,13 +74,14 @@ function toEnvelope(item: unknown, batch: BatchLevel, receivedAt: string): unkno
   const pageProperties = kind === 'page' || kind === 'screen' ? { ...(name === undefined ? {} : { name }), ...(category === undefined ? {} : { category }) } : {};
   const mergedProperties = isObject(properties) || Object.keys(pageProperties).length > 0 ? { ...(isObject(properties) ? properties : {}), ...pageProperties } : undefined;
   const sent = typeof sentAt === 'string' ? sentAt : batch.sentAt;
+  const clientTime = timestamp !== undefined ? timestamp : rest.originalTimestamp;
   return {
     ...rest,
     id: typeof messageId === 'string' ? messageId : rest.id,
     type,
     kind,
     // RudderStack's SDKs send the client time as `originalTimestamp` and no `timestamp`.
-    timestamp: correctedTimestamp(typeof timestamp === 'string' ? timestamp : rest.originalTimestamp, sent, receivedAt),
+    timestamp: clientTime === undefined ? receivedAt : correctedTimestamp(clientTime, sent, receivedAt),
     ...(typeof timestamp === 'string' ? { originalTimestamp: timestamp } : {}),
     ...(sent === undefined ? {} : { sentAt: sent }),
     ...(mergedContext ? { context: mergedContext } : {}),
@@ -88,13 +90,20 @@ function toEnvelope(item: unknown, batch: BatchLevel, receivedAt: string): unkno
   };
 }
 
-/** Segment's skew correction; falls back to the client's time (or receipt) when a date is unreadable. */
-export function correctedTimestamp(timestamp: unknown, sentAt: string | undefined, receivedAt: string): string {
-  if (typeof timestamp !== 'string') return receivedAt;
-  if (sentAt === undefined) return timestamp;
+/**
+ * Segment's skew correction. A timestamp that is absent stays absent and one that is no usable
+ * date comes back unchanged: the stamp stage then applies the one rule for both
+ * (../stamp-timestamp.ts: `receivedAt`, the value as received kept in `malformed`).
+ */
+export function correctedTimestamp(timestamp: unknown, sentAt: string | undefined, receivedAt: string): unknown {
+  if (!isUsableTimestamp(timestamp) || sentAt === undefined) return timestamp;
   const at = Date.parse(timestamp);
   const sent = Date.parse(sentAt);
   const received = Date.parse(receivedAt);
   if (!Number.isFinite(at) || !Number.isFinite(sent) || !Number.isFinite(received)) return timestamp;
-  return new Date(received - (sent - at)).toISOString();
+  const corrected = new Date(received - (sent - at));
+  // A far-off sentAt can push the result past what a Date holds ("Invalid time value").
+  if (!Number.isFinite(corrected.getTime())) return timestamp;
+  const iso = corrected.toISOString();
+  return isUsableTimestamp(iso) ? iso : timestamp;
 }

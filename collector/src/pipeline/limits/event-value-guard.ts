@@ -1,0 +1,135 @@
+/**
+ * Bounds one decoded event before anything copies, escapes, serialises or validates it.
+ *
+ * Decoders (JSON.parse, msgpack) build whatever a body describes within the body's byte limits:
+ * arrays nested 100,000 deep, one 7 MiB string, integers past 2^53. Each of these later breaks
+ * something that recurses or escapes (JSON.stringify overflows the stack, a NUL-filled string
+ * grows 6× when escaped, BigInt cannot be serialised at all), so one hostile event could fail
+ * its whole batch or stop a sink. This walk is iterative (no recursion, so depth cannot overflow
+ * the stack) and stops at the first limit crossed, so its cost is bounded by the limit, not by
+ * the input. A refused event goes to the failed zone alone (as a bounded sample: ./refused-sample.ts);
+ * its neighbours go on.
+ *
+ * Rules (documented in the collector README, "Hostile input"):
+ * - nesting deeper than `depthMax` → `COLLECTOR_LIMIT_EVENT_DEPTH`;
+ * - more than `eventBytesMax` bytes as JSON (a lower bound counted while walking: every string
+ *   char is at least one byte) → `COLLECTOR_LIMIT_EVENT_BYTES`;
+ * - a value JSON cannot carry (BigInt beyond ±2^53, NaN, ±Infinity, functions, symbols) →
+ *   `COLLECTOR_EVENT_VALUE_INVALID`; msgpack integers within ±2^53 already decode as numbers;
+ * - a key `__proto__` is renamed `__proto_`, in every encoding: the msgpack decoder does so to
+ *   stop prototype pollution, and JSON keys get the same rule here so both read back alike.
+ */
+
+export interface EventValueLimits {
+  /** Objects and arrays inside one another, the event itself at depth 1. */
+  readonly depthMax: number;
+  readonly eventBytesMax: number;
+}
+
+export type EventValueCode = 'COLLECTOR_LIMIT_EVENT_DEPTH' | 'COLLECTOR_LIMIT_EVENT_BYTES' | 'COLLECTOR_EVENT_VALUE_INVALID';
+
+export type EventValueVerdict =
+  | { readonly status: 'ok'; /** JSON bytes at least this many (exact for ASCII). */ readonly bytesAtLeast: number }
+  | { readonly status: 'reject'; readonly code: EventValueCode; readonly message: string; readonly bytesAtLeast: number };
+
+/** 32 levels hold any e-commerce event (products[].variants[] sits at depth 4). */
+export const EVENT_DEPTH_MAX_DEFAULT = 32;
+
+const PROTO_KEY = '__proto__';
+const PROTO_KEY_RENAMED = '__proto_';
+
+interface Pending {
+  readonly value: object;
+  readonly depth: number;
+  readonly parent: Pending | undefined;
+  readonly key: string | number | undefined;
+}
+
+/** `properties.products[3].price`: built only when a refusal names the place. */
+function pathOf(at: Pending | undefined, key?: string | number): string {
+  const parts: string[] = [];
+  if (key !== undefined) parts.push(typeof key === 'number' ? `[${key}]` : `.${key}`);
+  for (let p = at; p?.key !== undefined; p = p.parent) parts.push(typeof p.key === 'number' ? `[${p.key}]` : `.${p.key}`);
+  const path = parts.reverse().join('').replace(/^\./, '');
+  return path === '' ? 'the event' : path;
+}
+
+export function checkEventValue(event: unknown, limits: EventValueLimits): EventValueVerdict {
+  let bytes = 0;
+  const reject = (code: EventValueCode, message: string): EventValueVerdict => ({ status: 'reject', code, message, bytesAtLeast: bytes });
+  const scalar = (value: unknown, at: Pending | undefined, key?: string | number): EventValueVerdict | undefined => {
+    switch (typeof value) {
+      case 'string':
+        bytes += value.length + 2;
+        return undefined;
+      case 'number':
+        if (!Number.isFinite(value)) return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at, key)} is ${value}, which JSON cannot carry`);
+        bytes += 1;
+        return undefined;
+      case 'boolean':
+        bytes += 4;
+        return undefined;
+      case 'bigint':
+        return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at, key)} is the integer ${String(value).slice(0, 40)}, outside the ±2^53 range JSON numbers hold exactly; send it as a string`);
+      case 'undefined':
+        return undefined; // dropped by JSON, as any JSON writer does
+      default:
+        return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at, key)} is a ${typeof value}, which JSON cannot carry`);
+    }
+  };
+
+  if (event === null || typeof event !== 'object') return scalar(event, undefined) ?? { status: 'ok', bytesAtLeast: bytes };
+  const stack: Pending[] = [{ value: event, depth: 1, parent: undefined, key: undefined }];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    const { value, depth } = at;
+    if (depth > limits.depthMax) return reject('COLLECTOR_LIMIT_EVENT_DEPTH', `the event nests objects and arrays deeper than ${limits.depthMax} levels (at ${pathOf(at)})`);
+    if (value instanceof Date) {
+      // A msgpack timestamp extension decodes as a Date; JSON writes it as ISO text.
+      if (!Number.isFinite(value.getTime())) return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at)} is an invalid date`);
+      bytes += 26;
+      continue;
+    }
+    if (ArrayBuffer.isView(value)) {
+      return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at)} is binary data, which JSON cannot carry; send it as base64 text`);
+    }
+    const isArray = Array.isArray(value);
+    const keys = isArray ? undefined : Object.keys(value);
+    const count = isArray ? (value as unknown[]).length : keys!.length;
+    bytes += 2 + count;
+    if (bytes > limits.eventBytesMax) return tooLarge(reject, limits, bytes);
+    for (let i = 0; i < count; i++) {
+      let key: string | number = i;
+      let child: unknown;
+      if (isArray) {
+        child = (value as unknown[])[i];
+      } else {
+        key = keys![i]!;
+        child = (value as Record<string, unknown>)[key];
+        if (key === PROTO_KEY) {
+          renameProtoKey(value as Record<string, unknown>, child);
+          key = PROTO_KEY_RENAMED;
+        }
+        bytes += key.length + 3;
+      }
+      if (child !== null && typeof child === 'object') {
+        stack.push({ value: child, depth: depth + 1, parent: at, key });
+      } else {
+        const refused = scalar(child, at, key);
+        if (refused) return refused;
+      }
+      if (bytes > limits.eventBytesMax) return tooLarge(reject, limits, bytes);
+    }
+  }
+  return { status: 'ok', bytesAtLeast: bytes };
+}
+
+function tooLarge(reject: (code: EventValueCode, message: string) => EventValueVerdict, limits: EventValueLimits, bytes: number): EventValueVerdict {
+  return reject('COLLECTOR_LIMIT_EVENT_BYTES', `the event is at least ${bytes} bytes as JSON, over the ${limits.eventBytesMax}-byte per-event limit (ingest.eventBytesMax)`);
+}
+
+/** JSON.parse makes `__proto__` an own data property; give it the msgpack decoder's name instead. */
+function renameProtoKey(object: Record<string, unknown>, value: unknown): void {
+  delete object[PROTO_KEY];
+  Object.defineProperty(object, PROTO_KEY_RENAMED, { value, enumerable: true, writable: true, configurable: true });
+}
