@@ -118,7 +118,7 @@ describe('after-WAL refusals land in the failed zone with their reason', () => {
     expect((await post(collector.url, await frame([big, fine]), 'web-key-1')).status).toBe(200);
     await waitInLake(collector.lakeDir, 'clean', [fine.id], 'the fine event of the batch');
     await waitInLake(collector.lakeDir, 'failed', [big.id], 'the big event');
-    expect((await failedById(collector.lakeDir)).get(big.id)).toEqual({ code: 'COLLECTOR_LIMIT_EVENT_BYTES', stage: 'event-bytes', message: expect.stringMatching(/over the 4096-byte per-event limit/) });
+    expect((await failedById(collector.lakeDir)).get(big.id)).toEqual({ code: 'COLLECTOR_LIMIT_EVENT_BYTES', stage: 'event-guard', message: expect.stringMatching(/over the 4096-byte per-event limit/) });
     await expectStillServes(collector.url, collector.lakeDir, 'web-key-1');
   });
 

@@ -135,7 +135,7 @@ function toEnvelope(p: Json, receivedAt: string): Json | Error {
     userId: text(p, 'uid'),
     anonymousId: text(p, 'duid') ?? text(p, 'nuid') ?? text(p, 'tnuid'),
     sessionId: text(p, 'sid'),
-    timestamp: trueTime ?? correctedTimestamp(created, sentAt, receivedAt),
+    timestamp: trueTime ?? (created === undefined ? receivedAt : correctedTimestamp(created, sentAt, receivedAt)),
     originalTimestamp: created,
     sentAt,
     context,
