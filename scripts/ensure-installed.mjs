@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs what a fresh machine lacks, and nothing more: npm packages when node_modules is
 // missing or older than the lockfile; with --services, the Debian packages the tests start
-// (redis-server, nginx, chromium). Idempotent, so `npm start` and `npm test` can always call it.
+// (redis-server, nginx, chromium, postgresql). Idempotent, so `npm start` and `npm test` can always call it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ if (withServices) {
     ['redis-server', 'redis-server'],
     ['nginx', 'nginx'],
     ['chromium', 'chromium'],
+    // The postgres sink's tests run initdb/pg_ctl of Debian's PostgreSQL 15 (not on PATH).
+    ['/usr/lib/postgresql/15/bin/initdb', 'postgresql'],
   ];
   const missing = wanted.filter(([bin]) => spawnSync('sh', ['-c', `command -v ${bin} || test -x /usr/sbin/${bin}`]).status !== 0).map(([, pkg]) => pkg);
   if (missing.length > 0) {

@@ -1,0 +1,95 @@
+/**
+ * Starts Debian's PostgreSQL 15 (`/usr/lib/postgresql/15/bin`) on 127.0.0.1 and a free port,
+ * with a fresh cluster in a temp dir: `initdb` with trust auth for the `postgres` superuser, no
+ * Unix socket, `fsync=off` (only an OS crash would need it; a killed server recovers from its
+ * own WAL). `initdb` refuses to run as root, so as root the cluster belongs to the `postgres`
+ * user and every server command runs through `runuser -u postgres`.
+ *
+ * `crash()` is `pg_ctl stop -m immediate` (no checkpoint: the next start replays its WAL, like
+ * after kill -9); `start()` starts the same cluster again on the same port; `stop()` stops it
+ * and deletes the dir.
+ */
+import { execFile } from 'node:child_process';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './redis-server.js';
+
+const run = promisify(execFile);
+const BIN = '/usr/lib/postgresql/15/bin';
+const START_TIMEOUT_S = 30;
+const START_TRIES_MAX = 4;
+
+export interface PostgresServer {
+  readonly port: number;
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` */
+  readonly url: string;
+  /** The URL of another database on this server (create it with `createDatabase`). */
+  urlOf(database: string): string;
+  createDatabase(name: string): Promise<string>;
+  /** Crash-stop (`-m immediate`): clients see their connections cut. */
+  crash(): Promise<void>;
+  /** Starts the (crashed or stopped) cluster again on the same port. */
+  start(): Promise<void>;
+  /** Stops the server and deletes its directory. */
+  stop(): Promise<void>;
+}
+
+async function asOwner(args: readonly string[], asPostgres: boolean): Promise<string> {
+  const [cmd, ...rest] = args as [string, ...string[]];
+  const { stdout } = asPostgres ? await run('runuser', ['-u', 'postgres', '--', cmd, ...rest]) : await run(cmd, rest);
+  return stdout;
+}
+
+export async function startPostgresServer(): Promise<PostgresServer> {
+  const asPostgres = process.getuid?.() === 0;
+  const dir = await mkdtemp(join(tmpdir(), 'pg-'));
+  if (asPostgres) {
+    const { stdout } = await run('id', ['-u', 'postgres']);
+    const { stdout: gid } = await run('id', ['-g', 'postgres']);
+    await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+  }
+  const data = join(dir, 'data');
+  await asOwner([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], asPostgres);
+  let port = 0;
+  const pgCtl = (...args: string[]) => asOwner([`${BIN}/pg_ctl`, '-D', data, ...args], asPostgres);
+  const startOn = async (p: number) => {
+    const options = `-p ${p} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c full_page_writes=off -c max_connections=50 -c shared_buffers=64MB`;
+    await pgCtl('start', '-w', '-t', String(START_TIMEOUT_S), '-l', join(dir, 'server.log'), '-o', options);
+  };
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < START_TRIES_MAX && port === 0; attempt++) {
+    const candidate = await freePort();
+    try {
+      await startOn(candidate);
+      port = candidate;
+    } catch (error) {
+      lastError = error as Error; // another process took the port in between: try another
+    }
+  }
+  if (port === 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`postgres did not start after ${START_TRIES_MAX} tries: ${lastError?.message}`);
+  }
+  const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    url: urlOf('postgres'),
+    urlOf,
+    async createDatabase(name) {
+      await asOwner([`${BIN}/psql`, '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', `CREATE DATABASE "${name}"`], asPostgres);
+      return urlOf(name);
+    },
+    async crash() {
+      await pgCtl('stop', '-m', 'immediate', '-w');
+    },
+    async start() {
+      await startOn(port);
+    },
+    async stop() {
+      await pgCtl('stop', '-m', 'fast', '-w').catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
