@@ -5,12 +5,14 @@
  *   shopstream-collector wal verify <dir>     read the whole WAL, report, change nothing (exit 1 when damaged)
  *   shopstream-collector wal repair <dir>     cut a torn tail as startup would
  *   shopstream-collector keygen [--key-id <n>] print a sealing key pair: the SDK's public half, the collector's `ingest.decryption.keys` entry
+ *   shopstream-collector sink sql <name> [--config <file>]  print the SQL that sets up a postgres sink's schema, for a DBA to run
  *
  * A bad config prints one line naming the key and exits 2. SIGTERM/SIGINT stop gracefully
  * (exit 0); a second signal exits at once. SIGHUP reloads the custom schema folder.
  */
 import { sealingKeyPairJson } from '@shopstream/shared';
 import { startCollector } from './app.js';
+import type { CollectorConfig } from './config/config.js';
 import { describeConfig, loadConfig } from './config/load-config.js';
 import { sinkTypes } from './delivery/sink-types.js';
 import { isCollectorError } from './errors.js';
@@ -19,7 +21,8 @@ import { formatVerifyReport, repairWal, verifyWal } from './wal/verify.js';
 const USAGE = `usage: shopstream-collector [serve] [--config <file>]
        shopstream-collector wal verify <dir>
        shopstream-collector wal repair <dir>
-       shopstream-collector keygen [--key-id <n>]`;
+       shopstream-collector keygen [--key-id <n>]
+       shopstream-collector sink sql <name> [--config <file>]`;
 
 async function main(argv: readonly string[]): Promise<number | undefined> {
   const [command = 'serve', ...rest] = argv[0]?.startsWith('-') ? ['serve', ...argv] : argv;
@@ -29,25 +32,13 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   if (command === 'wal') return walCommand(rest);
   if (command === 'keygen') return keygenCommand(rest);
+  if (command === 'sink') return sinkCommand(rest);
   if (command !== 'serve') {
     console.error(`shopstream-collector: unknown command "${command}"\n${USAGE}`);
     return 2;
   }
-  const configAt = rest.indexOf('--config');
-  if (configAt >= 0 && !rest[configAt + 1]) {
-    console.error('shopstream-collector: --config needs a file path');
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig({ env: process.env, sinkTypes, ...(configAt >= 0 ? { path: rest[configAt + 1]! } : {}) });
-  } catch (error) {
-    if (isCollectorError(error) && error.code === 'COLLECTOR_CONFIG_INVALID') {
-      console.error(`shopstream-collector: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = readConfig(rest);
+  if (typeof config === 'number') return config;
   for (const line of describeConfig(config)) console.error(`shopstream-collector: ${line}`);
   const collector = await startCollector(config);
   console.error(`shopstream-collector: ready on ${collector.url}`);
@@ -76,6 +67,45 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     );
   });
   return undefined;
+}
+
+/** The config named by `--config` (or the environment); an exit code when it is unusable. */
+function readConfig(args: readonly string[]): CollectorConfig | number {
+  const configAt = args.indexOf('--config');
+  if (configAt >= 0 && !args[configAt + 1]) {
+    console.error('shopstream-collector: --config needs a file path');
+    return 2;
+  }
+  try {
+    return loadConfig({ env: process.env, sinkTypes, ...(configAt >= 0 ? { path: args[configAt + 1]! } : {}) });
+  } catch (error) {
+    if (isCollectorError(error) && error.code === 'COLLECTOR_CONFIG_INVALID') {
+      console.error(`shopstream-collector: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** `sink sql <name>`: the schema script of a postgres sink, on stdout; needs no database. */
+async function sinkCommand(args: readonly string[]): Promise<number> {
+  const [action, name] = args;
+  if (action !== 'sql' || !name || name.startsWith('-')) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = readConfig(args.slice(2));
+  if (typeof config === 'number') return config;
+  const sink = config.sinks.find((s) => s.name === name);
+  if (!sink || sink.type !== 'postgres') {
+    console.error(`shopstream-collector: no postgres sink named "${name}" in the config (postgres sinks: ${config.sinks.filter((s) => s.type === 'postgres').map((s) => s.name).join(', ') || 'none'})`);
+    return 2;
+  }
+  const { schemaScript } = await import('./sinks/postgres/schema-sql.js');
+  const { defaultCatalogDir, loadSchemaFolder } = await import('./pipeline/schema/load-schema-folder.js');
+  const { postgresConfigOf } = await import('./sinks/postgres/postgres-sink-type.js');
+  process.stdout.write(schemaScript(postgresConfigOf(sink).schema, await loadSchemaFolder(defaultCatalogDir())));
+  return 0;
 }
 
 async function keygenCommand(args: readonly string[]): Promise<number> {

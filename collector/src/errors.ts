@@ -29,6 +29,9 @@ export type CollectorErrorCode =
   | 'COLLECTOR_RECORD_TOO_LARGE'
   | 'COLLECTOR_SINK_REJECTED'
   | 'COLLECTOR_SINK_RETRIES_EXHAUSTED'
+  // A sink's destination is not set up as the sink needs (postgres: schema missing or of another version):
+  | 'COLLECTOR_SINK_SCHEMA_MISSING'
+  | 'COLLECTOR_SINK_SCHEMA_INCOMPATIBLE'
   // Ingest stages (pipeline/auth, rate-limit, limits, schema, dedupe):
   | 'COLLECTOR_AUTH_UNKNOWN_KEY'
   | 'COLLECTOR_AUTH_BAD_SIGNATURE'

@@ -324,8 +324,12 @@ export class SinkLoop {
       let retryAfterMs = 0;
       if (outcome.status === 'partial') {
         this.breaker.success();
-        const retry = new Set(outcome.retry);
-        this.countDelivered(pending.filter((r) => !retry.has(r)));
+        const notDelivered = new Set([...outcome.retry, ...(outcome.refused ?? []).flatMap((r) => r.records)]);
+        this.countDelivered(pending.filter((r) => !notDelivered.has(r)));
+        for (const refused of outcome.refused ?? []) {
+          await this.deadLetterUntilDone(refused.records, { code: 'COLLECTOR_SINK_REJECTED', message: `sink ${this.name} refused the records: ${refused.error.message}` }, signal);
+        }
+        if (outcome.retry.length === 0) return;
         pending = [...outcome.retry];
         tries += 1;
       } else {

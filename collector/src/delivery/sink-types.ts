@@ -7,10 +7,12 @@ import { lakeSinkType } from '../sinks/lake/lake-sink-type.js';
 import { kinesisSinkType } from '../sinks/kinesis/kinesis-sink-type.js';
 import { firehoseSinkType } from '../sinks/firehose/firehose-sink-type.js';
 import { s3SinkType } from '../sinks/s3/s3-sink-type.js';
+import { postgresSinkType } from '../sinks/postgres/postgres-sink-type.js';
 
 export const sinkTypes: readonly SinkType[] = [
   lakeSinkType,
   kinesisSinkType,
   firehoseSinkType,
   s3SinkType,
+  postgresSinkType,
 ];

@@ -35,7 +35,19 @@ export interface SinkLimits {
   readonly lingerMs: number;
 }
 
-export type SinkOutcome = Outcome | { readonly status: 'partial'; readonly retry: readonly SinkRecord[]; readonly error?: Error };
+/** Records a destination refused for good, with its own reason: dead-lettered, never retried. */
+export interface RefusedRecords {
+  readonly records: readonly SinkRecord[];
+  readonly error: Error;
+}
+
+/**
+ * `partial`: the records in neither `retry` nor `refused` are durable; `retry` is sent again;
+ * `refused` (rows a database refuses, each with its error) goes to the dead-letter path at once.
+ */
+export type SinkOutcome =
+  | Outcome
+  | { readonly status: 'partial'; readonly retry: readonly SinkRecord[]; readonly refused?: readonly RefusedRecords[]; readonly error?: Error };
 
 /**
  * A destination. `write` is all-or-report: on `success` every record is durable at the sink;

@@ -1,0 +1,51 @@
+/**
+ * `{ type: "postgres", name, url | urlEnv, schema, migrate, … }` (./postgres-config.ts):
+ * receives the clean, failed and audit zones by default (raw has no table). The typed config
+ * travels in the entry's `postgres` key; `postgresConfigOf` is the one place that reads it back.
+ */
+import { Signer } from '@aws-sdk/rds-signer';
+import type { SinkConfig, SinkType } from '../../config/sink-type.js';
+import { systemClock } from '../../delivery/clock.js';
+import { defaultCatalogDir, loadSchemaFolder } from '../../pipeline/schema/load-schema-folder.js';
+import { clientConfig, parseTarget, resolveUrl } from './connection-options.js';
+import { iamPasswordSource } from './iam-token.js';
+import { readPostgresSinkConfig, type PostgresSinkConfig } from './postgres-config.js';
+import { createPostgresSink } from './postgres-sink.js';
+
+const MIB = 1024 * 1024;
+/** One transaction per batch: 10,000 rows or 16 MiB of JSON, whichever first; 1 s linger. */
+const defaultLimits = { recordsMax: 10_000, bytesMax: 16 * MIB, recordBytesMax: 4 * MIB, lingerMs: 1_000 };
+
+export function postgresConfigOf(config: SinkConfig): PostgresSinkConfig {
+  return config.postgres as PostgresSinkConfig;
+}
+
+export const postgresSinkType: SinkType = {
+  type: 'postgres',
+  defaultZones: ['clean', 'failed', 'audit'],
+  defaultLimits,
+  parse(entry) {
+    return { postgres: readPostgresSinkConfig(entry) };
+  },
+  async create(sinkConfig, deps) {
+    const config = postgresConfigOf(sinkConfig);
+    const target = parseTarget(resolveUrl(config, process.env));
+    const password = config.iam
+      ? iamPasswordSource(
+          new Signer({ hostname: target.host, port: target.port, username: config.iam.username ?? target.user, ...(config.iam.region ? { region: config.iam.region } : {}) }),
+          systemClock,
+        )
+      : target.password;
+    const catalog = await loadSchemaFolder(defaultCatalogDir());
+    const sink = createPostgresSink({
+      name: sinkConfig.name,
+      config,
+      limits: sinkConfig.limits,
+      client: clientConfig(config, { ...target, user: config.iam?.username ?? target.user }, password),
+      catalog,
+      log: deps.log,
+    });
+    await sink.open();
+    return sink;
+  },
+};

@@ -1,0 +1,143 @@
+/**
+ * The postgres sink: one connection (the engine writes one batch at a time per sink), opened
+ * lazily and dropped on any error that is not a refused row, so the next write reconnects
+ * (with a fresh IAM token when due). Before the first write on a connection the schema is
+ * checked (./schema-check.ts); day partitions are kept between batches every
+ * `partitions.checkIntervalMs` (./partitions.ts). Outcomes:
+ * - every row stored or already there: `success`;
+ * - some rows refused by the database: `partial` with those rows in `refused` (the rest landed);
+ * - connection lost, server down, timeout, schema not ready: `retryable` (the engine backs
+ *   off, the breaker opens, the WAL holds the rows, lag shows in /v1/status and /metrics).
+ */
+import type { Logger } from 'pino';
+import pg from 'pg';
+import { systemClock, type Clock } from '../../delivery/clock.js';
+import { isCollectorError } from '../../errors.js';
+import type { RefusedRecords, Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
+import { STAGE_TABLE_SQL, writeBatch } from './batch-writer.js';
+import type { CatalogSchema } from './catalog-views.js';
+import { describePgError } from './classify-pg-error.js';
+import { maintainPartitions } from './partitions.js';
+import type { PostgresSinkConfig } from './postgres-config.js';
+import { ensureSchema } from './schema-check.js';
+
+export interface PostgresSinkOptions {
+  readonly name: string;
+  readonly config: PostgresSinkConfig;
+  readonly limits: SinkLimits;
+  /** `pg` client settings (host, TLS, password or IAM token source): ./connection-options.ts. */
+  readonly client: pg.ClientConfig;
+  readonly catalog: readonly CatalogSchema[];
+  readonly log: Logger;
+  readonly clock?: Clock;
+}
+
+export interface PostgresSink extends Sink {
+  /**
+   * Connects and checks the schema now. Throws a CollectorError when the schema is missing
+   * (without `migrate`) or incompatible, so the collector refuses to start; an unreachable
+   * server is only logged (the WAL keeps accepting, the first write retries).
+   */
+  open(): Promise<void>;
+}
+
+export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
+  const { config, log } = options;
+  const clock = options.clock ?? systemClock;
+  let client: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let nextMaintenanceAtMs = 0;
+
+  const drop = (stale: pg.Client | undefined) => {
+    if (stale === undefined) return;
+    if (client === stale) client = undefined;
+    stale.end().catch(() => undefined);
+  };
+
+  const connect = async (): Promise<pg.Client> => {
+    const fresh = new pg.Client(options.client);
+    // An idle connection that dies emits 'error'; without a listener it would crash the process.
+    fresh.on('error', (error) => {
+      log.warn({ event: 'PostgresConnectionLost', sink: options.name, err: error }, `postgres sink ${options.name}: connection lost (${error.message})`);
+      drop(fresh);
+    });
+    try {
+      await fresh.connect();
+      await ensureSchema(fresh, { schema: config.schema, migrate: config.migrate, catalog: options.catalog, sinkName: options.name });
+      await fresh.query(STAGE_TABLE_SQL);
+    } catch (error) {
+      fresh.end().catch(() => undefined);
+      throw error;
+    }
+    return fresh;
+  };
+
+  const connected = async (): Promise<pg.Client> => {
+    if (client) return client;
+    connecting ??= connect().finally(() => (connecting = undefined));
+    client = await connecting;
+    return client;
+  };
+
+  const maintain = async (c: pg.Client) => {
+    if (!config.partitions.manage || clock.now() < nextMaintenanceAtMs) return;
+    nextMaintenanceAtMs = clock.now() + config.partitions.checkIntervalMs;
+    try {
+      const changes = await maintainPartitions(c, config.schema, config.partitions, clock.now());
+      if (changes.created.length + changes.dropped.length > 0) {
+        log.info({ event: 'PostgresPartitionsChanged', sink: options.name, created: changes.created, dropped: changes.dropped }, `postgres sink ${options.name}: ${changes.created.length} partitions created, ${changes.dropped.length} dropped`);
+      }
+    } catch (error) {
+      // Not fatal: rows land in the default partitions. Said once per interval.
+      log.warn({ event: 'PostgresPartitionsError', sink: options.name, err: error }, `postgres sink ${options.name}: partition upkeep failed: ${describePgError(error)}`);
+    }
+  };
+
+  return {
+    name: options.name,
+    limits: options.limits,
+    async open() {
+      try {
+        await maintain(await connected());
+      } catch (error) {
+        if (isCollectorError(error)) throw error;
+        log.warn({ event: 'PostgresUnavailable', sink: options.name, err: error }, `postgres sink ${options.name}: cannot reach the database yet (${describePgError(error)}); delivery retries`);
+      }
+    },
+    async write(records: readonly SinkRecord[], signal: AbortSignal): Promise<SinkOutcome> {
+      if (signal.aborted) return { status: 'retryable', error: signal.reason as Error };
+      let current: pg.Client | undefined;
+      // An abort (write deadline, shutdown) cuts the connection so the statement stops server-side too.
+      const onAbort = () => drop(current);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        current = await connected();
+        await maintain(current);
+        const report = await writeBatch(current, config.schema, config.method, records);
+        if (report.refused.length === 0) return { status: 'success' };
+        return { status: 'partial', retry: [], refused: groupByError(report.refused), error: new Error(`${report.refused.length} of ${records.length} rows refused: ${describePgError(report.refused[0]!.error)}`) };
+      } catch (error) {
+        drop(current);
+        const message = isCollectorError(error) ? error.message : `postgres sink ${options.name}: ${describePgError(error)}`;
+        return { status: 'retryable', error: new Error(message, { cause: error }) };
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    async close() {
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}
+
+/** One dead-letter write per distinct database error, its message naming the SQLSTATE. */
+function groupByError(refused: readonly { record: SinkRecord; error: Error }[]): RefusedRecords[] {
+  const groups = new Map<string, SinkRecord[]>();
+  for (const { record, error } of refused) {
+    const key = describePgError(error);
+    groups.set(key, [...(groups.get(key) ?? []), record]);
+  }
+  return [...groups].map(([message, records]) => ({ records, error: new Error(message) }));
+}
