@@ -5,7 +5,7 @@ import { estimateEnvelopeBytes } from './batch/event-size.js';
 import { resolveSettings, type BatchInfo, type ClientOptions, type Timers } from './config.js';
 import { SdkError, type SdkErrorCode } from './errors.js';
 import { ByteBudget } from './queue/byte-budget.js';
-import { DeliveryLoop, type Settlement } from './queue/delivery-loop.js';
+import { ConcurrentDelivery, type Settlement } from './delivery/concurrent-delivery.js';
 import type { StoredBatch } from './storage/storage.js';
 import { createRetryingTransport } from './transport/retrying.js';
 import { isMessage, type AliasMessage, type GroupMessage, type IdentifyMessage, type PageMessage, type TrackMessage } from './messages.js';
@@ -33,6 +33,17 @@ export interface ClientStats {
 export interface CloseResult {
   /** True when everything accepted was acknowledged (or final-dropped) before the deadline. */
   readonly drained: boolean;
+  /**
+   * Events left undelivered (also reported to `onError` as `SDK_UNDELIVERED`, with the reason):
+   * lost with the in-memory queue, kept on disk with `queueDir` and sent after a restart.
+   */
+  readonly undelivered: number;
+}
+
+/** New credentials for a source whose key or secret was rotated (`setCredentials`). */
+export interface Credentials {
+  /** The source's write key, sent as `Authorization: Bearer <writeKey>`. */
+  readonly writeKey?: string;
 }
 
 /** The SDK client, shaped like Segment's analytics-node; every call also accepts Segment's message object. */
@@ -52,8 +63,13 @@ export interface Client {
   flushToStorage(): Promise<void>;
   /** Resolves once every batch accepted so far was acknowledged, dropped, or went through a full retry round. */
   flush(): Promise<void>;
-  /** Stops accepting, delivers what it can until `deadlineMs` (default 10 s), then releases storage. */
+  /** Stops accepting, delivers what it can until `deadlineMs` (default 10 s), then releases storage; reports what it leaves undelivered. */
   close(options?: { deadlineMs?: number }): Promise<CloseResult>;
+  /**
+   * Uses new credentials from the next request on and ends a delivery pause caused by a
+   * refused key (401/403, `SDK_UNAUTHORIZED`) at once: the kept batches go now.
+   */
+  setCredentials(credentials: Credentials): void;
   stats(): ClientStats;
 }
 
@@ -72,7 +88,8 @@ class ShopstreamClient implements Client {
   private readonly timers: Timers;
   private readonly batcher: Batcher;
   private readonly budget: ByteBudget;
-  private readonly loop: DeliveryLoop;
+  private readonly loop: ConcurrentDelivery;
+  private readonly headers: Record<string, string>;
   private readonly shutdown = new AbortController();
   private readonly counts = { tracked: 0, queued: 0, sent: 0, delivered: 0, dropped: 0, retries: 0 };
   private flushTimer: unknown;
@@ -80,6 +97,10 @@ class ShopstreamClient implements Client {
   private appending: Promise<void> | undefined;
   private closing: Promise<CloseResult> | undefined;
   private overflowReported = false;
+  /** True from the first 401/403 until a batch is delivered or credentials change: reported once per episode. */
+  private pausedReported = false;
+  /** Why the last batch was not delivered, for close()'s report. */
+  private lastFailure: Error | undefined;
   private userId: string | undefined;
 
   constructor(private readonly options: ClientOptions) {
@@ -97,14 +118,15 @@ class ShopstreamClient implements Client {
       onRetry: () => void this.counts.retries++,
     });
     const { codec, encoding, sealer } = options;
-    this.loop = new DeliveryLoop({
+    this.headers = { 'Content-Type': CONTENT_TYPE, Authorization: `Bearer ${this.settings.writeKey}` };
+    this.loop = new ConcurrentDelivery({
       ...this.settings,
       storage: options.storage,
       transport,
       parkMs: this.settings.retryMaxMs,
       now: this.now,
       timers: this.timers,
-      headers: { 'Content-Type': CONTENT_TYPE, Authorization: `Bearer ${this.settings.writeKey}` },
+      headers: this.headers,
       encode: (batch) => {
         const sentAt = new Date(this.now()).toISOString();
         for (const event of batch.events) event.sentAt = sentAt;
@@ -160,6 +182,15 @@ class ShopstreamClient implements Client {
   close(options?: { deadlineMs?: number }): Promise<CloseResult> {
     this.closing ??= this.closeWithin(options?.deadlineMs ?? 10_000);
     return this.closing;
+  }
+
+  setCredentials(credentials: Credentials): void {
+    if (credentials.writeKey !== undefined) {
+      if (credentials.writeKey.trim() === '') throw new SdkError('SDK_CONFIG_INVALID', 'setCredentials: writeKey must not be empty');
+      this.headers.Authorization = `Bearer ${credentials.writeKey}`;
+    }
+    this.pausedReported = false;
+    this.loop.resume();
   }
 
   stats(): ClientStats {
@@ -267,11 +298,27 @@ class ShopstreamClient implements Client {
     if (leaves && this.options.storage.inMemory) this.budget.release(batch.bytes);
     if (settlement === 'delivered') {
       this.counts.delivered += batch.events.length;
+      this.pausedReported = false;
+      this.lastFailure = undefined;
       this.options.onDelivered?.(info);
       return;
     }
+    this.lastFailure = error;
+    if (settlement === 'paused') return this.reportPaused(error, info);
     if (settlement === 'dropped') this.counts.dropped += batch.events.length;
     this.report(error ?? new SdkError('SDK_RETRIES_EXHAUSTED', 'batch not delivered'), info);
+  }
+
+  /** Loud, once per episode: nothing is dropped, but nothing moves until the credentials are fixed. */
+  private reportPaused(error: Error | undefined, batch: BatchInfo): void {
+    if (this.pausedReported) return;
+    this.pausedReported = true;
+    const kept = this.options.storage.queuedEvents?.();
+    const message =
+      `the collector refused this source's credentials (${error?.message ?? '401/403'}): delivery is PAUSED and nothing is dropped` +
+      `${kept === undefined ? '' : `; ${kept} events are kept in the queue`}. Fix the write key or secret and call setCredentials() (or restart with them); ` +
+      `until then one batch is tried every ${this.settings.retryMaxMs} ms`;
+    this.report(new SdkError('SDK_UNAUTHORIZED', message, { cause: error, status: (error as SdkError | undefined)?.status }), batch);
   }
 
   private refuse(events: number, code: SdkErrorCode, message: string): Promise<void> {
@@ -308,9 +355,19 @@ class ShopstreamClient implements Client {
     this.loop.stop();
     const refused = this.budget.refuseWaiters();
     if (refused > 0) this.report(new SdkError('SDK_CLOSED', `${refused} calls were still waiting for buffer room at close(): dropped`), undefined);
+    const undelivered = this.options.storage.queuedEvents?.() ?? 0;
+    if (undelivered > 0) this.report(this.undeliveredError(undelivered, drained, deadlineMs), undefined);
     await this.options.storage.close?.();
     await this.options.transport.close?.();
-    return { drained };
+    return { drained, undelivered };
+  }
+
+  private undeliveredError(events: number, drained: boolean, deadlineMs: number): SdkError {
+    const why = this.lastFailure ? `the last attempt failed: ${this.lastFailure.message}` : drained ? 'delivery was paused' : `the ${deadlineMs} ms deadline passed first`;
+    const fate = this.options.storage.inMemory
+      ? 'they were held in memory only and are LOST (set queueDir to keep them across restarts)'
+      : 'they stay in the queue and are sent after the next start';
+    return new SdkError('SDK_UNDELIVERED', `close() left ${events} events undelivered (${why}); ${fate}`, { cause: this.lastFailure });
   }
 }
 

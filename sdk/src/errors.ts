@@ -15,7 +15,11 @@ export type SdkErrorCode =
   | 'SDK_HTTP_STATUS'
   | 'SDK_STORAGE_FAILED'
   | 'SDK_QUEUE_CORRUPT'
-  | 'SDK_QUEUE_FULL';
+  | 'SDK_QUEUE_FULL'
+  /** 401/403: the collector refused the write key or the signature; delivery is paused, nothing is dropped. */
+  | 'SDK_UNAUTHORIZED'
+  /** close() left events undelivered: the message says how many, why, and whether a restart sends them (queueDir). */
+  | 'SDK_UNDELIVERED';
 
 export class SdkError extends Error {
   override readonly name = 'SdkError';

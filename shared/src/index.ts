@@ -46,6 +46,6 @@ export {
   type SchemaEventAnnotation,
 } from './schema/catalog-index.js';
 export type { Outcome } from './outcome.js';
-export { fullJitterDelayMs } from './backoff.js';
+export { fullJitterDelayMs, retryDelayMs, type RetryPolicy } from './backoff.js';
 export { greedyRunEnd, greedySplit } from './greedy-split.js';
 export { partitionSlug, sourcePartitionValue, hivePartitionPath, type LakeZone } from './hive-path.js';

@@ -13,9 +13,24 @@ import { RECORD_HEADER_BYTES } from '../wal/record-format.js';
 export interface SourceConfig {
   readonly id: string;
   readonly writeKey: string;
-  /** HMAC secret for signed requests (checked by the ingest stages when set). */
+  /** HMAC secret for signed requests, the one-secret form (a secret without an id in `secrets`). */
   readonly secret?: string;
+  /**
+   * Every HMAC secret the source accepts: `secret` (no id) and `secrets` (with ids) together. A
+   * request is signed when this is non-empty; several let a secret rotate with an overlap
+   * (pipeline/auth/request-signature.ts).
+   */
+  readonly secrets?: readonly SourceSecret[];
 }
+
+/** One HMAC secret of a source; senders name it by `id` in the signature header (`kid=<id>`). */
+export interface SourceSecret {
+  readonly id?: string;
+  readonly secret: string;
+}
+
+/** Secrets per source: each valid request costs at most this many HMACs when it names no key id. */
+export const SOURCE_SECRETS_MAX = 4;
 
 export interface LimitsConfig {
   /** Request body as received (compressed), checked while streaming: 413 past it. */
@@ -122,12 +137,27 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
   listenIn.done();
 
   const sources = root.list('sources', [{ id: 'dev', writeKey: 'dev-key' }]).map((entry) => {
+    const secret = entry.raw('secret') === undefined ? undefined : entry.str('secret');
+    const secrets: SourceSecret[] = [
+      ...(secret === undefined ? [] : [{ secret }]),
+      ...(entry.raw('secrets') === undefined ? [] : entry.list('secrets', [])).map((item) => {
+        const keyed = {
+          id: item.str('id', undefined, { re: /^[A-Za-z0-9._-]{1,64}$/, says: '1 to 64 letters, digits, ., _ or -' }),
+          secret: item.str('secret'), // no pattern: a refused value would be echoed in the error
+        };
+        item.done();
+        return keyed;
+      }),
+    ];
     const source: SourceConfig = {
       id: entry.str('id', undefined, { re: /^[a-z0-9][a-z0-9_-]{0,62}$/, says: 'lower-case letters, digits, - or _ (at most 63)' }),
       writeKey: entry.str('writeKey', undefined, { re: /^[\x21-\x7e]{6,200}$/, says: '6 to 200 printable characters without spaces' }),
-      ...(entry.raw('secret') === undefined ? {} : { secret: entry.str('secret') }),
+      ...(secret === undefined ? {} : { secret }),
+      ...(secrets.length === 0 ? {} : { secrets }),
     };
     entry.done();
+    if (secrets.length > SOURCE_SECRETS_MAX) throw new ConfigError(`sources[${source.id}].secrets`, `holds at most ${SOURCE_SECRETS_MAX} secrets (with secret): remove the retired ones`, secrets.length);
+    requireUnique(secrets.flatMap((s) => (s.id === undefined ? [] : [s.id])), `sources[${source.id}].secrets[].id`);
     return source;
   });
   if (sources.length === 0) throw new ConfigError('sources', 'must list at least one source', []);

@@ -90,7 +90,7 @@ export function describeConfig(config: CollectorConfig): string[] {
   const mask = (key: string) => (key.length <= 8 ? key : `${key.slice(0, 4)}… (${key.length} chars)`);
   return [
     `listen     http://${config.listen.host}:${config.listen.port}`,
-    `sources    ${config.sources.map((s) => `${s.id} (key ${mask(s.writeKey)}${s.secret ? ', signed' : ''})`).join(', ')}`,
+    `sources    ${config.sources.map((s) => `${s.id} (key ${mask(s.writeKey)}${s.secrets ? `, signed (${s.secrets.length} secret${s.secrets.length > 1 ? 's' : ''})` : ''})`).join(', ')}`,
     `wal        ${config.wal.dir} fsync=${config.wal.fsync} syncsInFlightMax=${config.wal.syncsInFlightMax} segmentBytesMax=${config.wal.segmentBytesMax} quotaBytes=${config.wal.quotaBytes} retainMs=${config.wal.retainMs}`,
     `lake       ${config.lake.dir}`,
     `sinks      ${config.sinks.map((s) => `${s.name} (${s.type})`).join(', ')}`,

@@ -2,6 +2,7 @@ import { identityCodec, isUuidV7, msgpackEncoding, type Outcome } from '@shopstr
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../client.js';
 import type { ClientOptions } from '../config.js';
+import { outcomeForStatus } from '../delivery/classify-status.js';
 import { createMemoryStorage } from '../storage/memory.js';
 import { manualTimers, recordingTransport, settle } from './fakes.js';
 
@@ -200,9 +201,49 @@ describe('client: bounded memory', () => {
     const { transport } = recordingTransport();
     const { client, errors } = makeClient({ transport });
     void client.track('E');
-    expect(await client.close({ deadlineMs: 1000 })).toEqual({ drained: true });
+    expect(await client.close({ deadlineMs: 1000 })).toEqual({ drained: true, undelivered: 0 });
     await client.track('Late');
     expect(client.stats()).toMatchObject({ delivered: 1, dropped: 1 });
     expect(errors.at(-1)).toMatchObject({ code: 'SDK_CLOSED' });
+  });
+});
+
+describe('client: refused credentials (401/403) never destroy data', () => {
+  const refusedKey = outcomeForStatus(401, null, 0, '{"code":"COLLECTOR_AUTH_BAD_SIGNATURE"}');
+
+  it('keeps every batch, pauses delivery, reports SDK_UNAUTHORIZED once, and resumes at once on setCredentials', async () => {
+    let keyFixed = false;
+    const { transport, sends } = recordingTransport(() => (keyFixed ? { status: 'success' } : refusedKey));
+    // onRetriesExhausted 'drop' applies to an unreachable collector, never to a refused key.
+    const { client, clock, errors } = makeClient({ transport, batchEventsMax: 5, retryMaxMs: 60_000, onRetriesExhausted: 'drop' });
+    for (let i = 0; i < 20; i++) void client.track('E', { i });
+    await client.flush(); // resolves once delivery is paused
+    // The first answers pause every lane: only the batches already in flight (inFlightMax) met the 401.
+    expect(sends.length).toBeLessThanOrEqual(4);
+    const refusedSends = sends.length;
+    expect(client.stats()).toMatchObject({ delivered: 0, dropped: 0 });
+    expect(errors).toEqual([{ code: 'SDK_UNAUTHORIZED', message: expect.stringMatching(/HTTP 401.*PAUSED and nothing is dropped; 20 events are kept in the queue/), batch: expect.any(String) }]);
+    clock.advance(60_000); // the pause re-probes with one batch: still refused, not reported again
+    await settle();
+    expect(sends).toHaveLength(refusedSends + 1); // one batch probes
+    expect(errors).toHaveLength(1);
+    keyFixed = true;
+    client.setCredentials({ writeKey: 'wk_rotated' }); // no wait for the pause to end
+    await client.flush();
+    expect(client.stats()).toMatchObject({ delivered: 20, dropped: 0, bufferedBytes: 0 });
+    expect(sends.at(-1)!.headers).toMatchObject({ Authorization: 'Bearer wk_rotated' });
+    expect(sends.flatMap((s) => (s.headers['Authorization'] === 'Bearer wk_rotated' ? s.events.map((e) => e.properties!['i']) : [])).sort((a, b) => Number(a) - Number(b))).toEqual([...Array(20).keys()]);
+  });
+
+  it('close() without a disk queue reports how many events it leaves undelivered, and why', async () => {
+    const { transport } = recordingTransport(() => refusedKey);
+    const { client, clock, errors } = makeClient({ transport, batchEventsMax: 4 });
+    for (let i = 0; i < 10; i++) void client.track('E', { i });
+    const closing = client.close({ deadlineMs: 1000 });
+    await settle();
+    clock.advance(1000);
+    expect(await closing).toEqual({ drained: false, undelivered: 10 });
+    expect(errors.map((e) => e.code)).toEqual(['SDK_UNAUTHORIZED', 'SDK_UNDELIVERED']);
+    expect(errors[1]!.message).toMatch(/^close\(\) left 10 events undelivered \(the last attempt failed: collector answered HTTP 401.*\); they were held in memory only and are LOST/);
   });
 });

@@ -1,6 +1,7 @@
 // Test doubles for the core's injected I/O: a recording transport that decodes frames, and manual timers.
-import { decodeFrame, identityCodec, jsonEncoding, msgpackEncoding, type EventEnvelope, type Outcome } from '@shopstream/shared';
+import { decodeFrame, identityCodec, jsonEncoding, msgpackEncoding, type EventEnvelope } from '@shopstream/shared';
 import type { Timers } from '../config.js';
+import type { DeliveryOutcome } from '../delivery/delivery-outcome.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface RecordedSend {
@@ -10,7 +11,7 @@ export interface RecordedSend {
 }
 
 /** Decodes every frame it is given and answers with `answer(sendIndex, events)` (default success). */
-export function recordingTransport(answer: (index: number, events: EventEnvelope[]) => Outcome | Promise<Outcome> = () => ({ status: 'success' })) {
+export function recordingTransport(answer: (index: number, events: EventEnvelope[]) => DeliveryOutcome | Promise<DeliveryOutcome> = () => ({ status: 'success' })) {
   const sends: RecordedSend[] = [];
   const transport: Transport = {
     async send(body, headers) {

@@ -54,6 +54,7 @@ export interface FileStorage extends Storage {
   /** fdatasync now (for `interval` mode: `flushToDisk`). */
   sync(): Promise<void>;
   droppedEvents(): number;
+  queuedEvents(): number;
   close(): Promise<void>;
 }
 
@@ -109,6 +110,13 @@ class FileQueue implements FileStorage {
 
   droppedEvents(): number {
     return this.dropped;
+  }
+
+  /** Counted from the in-memory index (no disk read): batches stored and not acked. */
+  queuedEvents(): number {
+    let events = 0;
+    for (const entry of this.index.values()) events += entry.events;
+    return events;
   }
 
   append(items: readonly StoredBatch[]): Promise<void> {

@@ -20,6 +20,11 @@ export function createMemoryStorage(): Storage {
       }
       return out;
     },
+    queuedEvents() {
+      let events = 0;
+      for (const batch of batches.values()) events += batch.events.length;
+      return events;
+    },
     async ack(ids) {
       for (const id of ids) batches.delete(id);
     },

@@ -27,6 +27,8 @@ export interface Storage {
    * them against `bufferedBytesMax`. Durable storages leave it unset.
    */
   readonly inMemory?: boolean;
+  /** Events stored and not yet acknowledged, for the `SDK_UNAUTHORIZED` and `SDK_UNDELIVERED` reports. */
+  queuedEvents?(): number;
   /** Events the storage itself dropped to stay within its byte limit (drop-oldest), for `stats()`. */
   droppedEvents?(): number;
   /** Makes every appended batch durable now (fsync policy `interval`); used by `flushToStorage()`. */

@@ -1,6 +1,6 @@
-import type { Outcome } from '@shopstream/shared';
 import { SdkError } from '../errors.js';
-import { outcomeForStatus } from './http-status.js';
+import { outcomeForStatus } from '../delivery/classify-status.js';
+import type { DeliveryOutcome } from '../delivery/delivery-outcome.js';
 import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from './keepalive-body.js';
 import type { Transport } from './transport.js';
 
@@ -20,7 +20,7 @@ export interface FetchTransportOptions {
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const now = options.now ?? Date.now;
   return {
-    async send(body, headers, timeoutMs): Promise<Outcome> {
+    async send(body, headers, timeoutMs): Promise<DeliveryOutcome> {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       try {

@@ -1,7 +1,7 @@
-import type { Outcome } from '@shopstream/shared';
 import { Pool } from 'undici';
 import { SdkError } from '../errors.js';
-import { outcomeForStatus } from './http-status.js';
+import { outcomeForStatus } from '../delivery/classify-status.js';
+import type { DeliveryOutcome } from '../delivery/delivery-outcome.js';
 import type { Transport } from './transport.js';
 
 export interface UndiciTransportOptions {
@@ -43,7 +43,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): Closable
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
   });
   return {
-    async send(body, headers, timeoutMs): Promise<Outcome> {
+    async send(body, headers, timeoutMs): Promise<DeliveryOutcome> {
       try {
         const response = await pool.request({
           path,

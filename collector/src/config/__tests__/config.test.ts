@@ -76,6 +76,25 @@ describe('config', () => {
     expect(refused(() => loadConfig({ env: {}, sinkTypes, path: '/nonexistent/collector.yaml' }))).toMatch(/cannot read the config file \/nonexistent\/collector\.yaml \(ENOENT\)/);
   });
 
+  it('reads several HMAC secrets per source (ids unique, at most 4) beside the old single secret', () => {
+    const config = parseConfig(
+      { sources: [{ id: 'srv', writeKey: 'srv-key-1', secret: 'legacy-secret', secrets: [{ id: 'k2', secret: 'new-secret' }, { id: 'k1', secret: 'old-secret' }] }, { id: 'web', writeKey: 'web-key-1' }] },
+      sinkTypes,
+    );
+    expect(config.sources[0]).toEqual({
+      id: 'srv',
+      writeKey: 'srv-key-1',
+      secret: 'legacy-secret',
+      secrets: [{ secret: 'legacy-secret' }, { id: 'k2', secret: 'new-secret' }, { id: 'k1', secret: 'old-secret' }],
+    });
+    expect(config.sources[1]).toEqual({ id: 'web', writeKey: 'web-key-1' });
+    const two = (id: string) => ({ sources: [{ id: 'srv', writeKey: 'srv-key-1', secrets: [{ id: 'k1', secret: 'a' }, { id, secret: 'b' }] }] });
+    expect(refused(() => parseConfig(two('k1'), sinkTypes))).toMatch(/sources\[srv\]\.secrets\[\]\.id must be unique/);
+    expect(refused(() => parseConfig(two('bad id'), sinkTypes))).toMatch(/secrets\[1\]\.id must be 1 to 64 letters/);
+    const five = { sources: [{ id: 'srv', writeKey: 'srv-key-1', secrets: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, secret: id })) }] };
+    expect(refused(() => parseConfig(five, sinkTypes))).toMatch(/holds at most 4 secrets/);
+  });
+
   it('sizes WAL records so any accepted body fits one, and refuses segments too small for that record', () => {
     const MiB = 1024 * 1024;
     const big = { limits: { bodyBytesMax: 256 * MiB } };

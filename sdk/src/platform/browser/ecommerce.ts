@@ -1,8 +1,8 @@
 // @shopstream/sdk/browser/ecommerce: the typed e-commerce helpers (generated from shared/catalog)
 // for the browser client. Its own entry point, so an app that calls only `track` ships none of
 // it (checked by platform/browser/__tests__/bundle.test.ts and bench/size.ts).
-import type { BrowserClient } from '../../browser/browser-client.js';
-import { getClient } from '../../browser/default-client.js';
+import type { BrowserClient } from './browser-client.js';
+import { getClient } from './default-client.js';
 import { createEcommerce as createWith, trackEcommerce as trackWith, type Ecommerce, type Tracks } from '../../ecommerce/helpers.js';
 import type { EcommerceEvents } from '../../ecommerce/catalog-types.js';
 

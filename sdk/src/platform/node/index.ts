@@ -5,10 +5,10 @@
  */
 import { createUuidV7, msgpackEncoding, type Sealer } from '@shopstream/shared';
 import { createPooledRandom, lz4Codec } from '@shopstream/shared/node';
-import { createClient as createCoreClient, type Client } from '../../client.js';
+import { createClient as createCoreClient, type Client, type Credentials } from '../../client.js';
 import type { ClientSettings } from '../../config.js';
 import { SdkError } from '../../errors.js';
-import { createSigningTransport } from '../../signing/hmac-node.js';
+import { createSigningTransport, type SigningKey } from '../../signing/hmac-node.js';
 import { createFileStorage } from '../../storage/file.js';
 import { createMemoryStorage } from '../../storage/memory.js';
 import type { Storage } from '../../storage/storage.js';
@@ -25,6 +25,11 @@ export interface NodeClientOptions extends ClientSettings {
   readonly endpoint: string;
   /** Source secret: when set, every request carries an HMAC-SHA256 signature the collector verifies. */
   readonly secret?: string;
+  /**
+   * The id of `secret` in the collector's `sources[].secrets` (rotation with overlap): sent in the
+   * signature header (`kid=<id>`) so the collector checks that one secret.
+   */
+  readonly secretId?: string;
   /** Encrypts every frame payload to the collector's public key (see `createSealer` in @shopstream/shared). */
   readonly sealer?: Sealer;
   /** Directory of the disk-backed queue; without it batches wait in memory only. */
@@ -49,7 +54,18 @@ export interface NodeClientOptions extends ClientSettings {
   readonly uuid?: () => string;
 }
 
+/** New credentials after a rotation: each field replaces the current one; `secret: null` stops signing. */
+export interface NodeCredentials extends Credentials {
+  readonly secret?: string | null;
+  readonly secretId?: string;
+}
+
 export interface NodeClient extends Client {
+  /**
+   * Uses the new write key and/or secret from the next request on and ends a delivery pause
+   * caused by a refused key (401/403, `SDK_UNAUTHORIZED`) at once: the kept batches go now.
+   */
+  setCredentials(credentials: NodeCredentials): void;
   /**
    * Cuts the open batch and resolves once it is written to the queue file and fsynced: from then
    * on every event tracked before the call survives kill -9 and is delivered after a restart.
@@ -62,8 +78,10 @@ const NODE_CONTEXT = { library: { name: '@shopstream/sdk', version: '0.1.0' } };
 
 export function createClient(options: NodeClientOptions): NodeClient {
   const inFlightMax = options.inFlightMax ?? 4;
-  let transport: Transport = options.transport ?? createUndiciTransport({ endpoint: batchUrl(options.endpoint), connectionsMax: inFlightMax, now: options.now });
-  if (options.secret) transport = createSigningTransport(transport, options.secret, options.now);
+  let signing: SigningKey | undefined = options.secret ? { secret: options.secret, id: options.secretId } : undefined;
+  const inner = options.transport ?? createUndiciTransport({ endpoint: batchUrl(options.endpoint), connectionsMax: inFlightMax, now: options.now });
+  // Always wrapped: a secret set later by setCredentials signs the next attempt.
+  const transport = createSigningTransport(inner, () => signing, options.now);
   const storage: Storage =
     options.storage ??
     (options.queueDir
@@ -83,7 +101,18 @@ export function createClient(options: NodeClientOptions): NodeClient {
     encoding: msgpackEncoding,
     uuid: options.uuid ?? createUuidV7(options.now ?? Date.now, createPooledRandom()),
   });
-  const client = Object.assign(core, { flushToDisk: () => core.flushToStorage() });
+  const setCoreCredentials = core.setCredentials.bind(core);
+  const client: NodeClient = Object.assign(core, {
+    flushToDisk: () => core.flushToStorage(),
+    setCredentials(credentials: NodeCredentials) {
+      if (credentials.secret === null) signing = undefined;
+      else if (credentials.secret !== undefined) {
+        if (credentials.secret === '') throw new SdkError('SDK_CONFIG_INVALID', 'setCredentials: secret must not be empty (pass null to stop signing)');
+        signing = { secret: credentials.secret, id: credentials.secretId };
+      } else if (credentials.secretId !== undefined && signing) signing = { ...signing, id: credentials.secretId };
+      setCoreCredentials(credentials);
+    },
+  });
   if (options.handleSignals) installSignalHandlers(client, options.closeDeadlineMs ?? 5_000);
   return client;
 }
@@ -91,9 +120,9 @@ export function createClient(options: NodeClientOptions): NodeClient {
 export { createFileStorage, type FileStorage, type FileStorageOptions } from '../../storage/file.js';
 export { createMemoryStorage } from '../../storage/memory.js';
 export { createUndiciTransport, type UndiciTransportOptions } from '../../transport/undici.js';
-export { createSigningTransport, signatureHeaders, signatureHex } from '../../signing/hmac-node.js';
+export { createSigningTransport, signatureHeaders, signatureHex, type SigningKey } from '../../signing/hmac-node.js';
 export { SdkError, isSdkError, type SdkErrorCode } from '../../errors.js';
-export type { Client, ClientStats, CloseResult } from '../../client.js';
+export type { Client, ClientStats, CloseResult, Credentials } from '../../client.js';
 export type { ClientSettings, BatchInfo } from '../../config.js';
 export type { CallOptions, Properties } from '../../batch/envelope.js';
 export type { Storage, StoredBatch } from '../../storage/storage.js';

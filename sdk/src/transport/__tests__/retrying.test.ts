@@ -1,7 +1,7 @@
 import type { Outcome } from '@shopstream/shared';
 import { describe, expect, it } from 'vitest';
 import { fullJitterDelayMs } from '@shopstream/shared';
-import { outcomeForStatus } from '../http-status.js';
+import { outcomeForStatus } from '../../delivery/classify-status.js';
 import { parseRetryAfterMs } from '../retry-after.js';
 import { createRetryingTransport } from '../retrying.js';
 import type { Transport } from '../transport.js';
@@ -40,7 +40,9 @@ describe('status → outcome', () => {
   it('2xx succeeds; 408, 429 and 5xx retry; other 4xx are final', () => {
     expect(outcomeForStatus(204, null, NOW).status).toBe('success');
     for (const status of [408, 429, 500, 502, 503]) expect(outcomeForStatus(status, null, NOW).status).toBe('retryable');
-    for (const status of [400, 401, 403, 404, 413, 422]) expect(outcomeForStatus(status, null, NOW).status).toBe('failure');
+    for (const status of [400, 404, 413, 422]) expect(outcomeForStatus(status, null, NOW).status).toBe('failure');
+    // 401/403: a configuration error; the batch is kept and delivery paused, never dropped.
+    for (const status of [401, 403]) expect(outcomeForStatus(status, null, NOW)).toMatchObject({ status: 'paused', error: { code: 'SDK_UNAUTHORIZED', status } });
   });
   it('carries Retry-After and the collector message', () => {
     const outcome = outcomeForStatus(429, '2', NOW, '{"code":"COLLECTOR_RATE_LIMITED"}');

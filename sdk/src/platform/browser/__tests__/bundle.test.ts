@@ -36,7 +36,7 @@ async function inputsOf(entry: string): Promise<string[]> {
 describe('browser bundle contents', () => {
   it('an init + track app ships no e-commerce helpers, consent, page/identify, msgpack or slicing-by-8 CRC32C', async () => {
     const inputs = await inputsOf(`import { init, track } from '@shopstream/sdk/browser'; init({ writeKey: 'k', endpoint: 'https://c.example' }); track('Product Viewed');`);
-    expect(inputs.some((p) => p.includes('src/browser/browser-client.ts'))).toBe(true);
+    expect(inputs.some((p) => p.includes('src/platform/browser/browser-client.ts'))).toBe(true);
     for (const unwanted of ['src/ecommerce/', 'browser/consent.ts', 'browser/calls.ts', 'msgpack', 'shared/src/crc32c.ts', 'shared/src/uuid-v7.ts', 'crypto/']) {
       expect(inputs.filter((p) => p.includes(unwanted))).toEqual([]);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BrowserClient } from '../../../browser/browser-client.js';
+import type { BrowserClient } from '../browser-client.js';
 import { ECOMMERCE_SCHEMA_VERSIONS } from '../../../ecommerce/catalog-types.js';
 import { createEcommerce, trackEcommerce } from '../ecommerce.js';
 

@@ -64,7 +64,7 @@ describe('node client with a disk queue at its bytesMax', () => {
     expect(dropped).toBeGreaterThan(500);
     up = true;
     // close() keeps delivering until drained (flush() would return at once: the loop is parked).
-    expect(await client.close({ deadlineMs: 5000 })).toEqual({ drained: true });
+    expect(await client.close({ deadlineMs: 5000 })).toEqual({ drained: true, undelivered: 0 });
     expect(client.stats()).toMatchObject({ tracked: 1_000, dropped });
     expect(client.stats().delivered).toBe(1_000 - dropped);
     await rm(dir, { recursive: true, force: true });

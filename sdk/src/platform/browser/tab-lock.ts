@@ -1,4 +1,4 @@
-import { META_LEASE, type IndexedDbQueue } from '../storage/indexeddb.js';
+import { META_LEASE, type IndexedDbQueue } from '../../storage/indexeddb.js';
 
 /** The Web Locks name all tabs of the shop's origin contend for. */
 export const FLUSH_LOCK_NAME = 'shopstream-flush';

@@ -1,12 +1,14 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
-import { uuidV7, type Outcome } from '@shopstream/shared';
-import { SdkError } from '../../errors.js';
-import { createIndexedDbQueue, type IndexedDbQueue } from '../../storage/indexeddb.js';
-import type { Transport } from '../../transport/transport.js';
+import { uuidV7 } from '@shopstream/shared';
+import type { DeliveryOutcome } from '../../../delivery/delivery-outcome.js';
+import { outcomeForStatus } from '../../../delivery/classify-status.js';
+import { SdkError } from '../../../errors.js';
+import { createIndexedDbQueue, type IndexedDbQueue } from '../../../storage/indexeddb.js';
+import type { Transport } from '../../../transport/transport.js';
 import { resolveBrowserConfig } from '../config.js';
-import { deliverQueued, type DeliverIo } from '../deliver.js';
+import { deliverQueued, type DeliverIo } from '../queue-delivery.js';
 
 let db = 0;
 const config = resolveBrowserConfig({ endpoint: 'http://127.0.0.1:1', writeKey: 'k', batchEventsMax: 10, retryBaseMs: 1_000, retryMaxMs: 8_000 });
@@ -23,10 +25,10 @@ async function queueWith(events: number, limits = { countMax: 1_000, bytesMax: 1
 }
 
 /** A transport answering from a script; records the sends. */
-function scripted(...answers: Outcome[]): Transport & { sends: number } {
+function scripted(...answers: DeliveryOutcome[]): Transport & { sends: number } {
   const t = {
     sends: 0,
-    send: async (): Promise<Outcome> => answers[Math.min(t.sends++, answers.length - 1)]!,
+    send: async (): Promise<DeliveryOutcome> => answers[Math.min(t.sends++, answers.length - 1)]!,
   };
   return t;
 }
@@ -90,7 +92,7 @@ describe('deliverQueued', () => {
     expect(await queue.peek(100)).toEqual([]);
   });
 
-  it('drops a batch refused for good (400) and counts it as dropped; keeps one refused for auth (401)', async () => {
+  it('drops a batch refused for good (400) and counts it as dropped; keeps one refused for auth (401) until the key works', async () => {
     const errors: Error[] = [];
     const withErrors = { ...config, onError: (e: Error) => errors.push(e) };
     const refused = await queueWith(4);
@@ -99,10 +101,22 @@ describe('deliverQueued', () => {
     expect((await refused.state()).dropped).toBe(4);
     expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED']);
 
+    // 401 as the one classifier answers it: paused, kept, reported once as SDK_UNAUTHORIZED, retried later.
     const unauthorized = await queueWith(4);
-    const afterMs = await deliverQueued(withErrors, io(unauthorized, scripted({ status: 'failure', error: httpError(401) })), renew);
+    const refusedKey = outcomeForStatus(401, null, 0, '{"code":"COLLECTOR_AUTH_BAD_SIGNATURE"}');
+    const transport = scripted(refusedKey, refusedKey, { status: 'success' });
+    let now = 1_000_000;
+    const afterMs = await deliverQueued(withErrors, { ...io(unauthorized, transport), now: () => now }, renew);
     expect(afterMs).toBeGreaterThan(0); // retried later
     expect(await unauthorized.peek(100)).toHaveLength(4);
+    expect((await unauthorized.state()).dropped).toBe(0);
+    now += afterMs!;
+    now += (await deliverQueued(withErrors, { ...io(unauthorized, transport), now: () => now }, renew))!;
+    expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED', 'SDK_UNAUTHORIZED']); // once per episode
+    // The key is fixed on the collector: the same events go through, none lost.
+    const acked = io(unauthorized, transport);
+    expect(await deliverQueued(withErrors, { ...acked, now: () => now }, renew)).toBeUndefined();
+    expect(acked.acked).toHaveLength(4);
     expect((await unauthorized.state()).dropped).toBe(0);
   });
 

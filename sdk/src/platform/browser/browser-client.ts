@@ -8,16 +8,16 @@
  * IndexedDB write has not committed when the page goes are spilled to first-party storage
  * (spill.ts) and queued by the next start.
  */
-import type { EventEnvelope, EventKind } from '@shopstream/shared';
-import { SdkError } from '../errors.js';
-import { createIndexedDbQueue, type IndexedDbQueue } from '../storage/indexeddb.js';
-import type { StoredBatch } from '../storage/storage.js';
-import { createFetchTransport } from '../transport/fetch.js';
-import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from '../transport/keepalive-body.js';
-import type { Transport } from '../transport/transport.js';
+import { greedyRunEnd, type EventEnvelope, type EventKind } from '@shopstream/shared';
+import { SdkError } from '../../errors.js';
+import { createIndexedDbQueue, type IndexedDbQueue } from '../../storage/indexeddb.js';
+import type { StoredBatch } from '../../storage/storage.js';
+import { createFetchTransport } from '../../transport/fetch.js';
+import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from '../../transport/keepalive-body.js';
+import type { Transport } from '../../transport/transport.js';
 import { batchUrl, resolveBrowserConfig, type BrowserConfig } from './config.js';
 import { createContextReader } from './context.js';
-import { deliverQueued, stampForSending, type DeliverIo } from './deliver.js';
+import { deliverQueued, stampForSending, type DeliverIo } from './queue-delivery.js';
 import { isoTimestamps, pooledUuidV7 } from './fast-clock.js';
 import { anonymousId, IdentityKey } from './identity.js';
 import { firstPartyKeyValue, type KeyValue } from './key-value.js';
@@ -216,15 +216,11 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
   function sendBeacon(): void {
     if (!enabled || closed) return;
     spill();
-    const records: StoredBatch[] = [];
-    let bytes = 0;
-    for (const stored of unacked.values()) {
-      if (bytes + stored.bytes > BEACON_EVENTS_BYTES_MAX) break;
-      bytes += stored.bytes;
-      unacked.delete(stored.id);
-      records.push(stored);
-    }
+    // The oldest that fit one beacon (shared's greedy split, as delivery cuts its batches).
+    const oldest = [...unacked.values()];
+    const records = oldest.slice(0, greedyRunEnd(oldest, 0, (stored) => stored.bytes, Infinity, BEACON_EVENTS_BYTES_MAX));
     if (records.length === 0) return;
+    for (const stored of records) unacked.delete(stored.id);
     // Uncompressed and no awaits on tasks: a page in `pagehide` still runs microtasks.
     void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
       .then((body) => beacon(url, textPlainBody(body)))

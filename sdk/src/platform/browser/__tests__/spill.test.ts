@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredBatch } from '../../storage/storage.js';
+import type { StoredBatch } from '../../../storage/storage.js';
 import type { KeyValue } from '../key-value.js';
 import { readSpill, rewriteSpill, SPILL_KEY } from '../spill.js';
 

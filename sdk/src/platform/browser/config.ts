@@ -1,5 +1,5 @@
 import type { Sealer } from '@shopstream/shared';
-import { SdkError } from '../errors.js';
+import { SdkError } from '../../errors.js';
 
 /**
  * Settings of the browser client. Defaults are smaller than Node's: a page sends little, may

@@ -1,4 +1,4 @@
-import type { StoredBatch } from '../storage/storage.js';
+import type { StoredBatch } from '../../storage/storage.js';
 import type { KeyValue } from './key-value.js';
 
 /**
