@@ -78,7 +78,11 @@ export function checkEventValue(event: unknown, limits: EventValueLimits): Event
     }
   };
 
-  if (event === null || typeof event !== 'object') return scalar(event, undefined) ?? { status: 'ok', bytesAtLeast: bytes };
+  if (event === null || typeof event !== 'object') {
+    const refused = scalar(event, undefined);
+    if (refused) return refused;
+    return bytes > limits.eventBytesMax ? tooLarge(reject, limits, bytes) : { status: 'ok', bytesAtLeast: bytes };
+  }
   const stack: Pending[] = [{ value: event, depth: 1, parent: undefined, key: undefined }];
   while (stack.length > 0) {
     const at = stack.pop()!;
@@ -96,7 +100,7 @@ export function checkEventValue(event: unknown, limits: EventValueLimits): Event
     const isArray = Array.isArray(value);
     const keys = isArray ? undefined : Object.keys(value);
     const count = isArray ? (value as unknown[]).length : keys!.length;
-    bytes += 2 + count;
+    bytes += 2 + Math.max(0, count - 1); // brackets and commas
     if (bytes > limits.eventBytesMax) return tooLarge(reject, limits, bytes);
     for (let i = 0; i < count; i++) {
       let key: string | number = i;
