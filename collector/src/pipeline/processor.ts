@@ -52,6 +52,12 @@ export interface BatchUnderWork {
   /** Items refused by a stage: the failed zone, one record each. */
   readonly rejected: Rejection[];
   duplicates: number;
+  /**
+   * JSON text of events a stage already serialised (the event-bytes stage measures each one):
+   * emit reuses it instead of serialising again. Valid because stages replace events rather than
+   * mutate them once stamped.
+   */
+  readonly serialized: Map<object, string>;
   /** Set when the whole body is unusable: one failed-zone record and the audit record, nothing else. */
   failure?: { readonly code: string; readonly message: string; readonly stage: string };
 }
@@ -222,7 +228,7 @@ export function createProcessor(stages: readonly Stage[]): Processor {
       }
       const batch: BatchUnderWork = {
         lsn: walRecord.lsn, ingest, receivedAt: new Date(ingest.receivedAtMs).toISOString(),
-        decoded: [], raw: [], events: [], rejected: [], duplicates: 0,
+        decoded: [], raw: [], events: [], rejected: [], duplicates: 0, serialized: new Map(),
       };
       for (const stage of stages) {
         try {
@@ -274,8 +280,9 @@ function emit(batch: BatchUnderWork): SinkRecord[] {
   const { lsn, ingest } = batch;
   const out: SinkRecord[] = [];
   const at = ingest.receivedAtMs;
-  // raw and clean usually hold the same objects: serialise each once.
-  const jsonOf = new Map<unknown, string>();
+  // raw and clean usually hold the same objects, and the event-bytes stage serialised the raw
+  // ones already: serialise each once.
+  const jsonOf: Map<unknown, string> = batch.serialized;
   const push = (zone: LakeZone, eventType: string, value: unknown, event?: EventEnvelope) => {
     let json = jsonOf.get(value);
     if (json === undefined) {

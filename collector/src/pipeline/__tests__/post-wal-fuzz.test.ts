@@ -85,7 +85,7 @@ async function encodeBody(drawn: { kind: ContentKind; items: unknown[]; lz4?: bo
 }
 
 /** The counterexample can hold megabytes of NULs: report its shape, not its bytes (the seed replays it). */
-function conciseReport(details: fc.RunDetails<unknown>): void {
+function conciseReport<T>(details: fc.RunDetails<T>): void {
   if (!details.failed) return;
   const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(`property failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}): ${error.slice(0, 2000)}`);

@@ -16,8 +16,10 @@ export function eventBytesStage(eventBytesMax: number, notes: EventNotes): Stage
       const kept = [];
       for (const [index, event] of batch.raw.entries()) {
         notes.set(event, { index, piiRules: [] });
-        const bytes = Buffer.byteLength(JSON.stringify(event));
+        const json = JSON.stringify(event);
+        const bytes = Buffer.byteLength(json);
         if (bytes <= eventBytesMax) {
+          batch.serialized.set(event, json); // emit writes the raw zone from it
           kept.push(event);
           continue;
         }

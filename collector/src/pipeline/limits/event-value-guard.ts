@@ -54,54 +54,64 @@ function pathOf(at: Pending | undefined, key?: string | number): string {
   return path === '' ? 'the event' : path;
 }
 
-export function checkEventValue(event: unknown, limits: EventValueLimits): EventValueVerdict {
-  let bytes = 0;
-  const reject = (code: EventValueCode, message: string): EventValueVerdict => ({ status: 'reject', code, message, bytesAtLeast: bytes });
-  const scalar = (value: unknown, at: Pending | undefined, key?: string | number): EventValueVerdict | undefined => {
-    switch (typeof value) {
-      case 'string':
-        bytes += value.length + 2;
-        return undefined;
-      case 'number':
-        if (!Number.isFinite(value)) return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at, key)} is ${value}, which JSON cannot carry`);
-        bytes += 1;
-        return undefined;
-      case 'boolean':
-        bytes += 4;
-        return undefined;
-      case 'bigint':
-        return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at, key)} is the integer ${String(value).slice(0, 40)}, outside the ±2^53 range JSON numbers hold exactly; send it as a string`);
-      case 'undefined':
-        return undefined; // dropped by JSON, as any JSON writer does
-      default:
-        return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at, key)} is a ${typeof value}, which JSON cannot carry`);
-    }
-  };
-
-  if (event === null || typeof event !== 'object') {
-    const refused = scalar(event, undefined);
-    if (refused) return refused;
-    return bytes > limits.eventBytesMax ? tooLarge(reject, limits, bytes) : { status: 'ok', bytesAtLeast: bytes };
+/** JSON bytes a scalar takes at least; -1 for a value JSON cannot carry. No closures: this runs per value. */
+function scalarBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'number':
+      return Number.isFinite(value) ? 1 : -1;
+    case 'boolean':
+      return 4;
+    case 'undefined':
+      return 0; // dropped by JSON, as any JSON writer does
+    default:
+      return -1; // bigint (past ±2^53: smaller ones decode as numbers), symbol, function
   }
+}
+
+function invalidScalar(value: unknown, path: string, bytes: number): EventValueVerdict {
+  const what =
+    typeof value === 'bigint'
+      ? `the integer ${String(value).slice(0, 40)}, outside the ±2^53 range JSON numbers hold exactly; send it as a string`
+      : typeof value === 'number'
+        ? `${value}, which JSON cannot carry`
+        : `a ${typeof value}, which JSON cannot carry`;
+  return { status: 'reject', code: 'COLLECTOR_EVENT_VALUE_INVALID', message: `${path} is ${what}`, bytesAtLeast: bytes };
+}
+
+function tooLarge(limits: EventValueLimits, bytes: number): EventValueVerdict {
+  return { status: 'reject', code: 'COLLECTOR_LIMIT_EVENT_BYTES', message: `the event is at least ${bytes} bytes as JSON, over the ${limits.eventBytesMax}-byte per-event limit (ingest.eventBytesMax)`, bytesAtLeast: bytes };
+}
+
+export function checkEventValue(event: unknown, limits: EventValueLimits): EventValueVerdict {
+  if (event === null || typeof event !== 'object') {
+    const bytes = event === null ? 4 : scalarBytes(event);
+    if (bytes < 0) return invalidScalar(event, 'the event', 0);
+    return bytes > limits.eventBytesMax ? tooLarge(limits, bytes) : { status: 'ok', bytesAtLeast: bytes };
+  }
+  let bytes = 0;
   const stack: Pending[] = [{ value: event, depth: 1, parent: undefined, key: undefined }];
   while (stack.length > 0) {
     const at = stack.pop()!;
     const { value, depth } = at;
-    if (depth > limits.depthMax) return reject('COLLECTOR_LIMIT_EVENT_DEPTH', `the event nests objects and arrays deeper than ${limits.depthMax} levels (at ${pathOf(at)})`);
+    if (depth > limits.depthMax) {
+      return { status: 'reject', code: 'COLLECTOR_LIMIT_EVENT_DEPTH', message: `the event nests objects and arrays deeper than ${limits.depthMax} levels (at ${pathOf(at)})`, bytesAtLeast: bytes };
+    }
     if (value instanceof Date) {
       // A msgpack timestamp extension decodes as a Date; JSON writes it as ISO text.
-      if (!Number.isFinite(value.getTime())) return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at)} is an invalid date`);
+      if (!Number.isFinite(value.getTime())) return { status: 'reject', code: 'COLLECTOR_EVENT_VALUE_INVALID', message: `${pathOf(at)} is an invalid date`, bytesAtLeast: bytes };
       bytes += 26;
       continue;
     }
     if (ArrayBuffer.isView(value)) {
-      return reject('COLLECTOR_EVENT_VALUE_INVALID', `${pathOf(at)} is binary data, which JSON cannot carry; send it as base64 text`);
+      return { status: 'reject', code: 'COLLECTOR_EVENT_VALUE_INVALID', message: `${pathOf(at)} is binary data, which JSON cannot carry; send it as base64 text`, bytesAtLeast: bytes };
     }
     const isArray = Array.isArray(value);
     const keys = isArray ? undefined : Object.keys(value);
     const count = isArray ? (value as unknown[]).length : keys!.length;
     bytes += 2 + Math.max(0, count - 1); // brackets and commas
-    if (bytes > limits.eventBytesMax) return tooLarge(reject, limits, bytes);
+    if (bytes > limits.eventBytesMax) return tooLarge(limits, bytes);
     for (let i = 0; i < count; i++) {
       let key: string | number = i;
       let child: unknown;
@@ -116,20 +126,19 @@ export function checkEventValue(event: unknown, limits: EventValueLimits): Event
         }
         bytes += key.length + 3;
       }
-      if (child !== null && typeof child === 'object') {
+      if (child === null) {
+        bytes += 4;
+      } else if (typeof child === 'object') {
         stack.push({ value: child, depth: depth + 1, parent: at, key });
       } else {
-        const refused = scalar(child, at, key);
-        if (refused) return refused;
+        const more = scalarBytes(child);
+        if (more < 0) return invalidScalar(child, pathOf(at, key), bytes);
+        bytes += more;
       }
-      if (bytes > limits.eventBytesMax) return tooLarge(reject, limits, bytes);
+      if (bytes > limits.eventBytesMax) return tooLarge(limits, bytes);
     }
   }
   return { status: 'ok', bytesAtLeast: bytes };
-}
-
-function tooLarge(reject: (code: EventValueCode, message: string) => EventValueVerdict, limits: EventValueLimits, bytes: number): EventValueVerdict {
-  return reject('COLLECTOR_LIMIT_EVENT_BYTES', `the event is at least ${bytes} bytes as JSON, over the ${limits.eventBytesMax}-byte per-event limit (ingest.eventBytesMax)`);
 }
 
 /** JSON.parse makes `__proto__` an own data property; give it the msgpack decoder's name instead. */
