@@ -4,7 +4,7 @@ import { buildEnvelope, type CallOptions, type EnvelopeFields, type Properties }
 import { estimateEnvelopeBytes } from './batch/event-size.js';
 import { resolveSettings, type BatchInfo, type ClientOptions, type Timers } from './config.js';
 import { SdkError, type SdkErrorCode } from './errors.js';
-import { ByteBudget } from './queue/byte-budget.js';
+import { ByteBudget } from './batch/byte-budget.js';
 import { ConcurrentDelivery, type Settlement } from './delivery/concurrent-delivery.js';
 import type { StoredBatch } from './storage/storage.js';
 import { createRetryingTransport } from './transport/retrying.js';

@@ -219,10 +219,9 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     // The oldest that fit one beacon (shared's greedy split, as delivery cuts its batches).
     const oldest = [...unacked.values()];
     const records = oldest.slice(0, greedyRunEnd(oldest, 0, (stored) => stored.bytes, Infinity, BEACON_EVENTS_BYTES_MAX));
-    if (records.length === 0) return;
     for (const stored of records) unacked.delete(stored.id);
     // Uncompressed and no awaits on tasks: a page in `pagehide` still runs microtasks.
-    void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
+    if (records.length) void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
       .then((body) => beacon(url, textPlainBody(body)))
       .catch(report);
   }
