@@ -32,6 +32,9 @@ import { createLogger } from './telemetry/log.js';
 import { CollectorMetrics } from './telemetry/metrics.js';
 import { sinkCountersOf, type NamedSinkCounters } from './sinks/aws/sink-counters.js';
 import { openWal } from './wal/open-wal.js';
+import { ARCHIVE_CURSOR_NAME } from './wal/archive/archive-layout.js';
+import { archivedCursors, startWalArchive, type RunningWalArchive } from './wal/archive/start-wal-archive.js';
+import { RECORD_HEADER_BYTES } from './wal/record-format.js';
 import type { WalFs } from './wal/wal-fs.js';
 
 export interface CollectorDeps {
@@ -96,7 +99,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     retainMs: config.wal.retainMs,
     // Kept copies of delivered segments may fill half the quota, never push ingest into 503s.
     retainBytesMax: Math.floor(config.wal.quotaBytes / 2),
-    cursorNames: config.sinks.map((s) => s.name),
+    // The archive's progress is a cursor too: retention keeps every segment not archived yet.
+    cursorNames: [...config.sinks.map((s) => s.name), ...(config.wal.archive ? [ARCHIVE_CURSOR_NAME] : [])],
     ...(deps.walFs ? { fs: deps.walFs } : {}),
     onFsync: (info) => metrics.walFsynced(info.latencyMs),
     onCorrupt: (range) => log.error({ event: LogEvent.WalCorruptSkipped, ...range }, `WAL: skipped ${range.bytes} corrupt bytes at Lsn ${range.lsn}`),
@@ -107,13 +111,18 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
 
   // Stable per WAL dir (or `ingest.nodeId`): the dedupe owner tokens and S3 object names carry it.
   const nodeId = deps.ingest?.nodeId ?? config.ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
+  let archive: RunningWalArchive | undefined;
+  if (config.wal.archive) {
+    archive = await startWalArchive({ config: config.wal.archive, ack: config.wal.ack, nodeId, wal, dir: resolve(config.wal.dir), log, ...(deps.walFs ? { fs: deps.walFs } : {}) });
+  }
+  const stopArchive = async (flush: boolean) => archive?.shipper.stop({ flush });
   const ingest = deps.ingest ?? (await createIngestRuntime(config, config.ingest, { log, nowMs, postWal: !inWorker, onThrottled: (source, limit) => metrics.ingestThrottled(source, limit) }));
   let thread: DeliveryThread | undefined;
   if (inWorker) {
     thread = new DeliveryThread({ config, nodeId, wal, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...deps.deliveryWorker });
     delivery = thread;
   } else {
-    const built = await buildDelivery({ config, wal, cursors: wal.cursors, ingest, types, nodeId, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...(deps.stages ? { reshape: deps.stages } : {}) });
+    const built = await buildDelivery({ config, wal, cursors: config.wal.archive ? archivedCursors(wal.cursors, config.wal.archive, nodeId, log) : wal.cursors, ingest, types, nodeId, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...(deps.stages ? { reshape: deps.stages } : {}) });
     sinks = built.sinks;
     delivery = { ...pick(built.delivery), sinkCounters: () => sinkCountersOf(sinks), corruptRecordsSkipped: () => 0, refresh: () => Promise.resolve() };
   }
@@ -131,12 +140,13 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const status = (): CollectorStatus => {
     const reasons = unreadyReasons(signals);
     const walStats = wal.stats();
-    return { ready: reasons.length === 0, reasons, uptimeSec: Math.round((nowMs() - startedMs) / 1000), wal: { ...walStats, corruptRecordsSkipped: walStats.corruptRecordsSkipped + engine.corruptRecordsSkipped(), quotaBytes: config.wal.quotaBytes, recovery: wal.recovery }, sinks: engine.status() };
+    return { ready: reasons.length === 0, reasons, uptimeSec: Math.round((nowMs() - startedMs) / 1000), wal: { ...walStats, corruptRecordsSkipped: walStats.corruptRecordsSkipped + engine.corruptRecordsSkipped(), quotaBytes: config.wal.quotaBytes, recovery: wal.recovery, ...(archive ? { archive: archive.shipper.status() } : {}) }, sinks: engine.status() };
   };
 
   try {
     await engine.start();
   } catch (error) {
+    await stopArchive(false);
     await wal.close();
     await ingest.close();
     throw error;
@@ -153,7 +163,9 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       gates: [writeKeyGate(config.sources), ...ingest.ingestGates, ...(deps.ingestGates ?? [])],
       admission: () => admission(signals),
       append: async (record) => {
-        await wal.append([record]);
+        const [lsn] = await wal.append([record]);
+        // `wal.ack: replicated`: the answer waits until the archive holds the record too.
+        if (config.wal.ack === 'replicated') await archive!.shipper.waitArchived(lsn! + RECORD_HEADER_BYTES + record.length);
       },
       metrics,
       log,
@@ -173,6 +185,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   } catch (error) {
     // A port in use must not leave the delivery worker (or loops) running and the WAL locked.
     await engine.stop();
+    await stopArchive(false);
     await wal.close();
     await Promise.all(sinks.map((sink) => sink.close?.()));
     await ingest.close();
@@ -189,6 +202,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       log.info({ event: LogEvent.CollectorStopping, reason, drainDeadlineMs }, `collector stopping (${reason})`);
       await closeServer(server, drainDeadlineMs > 0 ? config.limits.requestTimeoutMs : 0);
       const drained = drainDeadlineMs > 0 ? await engine.drain(drainDeadlineMs) : (await engine.stop(), false);
+      await stopArchive(drainDeadlineMs > 0);
       await wal.close();
       await Promise.all(sinks.map((sink) => sink.close?.()));
       await ingest.close();

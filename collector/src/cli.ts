@@ -4,6 +4,8 @@
  *   shopstream-collector [serve] [--config <file.yaml|file.json>]
  *   shopstream-collector wal verify <dir>     read the whole WAL, report, change nothing (exit 1 when damaged)
  *   shopstream-collector wal repair <dir>     cut a torn tail as startup would
+ *   shopstream-collector wal restore --from s3://<bucket>/<prefix>/<nodeId> [--endpoint <url>] [--region <r>] <dir>
+ *                                             rebuild a node's WAL from its archive (wal/README.md "Archive")
  *   shopstream-collector keygen [--key-id <n>] print a sealing key pair: the SDK's public half, the collector's `ingest.decryption.keys` entry
  *   shopstream-collector sink sql <name> [--config <file>]  print the SQL that sets up a postgres sink's schema, for a DBA to run
  *
@@ -21,6 +23,7 @@ import { formatVerifyReport, repairWal, verifyWal } from './wal/verify.js';
 const USAGE = `usage: shopstream-collector [serve] [--config <file>]
        shopstream-collector wal verify <dir>
        shopstream-collector wal repair <dir>
+       shopstream-collector wal restore --from s3://<bucket>/<prefix>/<nodeId> [--endpoint <url>] [--region <r>] <dir>
        shopstream-collector keygen [--key-id <n>]
        shopstream-collector sink sql <name> [--config <file>]`;
 
@@ -120,6 +123,10 @@ async function keygenCommand(args: readonly string[]): Promise<number> {
 }
 
 async function walCommand(args: readonly string[]): Promise<number> {
+  if (args[0] === 'restore') {
+    const { restoreCommand } = await import('./wal/archive/restore-command.js');
+    return restoreCommand(args.slice(1), USAGE);
+  }
   const [action, dir] = args;
   if (!dir || (action !== 'verify' && action !== 'repair')) {
     console.error(USAGE);

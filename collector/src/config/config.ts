@@ -9,6 +9,7 @@ import { ConfigError, ConfigReader } from './config-reader.js';
 import { readSinkLimits, type SinkConfig, type SinkType } from './sink-type.js';
 import { parseIngestConfig, type IngestConfig } from '../pipeline/ingest-config.js';
 import { RECORD_HEADER_BYTES } from '../wal/record-format.js';
+import { parseWalArchive, type WalArchiveConfig } from '../wal/archive/archive-config.js';
 
 export interface SourceConfig {
   readonly id: string;
@@ -69,6 +70,10 @@ export interface WalConfig {
    * with the memory store, else 0.
    */
   readonly retainMs: number;
+  /** Ships the log to S3 (wal/README.md "Archive"); off when absent. */
+  readonly archive?: WalArchiveConfig;
+  /** `local`: ack after fsync. `replicated`: after fsync and once the archive holds the records. */
+  readonly ack: 'local' | 'replicated';
 }
 
 export interface DeliveryConfig {
@@ -185,6 +190,7 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
     syncsInFlightMax: walIn.int('syncsInFlightMax', 1, { min: 1, max: 16, unit: 'fdatasyncs' }),
     quotaBytes: walIn.int('quotaBytes', 4096 * MiB, { min: 16 * 1024, unit: 'bytes' }),
     retainMs: walIn.int('retainMs', 0, { min: 0, unit: 'ms' }),
+    ...parseWalArchive(walIn),
   };
   const retainMsGiven = walIn.raw('retainMs') !== undefined;
   walIn.done();

@@ -18,6 +18,7 @@ import { sinkCountersOf } from '../sinks/aws/sink-counters.js';
 import { LogEvent } from '../telemetry/events.js';
 import { createLogger } from '../telemetry/log.js';
 import { openWalFollower } from '../wal/wal-follower.js';
+import { archivedCursors } from '../wal/archive/start-wal-archive.js';
 import { buildDelivery } from './build-delivery.js';
 import { lowerThreadPriority } from './lower-thread-priority.js';
 import { ObservedCallsRecorder } from './observed-calls.js';
@@ -52,7 +53,7 @@ const wal = await openWalFollower(
   data.wal,
 );
 const ingest = await createIngestRuntime(config, config.ingest, { log });
-const { delivery, sinks } = await buildDelivery({ config, wal, cursors: wal.cursors, ingest, types: new Map(sinkTypes.map((t) => [t.type, t])), nodeId: data.nodeId, log, observer });
+const { delivery, sinks } = await buildDelivery({ config, wal, cursors: config.wal.archive ? archivedCursors(wal.cursors, config.wal.archive, data.nodeId, log) : wal.cursors, ingest, types: new Map(sinkTypes.map((t) => [t.type, t])), nodeId: data.nodeId, log, observer });
 const report = (): DeliveryReport => ({ sinks: delivery.status(), sinkCounters: sinkCountersOf(sinks), corruptRecordsSkipped: wal.stats().corruptRecordsSkipped, observed: observer.take(), atMs: Date.now() });
 
 let stopping = false;

@@ -24,7 +24,15 @@ export type WalErrorCode =
   /** Another live process holds the log directory. */
   | 'COLLECTOR_WAL_LOCKED'
   /** A cursor name outside `[A-Za-z0-9._-]{1,64}` or a cursor state that is not a valid range. */
-  | 'COLLECTOR_WAL_CURSOR_INVALID';
+  | 'COLLECTOR_WAL_CURSOR_INVALID'
+  /** Restore found a segment whose archived parts leave a hole: a part is missing from the archive. */
+  | 'COLLECTOR_WAL_ARCHIVE_GAP'
+  /** Restore found no archived log under the given location. */
+  | 'COLLECTOR_WAL_ARCHIVE_EMPTY'
+  /** A sink's batch waited too long for the archive to hold it (the archive is unreachable or far behind). */
+  | 'COLLECTOR_WAL_ARCHIVE_BEHIND'
+  /** Restore was pointed at a directory that already holds files. */
+  | 'COLLECTOR_WAL_RESTORE_NOT_EMPTY';
 
 /** HTTP status the server answers with when a request fails with this code. */
 const STATUS_BY_CODE: Record<WalErrorCode, number> = {
@@ -39,6 +47,10 @@ const STATUS_BY_CODE: Record<WalErrorCode, number> = {
   COLLECTOR_WAL_CURSOR_INVALID: 500,
   COLLECTOR_WAL_LOCKED: 500,
   COLLECTOR_WAL_NOT_FOUND: 500,
+  COLLECTOR_WAL_ARCHIVE_GAP: 500,
+  COLLECTOR_WAL_ARCHIVE_EMPTY: 500,
+  COLLECTOR_WAL_ARCHIVE_BEHIND: 503,
+  COLLECTOR_WAL_RESTORE_NOT_EMPTY: 500,
 };
 
 export class WalError extends Error {

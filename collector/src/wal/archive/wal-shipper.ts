@@ -1,0 +1,288 @@
+/**
+ * Ships the log's durable bytes to the archive (../README.md "Archive: Shipping"). Runs on the
+ * writer's thread: it reads the segment table's durable sizes (`snapshot()`), never past them,
+ * so no byte a crash could take back is ever archived. Progress is the `_archive` cursor, which
+ * retention waits for like a sink's, so a segment is never deleted before it is archived.
+ */
+import { join } from 'node:path';
+import type { CursorStore } from '../cursor-store.js';
+import { WalError } from '../errors.js';
+import { nodeWalFs, readFully, type WalFs } from '../wal-fs.js';
+import type { Lsn, WalSnapshot, WriteAheadLog } from '../wal.js';
+import { ARCHIVE_CURSOR_NAME, nodeIdKey, parsePartKey, partKey, walPrefix } from './archive-layout.js';
+import type { ArchiveStore } from './archive-store.js';
+
+const MIB = 1024 * 1024;
+/** Retry backoff after a failed round: 100 ms doubling, at most 5 s. */
+const BACKOFF_BASE_MS = 100;
+const BACKOFF_MAX_MS = 5_000;
+/** Acknowledged ends remembered for the recovery-point figure; past it the newest entries merge (over-estimating, never under). */
+const EXPOSURES_MAX = 4096;
+
+export type ArchiveAck = 'local' | 'replicated';
+
+export interface WalShipperOptions {
+  readonly wal: Pick<WriteAheadLog, 'waitForAppend' | 'stats'> & { snapshot(): WalSnapshot; readonly cursors: CursorStore };
+  /** The log's directory (segments are read from here). */
+  readonly dir: string;
+  readonly fs?: WalFs;
+  readonly store: ArchiveStore;
+  /** `<prefix>/<nodeId>` (./archive-layout.ts). */
+  readonly base: string;
+  readonly nodeId: string;
+  /** `local`: a round every `intervalMs`. `replicated`: a round as soon as bytes are durable. */
+  readonly ack: ArchiveAck;
+  /** Default 1000 ms (`local` only). */
+  readonly intervalMs?: number;
+  /** Largest part. Default 8 MiB. */
+  readonly partBytesMax?: number;
+  /** `_archive` is saved at most this often while shipping goes on (always when idle). Default 200 ms. */
+  readonly cursorSaveIntervalMs?: number;
+  readonly nowMs?: () => number;
+  /** A round failed (it is retried with backoff); `failures` counts consecutive ones. */
+  readonly onError?: (error: Error, failures: number) => void;
+}
+
+/** Figures for `/v1/status` and the bench. */
+export interface ArchiveStatus {
+  readonly ack: ArchiveAck;
+  /** Every byte below is in the archive. */
+  readonly archivedLsn: Lsn;
+  /** Durable bytes not archived yet. */
+  readonly lagBytes: number;
+  readonly partsShipped: number;
+  readonly bytesShipped: number;
+  /** Consecutive failed rounds (0 when the last one worked). */
+  readonly failures: number;
+  readonly lastError?: string;
+  /** Longest an acknowledged byte was only on the local disk, in the last round / since start. */
+  readonly recoveryPointMs: number;
+  readonly recoveryPointMsMax: number;
+  /** Set when shipping stopped for good (the archive holds a log this directory lacks). */
+  readonly halted?: string;
+}
+
+export class WalShipper {
+  private readonly fs: WalFs;
+  private readonly intervalMs: number;
+  private readonly partBytesMax: number;
+  private readonly cursorSaveIntervalMs: number;
+  private readonly nowMs: () => number;
+  private readonly stopController = new AbortController();
+  private archivedLsn = 0;
+  /** `archivedLsn` at the end of a segment's durable bytes: a record boundary, what `_archive` saves. */
+  private boundaryLsn = 0;
+  private savedLsn = -1;
+  private lastSaveMs = 0;
+  /** Archived segments and their part keys, so parts of segments retention deleted can go too. */
+  private readonly archived = new Map<string, { firstLsn: Lsn; keys: string[] }>();
+  private initialised = false;
+  private waiters: { lsn: Lsn; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private exposures: { lsn: Lsn; atMs: number }[] = [];
+  private counters = { partsShipped: 0, bytesShipped: 0, failures: 0, recoveryPointMs: 0, recoveryPointMsMax: 0 };
+  private lastError: string | undefined;
+  private halted: string | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: WalShipperOptions) {
+    this.fs = options.fs ?? nodeWalFs;
+    this.intervalMs = options.intervalMs ?? 1_000;
+    this.partBytesMax = options.partBytesMax ?? 8 * MIB;
+    this.cursorSaveIntervalMs = options.cursorSaveIntervalMs ?? 200;
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  /** Resumes from the saved `_archive` cursor; shipping (and the archive's first listing) runs in the background. */
+  async start(): Promise<void> {
+    const saved = await this.options.wal.cursors.load(ARCHIVE_CURSOR_NAME);
+    this.archivedLsn = this.boundaryLsn = this.savedLsn = Math.min(saved.committed, this.options.wal.stats().endLsn);
+    this.running = Promise.all([this.shipLoop(), this.watchAcknowledged()]);
+  }
+
+  /** Resolves once the archive holds every byte below `lsn` (`ack: replicated` waits here before answering). */
+  waitArchived(lsn: Lsn): Promise<void> {
+    if (this.archivedLsn >= lsn) return Promise.resolve();
+    if (this.stopController.signal.aborted) return Promise.reject(closedError());
+    return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+  }
+
+  status(): ArchiveStatus {
+    return {
+      ack: this.options.ack,
+      archivedLsn: this.archivedLsn,
+      lagBytes: Math.max(0, this.options.wal.stats().endLsn - this.archivedLsn),
+      ...this.counters,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.halted === undefined ? {} : { halted: this.halted }),
+    };
+  }
+
+  /**
+   * Stops shipping. `flush`: one last round first (a graceful stop after the log is quiet), its
+   * failure only reported. Appends still waiting for the archive fail with `COLLECTOR_WAL_CLOSED`.
+   */
+  async stop(options: { flush?: boolean } = {}): Promise<void> {
+    if (this.stopController.signal.aborted) return;
+    this.stopController.abort();
+    await this.running;
+    if (options.flush && this.initialised && !this.halted) {
+      await this.round().catch((error: unknown) => this.options.onError?.(error as Error, this.counters.failures + 1));
+    }
+    await this.saveCursor(true).catch(() => undefined);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.reject(closedError());
+  }
+
+  private async shipLoop(): Promise<void> {
+    const signal = this.stopController.signal;
+    while (!signal.aborted && !this.halted) {
+      try {
+        if (this.counters.failures === 0 && this.initialised) {
+          if (this.options.ack === 'local') await sleep(this.intervalMs, signal);
+          else await this.options.wal.waitForAppend(this.archivedLsn, signal);
+        }
+        if (signal.aborted) break;
+        await this.round();
+        this.counters.failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        this.counters.failures += 1;
+        this.lastError = (error as Error).message;
+        this.options.onError?.(error as Error, this.counters.failures);
+        await sleep(Math.min(BACKOFF_BASE_MS * 2 ** (this.counters.failures - 1), BACKOFF_MAX_MS), signal);
+      }
+    }
+  }
+
+  /** One round: everything durable now goes up, parts of deleted segments go away, `_archive` is saved. */
+  private async round(): Promise<void> {
+    if (!this.initialised) await this.initialise();
+    if (this.halted) return;
+    const snapshot = this.options.wal.snapshot();
+    for (const segment of snapshot.segments) {
+      const end = segment.firstLsn + segment.size;
+      if (end <= this.archivedLsn) continue;
+      // A segment starting past `archivedLsn` follows a jump in Lsns (README "Lsns are never reused").
+      let from = Math.max(0, this.archivedLsn - segment.firstLsn);
+      while (from < segment.size) {
+        const to = Math.min(segment.size, from + this.partBytesMax);
+        const bytes = await this.readRange(segment.name, from, to - from);
+        const key = partKey(this.options.base, segment.name, from, to);
+        await this.options.store.put(key, bytes);
+        this.rememberPart(segment.name, segment.firstLsn, key);
+        this.counters.partsShipped += 1;
+        this.counters.bytesShipped += bytes.length;
+        this.advance(segment.firstLsn + to);
+        from = to;
+      }
+      this.boundaryLsn = end;
+    }
+    const oldest = snapshot.segments[0]?.firstLsn ?? 0;
+    await this.deleteReleased(oldest);
+    await this.saveCursor(this.archivedLsn >= this.options.wal.stats().endLsn);
+  }
+
+  /**
+   * First round: learns what the archive holds, refuses to overwrite a log this directory does
+   * not have, and records the node id the Lsns belong to.
+   */
+  private async initialise(): Promise<void> {
+    const { store, base } = this.options;
+    let archiveEnd = 0;
+    for (const key of await store.list(walPrefix(base))) {
+      const part = parsePartKey(base, key);
+      if (!part) continue;
+      this.rememberPart(part.segment, part.firstLsn, key);
+      archiveEnd = Math.max(archiveEnd, part.firstLsn + part.toOffset);
+    }
+    const localEnd = this.options.wal.stats().endLsn;
+    if (archiveEnd > localEnd) {
+      // Shipping would overwrite the parts of the archived log with other bytes at the same Lsns.
+      this.halted = `the archive at ${base} holds the log up to Lsn ${archiveEnd}, past this directory's end ${localEnd}: restore it (shopstream-collector wal restore) or archive under another prefix or node id`;
+      this.lastError = this.halted;
+      this.options.onError?.(new WalError('COLLECTOR_WAL_CONFIG_INVALID', this.halted), 1);
+      return;
+    }
+    await store.put(nodeIdKey(base), Buffer.from(`${this.options.nodeId}\n`));
+    this.initialised = true;
+  }
+
+  private rememberPart(segment: string, firstLsn: Lsn, key: string): void {
+    const entry = this.archived.get(segment);
+    if (entry) entry.keys.push(key);
+    else this.archived.set(segment, { firstLsn, keys: [key] });
+  }
+
+  /** Segments below the oldest one on disk were delivered and released: their parts go too. */
+  private async deleteReleased(oldestLocalLsn: Lsn): Promise<void> {
+    const gone = [...this.archived].filter(([, entry]) => entry.firstLsn < oldestLocalLsn);
+    if (gone.length === 0) return;
+    await this.options.store.delete(gone.flatMap(([, entry]) => entry.keys));
+    for (const [segment] of gone) this.archived.delete(segment);
+  }
+
+  private async readRange(segment: string, position: number, length: number): Promise<Buffer> {
+    const file = await this.fs.open(join(this.options.dir, segment), 'r');
+    try {
+      const bytes = await readFully(file, position, length);
+      if (bytes.length !== length) throw new WalError('COLLECTOR_WAL_CORRUPT', `Segment ${segment} is shorter than its durable size (${position + bytes.length} < ${position + length} bytes).`);
+      return bytes;
+    } finally {
+      await file.close();
+    }
+  }
+
+  private advance(lsn: Lsn): void {
+    this.archivedLsn = lsn;
+    const now = this.nowMs();
+    let exposedMs = 0;
+    while (this.exposures.length > 0 && this.exposures[0]!.lsn <= lsn) exposedMs = Math.max(exposedMs, now - this.exposures.shift()!.atMs);
+    if (exposedMs > 0) {
+      this.counters.recoveryPointMs = exposedMs;
+      this.counters.recoveryPointMsMax = Math.max(this.counters.recoveryPointMsMax, exposedMs);
+    }
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const waiter of this.waiters) (waiter.lsn <= lsn ? waiter.resolve() : still.push(waiter));
+    this.waiters = still;
+  }
+
+  private async saveCursor(idle: boolean): Promise<void> {
+    const now = this.nowMs();
+    if (this.boundaryLsn === this.savedLsn || (!idle && now - this.lastSaveMs < this.cursorSaveIntervalMs)) return;
+    const lsn = this.boundaryLsn;
+    await this.options.wal.cursors.save(ARCHIVE_CURSOR_NAME, { committed: lsn });
+    this.savedLsn = lsn;
+    this.lastSaveMs = now;
+  }
+
+  /** Notes when each durable end appeared, so `advance` can say how long acknowledged bytes waited. */
+  private async watchAcknowledged(): Promise<void> {
+    const signal = this.stopController.signal;
+    let seen = this.options.wal.stats().endLsn;
+    while (!signal.aborted && (await this.options.wal.waitForAppend(seen, signal))) {
+      seen = this.options.wal.stats().endLsn;
+      if (this.exposures.length >= EXPOSURES_MAX) this.exposures[this.exposures.length - 1] = { lsn: seen, atMs: this.exposures[this.exposures.length - 1]!.atMs };
+      else this.exposures.push({ lsn: seen, atMs: this.nowMs() });
+    }
+  }
+}
+
+function closedError(): WalError {
+  return new WalError('COLLECTOR_WAL_CLOSED', 'The write-ahead log archive stopped before it held this batch (the collector is shutting down); retry.');
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
