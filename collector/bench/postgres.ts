@@ -10,7 +10,7 @@
 import pino from 'pino';
 import { uuidV7 } from '@shopstream/shared';
 import { startPostgresServer } from '../../test/support/postgres-server.js';
-import { defaultCatalogDir, loadSchemaFolder } from '../src/pipeline/schema/load-schema-folder.js';
+import { loadLakeCatalog } from '../src/lake/lake-catalog.js';
 import { clientConfig, parseTarget } from '../src/sinks/postgres/connection-options.js';
 import { readPostgresSinkConfig, type WriteMethod } from '../src/sinks/postgres/postgres-config.js';
 import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
@@ -48,7 +48,7 @@ async function run(method: WriteMethod, url: string, records: readonly SinkRecor
     config,
     limits: { recordsMax: BATCH_RECORDS, bytesMax: 1 << 30, recordBytesMax: 1 << 20, lingerMs: 0 },
     client: clientConfig(config, parseTarget(url), undefined),
-    catalog: await loadSchemaFolder(defaultCatalogDir()),
+    catalog: await loadLakeCatalog(),
     log: pino({ level: 'warn' }),
   });
   await sink.open();

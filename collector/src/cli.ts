@@ -105,9 +105,9 @@ async function sinkCommand(args: readonly string[]): Promise<number> {
     return 2;
   }
   const { schemaScript } = await import('./sinks/postgres/schema-sql.js');
-  const { defaultCatalogDir, loadSchemaFolder } = await import('./pipeline/schema/load-schema-folder.js');
+  const { loadLakeCatalog } = await import('./lake/lake-catalog.js');
   const { postgresConfigOf } = await import('./sinks/postgres/postgres-sink-type.js');
-  process.stdout.write(schemaScript(postgresConfigOf(sink).schema, await loadSchemaFolder(defaultCatalogDir())));
+  process.stdout.write(schemaScript(postgresConfigOf(sink).schema, await loadLakeCatalog()));
   return 0;
 }
 

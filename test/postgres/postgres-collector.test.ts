@@ -4,15 +4,17 @@
  * table's key can keep copies out), across two collectors, across a database restart; and a
  * row the database refuses goes to the dead-letter zone with its error while the rest lands.
  */
-import pg from 'pg';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { readLake, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
-import { startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
+import { COLLECTOR_CLI, readLake, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
+import { queryRows as query, startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
 import { frameOf, makeEvents, postFrame, sendUntilAcked } from '../collector/helpers/batch-sender.js';
 
 let server: PostgresServer;
 const started: CollectorProcess[] = [];
-let databases = 0;
 
 beforeAll(async () => {
   server = await startPostgresServer();
@@ -24,20 +26,6 @@ afterEach(async () => {
   for (const c of started.splice(0)) await c.cleanup();
 });
 
-async function freshDatabase(): Promise<string> {
-  databases += 1;
-  return server.createDatabase(`collector_${databases}`);
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const countRows = async (url: string, table = 'events') => Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM shopstream.${table}`))[0]!.n);
 
@@ -57,7 +45,7 @@ async function sinkStatus(collector: CollectorProcess): Promise<{ lagRecords: nu
 
 describe('postgres sink in a collector process', () => {
   it('stores 20,000 events exactly once while the collector is kill -9ed three times mid-delivery (collector dedupe off)', async () => {
-    const url = await freshDatabase();
+    const url = await server.newDatabase();
     const options = { config: collectorConfig({ dedupe: 'off', limits: { recordsMax: 500 } }), env: { SHOPSTREAM_POSTGRES_URL: url } };
     let collector = await startCollectorProcess(options);
     started.push(collector);
@@ -92,7 +80,7 @@ describe('postgres sink in a collector process', () => {
   });
 
   it('stores the same batch sent to two collectors (in-memory dedupe each) once', async () => {
-    const url = await freshDatabase();
+    const url = await server.newDatabase();
     const [a, b] = await Promise.all([startCollectorProcess({ config: collectorConfig({ url }) }), startCollectorProcess({ config: collectorConfig({ url }) })]);
     started.push(a!, b!);
     const events = makeEvents(100);
@@ -105,7 +93,7 @@ describe('postgres sink in a collector process', () => {
   });
 
   it('holds a backlog while PostgreSQL is down and drains it after the restart, losing nothing', async () => {
-    const url = await freshDatabase();
+    const url = await server.newDatabase();
     const collector = await startCollectorProcess({ config: collectorConfig({ url }) });
     started.push(collector);
     const send = async (batches: number) => {
@@ -137,7 +125,7 @@ describe('postgres sink in a collector process', () => {
   });
 
   it('dead-letters a row the database refuses, with its error, and lands the rest of the batch', async () => {
-    const url = await freshDatabase();
+    const url = await server.newDatabase();
     const collector = await startCollectorProcess({ config: collectorConfig({ url }) });
     started.push(collector);
     const events = makeEvents(50);
@@ -153,5 +141,22 @@ describe('postgres sink in a collector process', () => {
     expect(letters).toHaveLength(1);
     expect((letters[0]!.value.record as { id: string }).id).toBe(events[17]!.id);
     expect(letters[0]!.value.deadLetter).toMatchObject({ code: 'COLLECTOR_SINK_REJECTED', message: expect.stringMatching(/22P05.*Unicode/) });
+  });
+
+  it('refuses to start on a schema nobody set up; the SQL `sink sql` prints sets it up for migrate: false', async () => {
+    const url = await server.newDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'pg-cli-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const config = { ...collectorConfig({ url }), sinks: [{ type: 'postgres', name: 'pg', url, migrate: false, limits: { lingerMs: 20 } }] };
+    await expect(startCollectorProcess({ config, dir })).rejects.toThrow(/COLLECTOR_SINK_SCHEMA_MISSING.*shopstream-collector sink sql pg/);
+    const configFile = join(dir, 'sql.json');
+    await writeFile(configFile, JSON.stringify(config));
+    const sql = execFileSync(process.execPath, [COLLECTOR_CLI, 'sink', 'sql', 'pg', '--config', configFile], { encoding: 'utf8' });
+    expect(sql).toMatch(/^-- Shopstream postgres sink: schema shopstream, version 1/);
+    await query(url, sql); // what a DBA runs
+    const collector = await startCollectorProcess({ config, dir });
+    started.push(collector);
+    expect((await postFrame(collector.url, await frameOf(makeEvents(10)))).status).toBe(200);
+    await waitFor(async () => (await countRows(url)) === 10, 20_000, '10 rows');
   });
 });

@@ -14,6 +14,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { freePort } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -28,6 +29,8 @@ export interface PostgresServer {
   /** The URL of another database on this server (create it with `createDatabase`). */
   urlOf(database: string): string;
   createDatabase(name: string): Promise<string>;
+  /** A new empty database with a unique name; answers its URL. */
+  newDatabase(): Promise<string>;
   /** Crash-stop (`-m immediate`): clients see their connections cut. */
   crash(): Promise<void>;
   /** Starts the (crashed or stopped) cluster again on the same port. */
@@ -40,6 +43,17 @@ async function asOwner(args: readonly string[], asPostgres: boolean): Promise<st
   const [cmd, ...rest] = args as [string, ...string[]];
   const { stdout } = asPostgres ? await run('runuser', ['-u', 'postgres', '--', cmd, ...rest]) : await run(cmd, rest);
   return stdout;
+}
+
+/** Runs one statement (or a script, without params) on a fresh connection; answers the rows. */
+export async function queryRows<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 export async function startPostgresServer(): Promise<PostgresServer> {
@@ -73,14 +87,17 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     throw new Error(`postgres did not start after ${START_TRIES_MAX} tries: ${lastError?.message}`);
   }
   const urlOf = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  let databases = 0;
+  const createDatabase = async (name: string) => {
+    await queryRows(urlOf('postgres'), `CREATE DATABASE "${name}"`);
+    return urlOf(name);
+  };
   return {
     port,
     url: urlOf('postgres'),
     urlOf,
-    async createDatabase(name) {
-      await asOwner([`${BIN}/psql`, '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', `CREATE DATABASE "${name}"`], asPostgres);
-      return urlOf(name);
-    },
+    createDatabase,
+    newDatabase: () => createDatabase(`db_${++databases}`),
     async crash() {
       await pgCtl('stop', '-m', 'immediate', '-w');
     },

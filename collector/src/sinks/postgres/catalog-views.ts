@@ -1,22 +1,19 @@
 /**
  * One view per catalog event over `events`, with the event's known properties (or traits, for
  * identify/group) as typed columns, so `SELECT order_id, total FROM shopstream.order_completed`
- * works without JSON operators. Generated from the same catalog schemas the collector validates
- * with; every version of an event contributes its properties (a property typed differently by
- * two versions becomes `jsonb`).
+ * works without JSON operators. The columns come from the lake's tables for the same catalog
+ * (../../lake/table-schema.ts: every version of an event contributes its properties, a property
+ * retyped between versions is JSON), so the lake and the database answer alike.
  *
  * A view never makes a query fail on odd data: a value of the wrong JSON type reads as NULL
- * (the cast runs only after `jsonb_typeof` says it fits). JSON Schema → SQL: string → text,
- * string with format date-time → timestamptz, number → double precision, integer → numeric
- * (no range to overflow), boolean → boolean, anything else → jsonb.
+ * (the cast runs only after `jsonb_typeof` says it fits). Lake type → SQL: varchar → text,
+ * timestamp → timestamptz, double → double precision, bigint/integer → numeric (no range to
+ * overflow), boolean → boolean, struct/list/json → jsonb. Column names are snake_case.
  */
-import { schemaEventAnnotation, schemaSlug } from '@shopstream/shared';
+import { schemaSlug } from '@shopstream/shared';
+import type { LakeCatalog } from '../../lake/lake-catalog.js';
+import type { ColumnType } from '../../lake/table-schema.js';
 import { isoTime, qualified, quoteIdent, quoteLiteral, ZONE_TABLES } from './zone-tables.js';
-
-/** A parsed catalog schema document (as `loadSchemaFolder` reads it). */
-export interface CatalogSchema {
-  readonly schema: unknown;
-}
 
 interface TypedColumn {
   readonly column: string;
@@ -29,7 +26,7 @@ interface TypedColumn {
 interface EventView {
   readonly view: string;
   readonly eventName: string;
-  readonly columns: Map<string, TypedColumn>;
+  readonly columns: readonly TypedColumn[];
 }
 
 const ENVELOPE_SELECT = ['event_id', 'event_at', 'user_id', 'anonymous_id', 'session_id', 'source', 'schema_version', 'received_at'];
@@ -44,16 +41,22 @@ export function snakeCase(name: string): string {
     .toLowerCase();
 }
 
-function sqlTypeOf(property: unknown): string {
-  if (property === null || typeof property !== 'object') return 'jsonb';
-  const { type, format } = property as { type?: unknown; format?: unknown };
-  const types = (Array.isArray(type) ? type : [type]).filter((t) => t !== 'null');
-  if (types.length !== 1) return 'jsonb';
-  if (types[0] === 'string') return format === 'date-time' ? 'timestamptz' : 'text';
-  if (types[0] === 'number') return 'double precision';
-  if (types[0] === 'integer') return 'numeric';
-  if (types[0] === 'boolean') return 'boolean';
-  return 'jsonb';
+function sqlTypeOf(type: ColumnType): string {
+  switch (type.kind) {
+    case 'varchar':
+      return 'text';
+    case 'timestamp':
+      return 'timestamptz';
+    case 'double':
+      return 'double precision';
+    case 'bigint':
+    case 'integer':
+      return 'numeric';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'jsonb';
+  }
 }
 
 function readExpression(c: TypedColumn): string {
@@ -74,36 +77,31 @@ function readExpression(c: TypedColumn): string {
   }
 }
 
-/** The views the catalog defines, merged across versions, in a stable order. */
-export function catalogViews(catalog: readonly CatalogSchema[]): EventView[] {
-  const views = new Map<string, EventView>();
-  for (const { schema } of catalog) {
-    const annotation = schemaEventAnnotation(schema);
-    if (!annotation) continue;
-    let view = snakeCase(schemaSlug(annotation.name));
+/** The views the catalog defines, in a stable order. */
+export function catalogViews(catalog: LakeCatalog): EventView[] {
+  const views: EventView[] = [];
+  for (const eventName of catalog.eventTypes) {
+    let view = snakeCase(schemaSlug(eventName));
     if (view === '' || TABLE_NAMES.has(view)) view = `${view}_event`;
-    const entry = views.get(view) ?? { view, eventName: annotation.name, columns: new Map<string, TypedColumn>() };
-    views.set(view, entry);
-    const top = (schema as { properties?: Record<string, { properties?: Record<string, unknown> }> }).properties ?? {};
-    for (const container of ['properties', 'traits']) {
-      for (const [key, property] of Object.entries(top[container]?.properties ?? {})) {
-        let column = snakeCase(key);
+    const columns = new Map<string, TypedColumn>();
+    for (const field of catalog.table('clean', eventName).columns) {
+      if ((field.name !== 'properties' && field.name !== 'traits') || field.type.kind !== 'struct') continue;
+      for (const property of field.type.fields) {
+        let column = snakeCase(property.name);
         if (column === '') continue;
-        if (ENVELOPE_SELECT.includes(column)) column = `${container === 'traits' ? 'trait' : 'prop'}_${column}`;
-        const sqlType = sqlTypeOf(property);
-        const known = entry.columns.get(column);
-        if (known && (known.container !== container || known.key !== key)) continue; // two keys, one column name: the first wins
-        entry.columns.set(column, { column, container, key, sqlType: known && known.sqlType !== sqlType ? 'jsonb' : sqlType });
+        if (ENVELOPE_SELECT.includes(column)) column = `${field.name === 'traits' ? 'trait' : 'prop'}_${column}`;
+        if (columns.has(column)) continue; // two keys, one column name: the first wins
+        columns.set(column, { column, container: field.name, key: property.name, sqlType: sqlTypeOf(property.type) });
       }
     }
+    views.push({ view, eventName, columns: [...columns.values()].sort((a, b) => a.column.localeCompare(b.column)) });
   }
-  return [...views.values()].sort((a, b) => a.view.localeCompare(b.view));
+  return views.sort((a, b) => a.view.localeCompare(b.view));
 }
 
-export function catalogViewsSql(schema: string, catalog: readonly CatalogSchema[]): string[] {
+export function catalogViewsSql(schema: string, catalog: LakeCatalog): string[] {
   return catalogViews(catalog).flatMap((v) => {
-    const columns = [...v.columns.values()].sort((a, b) => a.column.localeCompare(b.column));
-    const select = [...ENVELOPE_SELECT.map((c) => `e.${quoteIdent(c)}`), ...columns.map((c) => `${readExpression(c)} AS ${quoteIdent(c.column)}`)];
+    const select = [...ENVELOPE_SELECT.map((c) => `e.${quoteIdent(c)}`), ...v.columns.map((c) => `${readExpression(c)} AS ${quoteIdent(c.column)}`)];
     const name = qualified(schema, v.view);
     return [
       // DROP + CREATE: a new catalog version may retype a column, which CREATE OR REPLACE refuses.

@@ -6,7 +6,7 @@
 import { Signer } from '@aws-sdk/rds-signer';
 import type { SinkConfig, SinkType } from '../../config/sink-type.js';
 import { systemClock } from '../../delivery/clock.js';
-import { defaultCatalogDir, loadSchemaFolder } from '../../pipeline/schema/load-schema-folder.js';
+import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import { clientConfig, parseTarget, resolveUrl } from './connection-options.js';
 import { iamPasswordSource } from './iam-token.js';
 import { readPostgresSinkConfig, type PostgresSinkConfig } from './postgres-config.js';
@@ -36,7 +36,7 @@ export const postgresSinkType: SinkType = {
           systemClock,
         )
       : target.password;
-    const catalog = await loadSchemaFolder(defaultCatalogDir());
+    const catalog = await loadLakeCatalog();
     const sink = createPostgresSink({
       name: sinkConfig.name,
       config,

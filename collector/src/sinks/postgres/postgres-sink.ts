@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../../delivery/clock.js';
 import { isCollectorError } from '../../errors.js';
 import type { RefusedRecords, Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
 import { STAGE_TABLE_SQL, writeBatch } from './batch-writer.js';
-import type { CatalogSchema } from './catalog-views.js';
+import type { LakeCatalog } from '../../lake/lake-catalog.js';
 import { describePgError } from './classify-pg-error.js';
 import { maintainPartitions } from './partitions.js';
 import type { PostgresSinkConfig } from './postgres-config.js';
@@ -27,7 +27,7 @@ export interface PostgresSinkOptions {
   readonly limits: SinkLimits;
   /** `pg` client settings (host, TLS, password or IAM token source): ./connection-options.ts. */
   readonly client: pg.ClientConfig;
-  readonly catalog: readonly CatalogSchema[];
+  readonly catalog: LakeCatalog;
   readonly log: Logger;
   readonly clock?: Clock;
 }

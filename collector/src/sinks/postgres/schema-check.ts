@@ -8,7 +8,7 @@
  */
 import type { Client } from 'pg';
 import { CollectorError } from '../../errors.js';
-import type { CatalogSchema } from './catalog-views.js';
+import type { LakeCatalog } from '../../lake/lake-catalog.js';
 import { SCHEMA_VERSION, schemaSql, VERSION_TABLE } from './schema-sql.js';
 import { qualified, ZONE_TABLES } from './zone-tables.js';
 
@@ -38,7 +38,7 @@ export async function inspectSchema(client: Client, schema: string): Promise<Sch
   return { status: 'ready' };
 }
 
-export async function applySchema(client: Client, schema: string, catalog: readonly CatalogSchema[]): Promise<void> {
+export async function applySchema(client: Client, schema: string, catalog: LakeCatalog): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`shopstream-migrate:${schema}`]);
@@ -54,7 +54,7 @@ export async function applySchema(client: Client, schema: string, catalog: reado
  * Makes the schema ready or throws a CollectorError. With `migrate`, a ready schema is also
  * brought up to date (views regenerated from the current catalog); the SQL is idempotent.
  */
-export async function ensureSchema(client: Client, options: { schema: string; migrate: boolean; catalog: readonly CatalogSchema[]; sinkName: string }): Promise<void> {
+export async function ensureSchema(client: Client, options: { schema: string; migrate: boolean; catalog: LakeCatalog; sinkName: string }): Promise<void> {
   const state = await inspectSchema(client, options.schema);
   if (state.status === 'incompatible') {
     throw new CollectorError('COLLECTOR_SINK_SCHEMA_INCOMPATIBLE', `postgres sink ${options.sinkName}: ${state.reason}; refusing to write (migrate it, or point the sink at another schema)`);

@@ -9,7 +9,8 @@
  * (./catalog-views.ts). Bump `SCHEMA_VERSION` when a table changes; the sink then refuses to
  * start against the old one until it is migrated.
  */
-import { catalogViewsSql, type CatalogSchema } from './catalog-views.js';
+import type { LakeCatalog } from '../../lake/lake-catalog.js';
+import { catalogViewsSql } from './catalog-views.js';
 import { qualified, quoteIdent, quoteLiteral, ZONE_TABLES, type ZoneTable } from './zone-tables.js';
 
 export const SCHEMA_VERSION = 1;
@@ -32,7 +33,7 @@ export function tableSql(schema: string, table: ZoneTable): string[] {
 }
 
 /** Every statement of the current version, in order; the caller runs them in one transaction. */
-export function schemaSql(schema: string, catalog: readonly CatalogSchema[]): string[] {
+export function schemaSql(schema: string, catalog: LakeCatalog): string[] {
   return [
     `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`,
     `CREATE TABLE IF NOT EXISTS ${qualified(schema, VERSION_TABLE)} (\n  version integer PRIMARY KEY,\n  applied_at timestamptz NOT NULL DEFAULT now(),\n  applied_by text NOT NULL\n)`,
@@ -43,10 +44,10 @@ export function schemaSql(schema: string, catalog: readonly CatalogSchema[]): st
 }
 
 /** The script a DBA runs: one transaction, with comments saying what it is. */
-export function schemaScript(schema: string, catalog: readonly CatalogSchema[]): string {
+export function schemaScript(schema: string, catalog: LakeCatalog): string {
   const statements = schemaSql(schema, catalog);
   return [
-    `-- Shopstream postgres sink: schema ${schema}, version ${SCHEMA_VERSION} (${catalog.length} catalog schemas).`,
+    `-- Shopstream postgres sink: schema ${schema}, version ${SCHEMA_VERSION} (views for ${catalog.eventTypes.length} catalog events).`,
     '-- Safe to run again. Day partitions are created by the collector (partitions.manage), or land in *_default.',
     'BEGIN;',
     ...statements.map((s) => `${s};`),
