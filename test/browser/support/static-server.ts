@@ -33,10 +33,15 @@ export async function bundleFixtureApp(): Promise<string> {
 
 export async function startStaticServer(): Promise<StaticServer> {
   const [html, js] = await Promise.all([readFile(`${fixtures}index.html`, 'utf8'), bundleFixtureApp()]);
+  return serveFiles({ '/': { type: 'text/html; charset=utf-8', body: html }, '/app.js': { type: 'text/javascript; charset=utf-8', body: js } });
+}
+
+/** Serves fixed files by path on 127.0.0.1 (a free port); `/index.html` is `/`, anything else 404. */
+export async function serveFiles(files: Readonly<Record<string, { readonly type: string; readonly body: string }>>): Promise<StaticServer> {
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/' || path === '/index.html') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    if (path === '/app.js') return void res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(js);
+    const file = files[path === '/index.html' ? '/' : path];
+    if (file) return void res.writeHead(200, { 'content-type': file.type }).end(file.body);
     res.writeHead(404).end('not found');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,8 @@
  * - `track` → `type` = `event`; `page` → `Page Viewed` (page `name`/`category` into
  *   properties); `screen` → `Screen Viewed`; `identify` → `Identify`; `group` → `Group`;
  *   `alias` → `Alias`.
+ * - `userId`, `anonymousId`, `groupId`, `previousId` sent as `null` (analytics.js does for an
+ *   anonymous visitor) are dropped: absent, not invalid.
  * - A batch's top-level `context` and `integrations` are merged into each item (the item's
  *   own keys win).
  * - Clock-skew correction: `timestamp = receivedAt − (sentAt − timestamp)`; the client's value
@@ -31,6 +33,8 @@ const TYPE_OF_CALL: Record<Exclude<EventKind, 'track'>, string> = {
 };
 
 type Json = Record<string, unknown>;
+
+const NULL_MEANS_ABSENT = ['userId', 'anonymousId', 'groupId', 'previousId'] as const;
 
 function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -75,6 +79,8 @@ function toEnvelope(item: unknown, batch: BatchLevel, receivedAt: string): unkno
   const mergedProperties = isObject(properties) || Object.keys(pageProperties).length > 0 ? { ...(isObject(properties) ? properties : {}), ...pageProperties } : undefined;
   const sent = typeof sentAt === 'string' ? sentAt : batch.sentAt;
   const clientTime = timestamp !== undefined ? timestamp : rest.originalTimestamp;
+  // analytics.js sends `userId: null` for an anonymous visitor: null means absent in Segment's spec.
+  for (const key of NULL_MEANS_ABSENT) if (rest[key] === null) delete rest[key];
   return {
     ...rest,
     id: typeof messageId === 'string' ? messageId : rest.id,

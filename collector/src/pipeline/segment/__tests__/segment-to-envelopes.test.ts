@@ -53,6 +53,12 @@ describe('Segment messages → envelopes', () => {
     expect(event).toMatchObject({ id: 'r1', timestamp: '2026-11-23T10:00:09.000Z', originalTimestamp: '2026-11-23T10:00:04.000Z', channel: 'web' });
   });
 
+  it('drops ids sent as null (analytics.js sends userId: null for an anonymous visitor)', () => {
+    const [event] = segmentToEnvelopes([{ type: 'track', event: 'Cart Viewed', messageId: 'n1', userId: null, anonymousId: 'a1' }], receivedAt) as Record<string, unknown>[];
+    expect(event).not.toHaveProperty('userId');
+    expect(event).toMatchObject({ anonymousId: 'a1' });
+  });
+
   it('falls back to the client timestamp when a date cannot be read', () => {
     expect(correctedTimestamp('yesterday', '2026-11-23T10:00:05.000Z', receivedAt)).toBe('yesterday');
     expect(correctedTimestamp('2026-11-23T10:00:00.000Z', undefined, receivedAt)).toBe('2026-11-23T10:00:00.000Z');
