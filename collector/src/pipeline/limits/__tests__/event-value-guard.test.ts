@@ -18,6 +18,10 @@ describe('checkEventValue', () => {
     expect(verdict.bytesAtLeast).toBeLessThanOrEqual(JSON.stringify(event).length);
   });
 
+  it('passes null values (analytics.js sends userId: null for an anonymous visitor)', () => {
+    expect(checkEventValue({ id: 'e1', type: 'Page Viewed', userId: null, properties: { list: [null, 1] } }, limits).status).toBe('ok');
+  });
+
   it('refuses nesting past depthMax without recursion, even 100,000 deep', () => {
     expect(checkEventValue({ p: nested(6) }, limits).status).toBe('ok');
     expect(checkEventValue({ p: nested(8) }, limits)).toMatchObject({ status: 'reject', code: 'COLLECTOR_LIMIT_EVENT_DEPTH' });
