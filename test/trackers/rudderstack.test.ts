@@ -10,35 +10,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import Analytics from '@rudderstack/rudder-sdk-node';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
-import { launchChromium, newShopperContext } from '../browser/support/chromium.js';
-import type { StaticServer } from '../browser/support/static-server.js';
+import { newShopperContext } from '../browser/support/chromium.js';
 import { expectCleanOnce } from './support/clean-once.js';
-import { openTrackerPage, serveTrackerPage } from './support/tracker-page.js';
+import { openTrackerPage } from './support/tracker-page.js';
+import { startTrackerRig, type TrackerRig } from './support/tracker-rig.js';
 
 declare function send(call: 'track' | 'page' | 'identify', ...args: unknown[]): Promise<string>;
 
 const WRITE_KEY = 'rudder-web-key';
-let browser: Browser;
-let shop: StaticServer;
-let collector: CollectorProcess;
-let context: BrowserContext;
+let rig: TrackerRig;
 let page: Page;
 
 beforeAll(async () => {
-  [browser, shop, collector] = await Promise.all([
-    launchChromium(),
-    serveTrackerPage('rudderstack'),
-    startCollectorProcess({ config: { sources: [{ id: 'shop-rudder', writeKey: WRITE_KEY }], cors: { origins: ['*'] }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 50 } }] } }),
-  ]);
-  context = await newShopperContext(browser);
+  rig = await startTrackerRig('rudderstack', { sources: [{ id: 'shop-rudder', writeKey: WRITE_KEY }] });
   // Retries start after 200 ms (default 1 s) so the outage test stays short.
-  page = await openTrackerPage(context, shop.url, { collector: collector.url, writeKey: WRITE_KEY, options: { queueOptions: { minRetryDelay: 200, maxRetryDelay: 1_000 } } });
+  page = await openTrackerPage(rig.context, rig.shop.url, { collector: rig.collector.url, writeKey: WRITE_KEY, options: { queueOptions: { minRetryDelay: 200, maxRetryDelay: 1_000 } } });
 });
 afterAll(async () => {
-  await Promise.all([browser?.close(), shop?.close(), collector?.cleanup()]);
+  await rig?.close();
 });
 
 describe('@rudderstack/analytics-js → collector', () => {
@@ -48,60 +39,60 @@ describe('@rudderstack/analytics-js → collector', () => {
       track: await send('track', 'Product Viewed', { product_id: 'p-1', price: 4.5 }),
       identify: await send('identify', 'u-1', { plan: 'pro' }),
     }));
-    const clean = await expectCleanOnce(collector.lakeDir, Object.values(ids));
+    const clean = await expectCleanOnce(rig.collector.lakeDir, Object.values(ids));
     expect(clean.get(ids.page)).toMatchObject({ type: 'Page Viewed', kind: 'page', source: 'shop-rudder', properties: { name: 'Home', category: 'Shop' } });
     expect(clean.get(ids.track)).toMatchObject({ type: 'Product Viewed', kind: 'track', properties: { product_id: 'p-1', price: 4.5 } });
     expect(clean.get(ids.identify)).toMatchObject({ type: 'Identify', kind: 'identify', userId: 'u-1' });
     expect(clean.get(ids.track)!.context.library.name).toBe('RudderLabs JavaScript SDK');
     // Rudder sends originalTimestamp only: it is the client time the skew correction starts from.
     expect(Date.parse(clean.get(ids.track)!.timestamp)).toBeLessThanOrEqual(Date.parse(clean.get(ids.track)!.receivedAt));
-    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    const metrics = await (await fetch(`${rig.collector.url}/metrics`)).text();
     expect(metrics).toMatch(/route="\/sourceConfig",status="200"/);
   });
 
   it('with useBeacon: a text/plain batch to /beacon/v1/batch lands once', async () => {
-    const beaconContext = await newShopperContext(browser);
+    const beaconContext = await newShopperContext(rig.browser);
     try {
-      const beaconPage = await openTrackerPage(beaconContext, shop.url, { collector: collector.url, writeKey: WRITE_KEY, options: { useBeacon: true, beaconQueueOptions: { flushQueueInterval: 200 } } });
+      const beaconPage = await openTrackerPage(beaconContext, rig.shop.url, { collector: rig.collector.url, writeKey: WRITE_KEY, options: { useBeacon: true, beaconQueueOptions: { flushQueueInterval: 200 } } });
       const ids = await beaconPage.evaluate(async () => [await send('track', 'Cart Viewed', { cart_id: 'c-1' }), await send('track', 'Checkout Started', { order_id: 'o-1' })]);
-      await expectCleanOnce(collector.lakeDir, ids);
-      expect(await (await fetch(`${collector.url}/metrics`)).text()).toMatch(/route="\/beacon\/v1\/batch",status="200"/);
+      await expectCleanOnce(rig.collector.lakeDir, ids);
+      expect(await (await fetch(`${rig.collector.url}/metrics`)).text()).toMatch(/route="\/beacon\/v1\/batch",status="200"/);
     } finally {
       await beaconContext.close();
     }
   });
 
   it('collector down for a while, then up: every event tracked meanwhile lands once', async () => {
-    await collector.kill9();
+    await rig.collector.kill9();
     const ids = await page.evaluate(async () => Promise.all(Array.from({ length: 5 }, (_, i) => send('track', 'Product Clicked', { product_id: `p-${i}` }))));
     await new Promise((r) => setTimeout(r, 1_500));
-    collector = await collector.restart();
-    await expectCleanOnce(collector.lakeDir, ids, 30_000);
+    rig.collector = await rig.collector.restart();
+    await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
   });
 });
 
 describe('@rudderstack/rudder-sdk-node → collector', () => {
-  const track = (analytics: Analytics, event: string, properties: object) =>
+  const track = (analytics: Analytics, event: string, properties: Record<string, string | number>) =>
     new Promise<string>((resolve, reject) => {
       const messageId = randomUUID();
       analytics.track({ userId: 'u-9', event, properties, messageId }, (error?: unknown) => (error ? reject(error) : resolve(messageId)));
     });
 
   it('gzip batches to /v1/batch land in clean once with their messageIds', async () => {
-    const analytics = new Analytics(WRITE_KEY, { dataPlaneUrl: collector.url, flushAt: 3, flushInterval: 100, logLevel: 'error' });
+    const analytics = new Analytics(WRITE_KEY, { dataPlaneUrl: rig.collector.url, flushAt: 3, flushInterval: 100, logLevel: 'error' });
     const [a, b] = await Promise.all([track(analytics, 'Order Completed', { order_id: 'o-9', total: 12.5, currency: 'EUR' }), track(analytics, 'Product Viewed', { product_id: 'p-9' })]);
     await analytics.flush();
-    const clean = await expectCleanOnce(collector.lakeDir, [a, b]);
+    const clean = await expectCleanOnce(rig.collector.lakeDir, [a, b]);
     expect(clean.get(a)).toMatchObject({ type: 'Order Completed', kind: 'track', userId: 'u-9', source: 'shop-rudder', context: { library: { name: 'analytics-node' } } });
   });
 
   it('collector down for a while, then up: its retries deliver every event once', async () => {
     // axios-retry waits about 0.2, 0.4, 0.8, 1.6 s between tries: the outage ends within them.
-    const analytics = new Analytics(WRITE_KEY, { dataPlaneUrl: collector.url, flushAt: 5, flushInterval: 100, retryCount: 6, logLevel: 'error' });
-    await collector.kill9();
+    const analytics = new Analytics(WRITE_KEY, { dataPlaneUrl: rig.collector.url, flushAt: 5, flushInterval: 100, retryCount: 6, logLevel: 'error' });
+    await rig.collector.kill9();
     const sent = Promise.all(Array.from({ length: 5 }, (_, i) => track(analytics, 'Product Clicked', { product_id: `n-${i}` })));
     await new Promise((r) => setTimeout(r, 1_000));
-    collector = await collector.restart();
-    await expectCleanOnce(collector.lakeDir, await sent, 30_000);
+    rig.collector = await rig.collector.restart();
+    await expectCleanOnce(rig.collector.lakeDir, await sent, 30_000);
   });
 });

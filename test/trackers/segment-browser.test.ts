@@ -5,13 +5,11 @@
  * the page's origin), and each lands in clean once with its messageId as the event id. Then the
  * collector is killed for a while: the library's retry delivers every event once it is back.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
-import { launchChromium, newShopperContext } from '../browser/support/chromium.js';
-import type { StaticServer } from '../browser/support/static-server.js';
 import { expectCleanOnce } from './support/clean-once.js';
-import { openTrackerPage, serveTrackerPage } from './support/tracker-page.js';
+import { openTrackerPage } from './support/tracker-page.js';
+import { startTrackerRig, type TrackerRig } from './support/tracker-rig.js';
 
 type Ctx = { event: { messageId: string } };
 declare const analytics: {
@@ -21,23 +19,15 @@ declare const analytics: {
 };
 
 const WRITE_KEY = 'segment-web-key';
-let browser: Browser;
-let shop: StaticServer;
-let collector: CollectorProcess;
-let context: BrowserContext;
+let rig: TrackerRig;
 let page: Page;
 
 beforeAll(async () => {
-  [browser, shop, collector] = await Promise.all([
-    launchChromium(),
-    serveTrackerPage('segment'),
-    startCollectorProcess({ config: { sources: [{ id: 'shop-web', writeKey: WRITE_KEY }], cors: { origins: ['*'] }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 50 } }] } }),
-  ]);
-  context = await newShopperContext(browser);
-  page = await openTrackerPage(context, shop.url, { collector: collector.url, writeKey: WRITE_KEY });
+  rig = await startTrackerRig('segment', { sources: [{ id: 'shop-web', writeKey: WRITE_KEY }] });
+  page = await openTrackerPage(rig.context, rig.shop.url, { collector: rig.collector.url, writeKey: WRITE_KEY });
 });
 afterAll(async () => {
-  await Promise.all([browser?.close(), shop?.close(), collector?.cleanup()]);
+  await rig?.close();
 });
 
 describe('@segment/analytics-next → collector', () => {
@@ -47,33 +37,37 @@ describe('@segment/analytics-next → collector', () => {
       track: (await analytics.track('Product Viewed', { product_id: 'p-1', price: 4.5, currency: 'EUR' })).event.messageId,
       identify: (await analytics.identify('u-1', { plan: 'pro' })).event.messageId,
     }));
-    const clean = await expectCleanOnce(collector.lakeDir, Object.values(ids));
+    const clean = await expectCleanOnce(rig.collector.lakeDir, Object.values(ids));
     expect(clean.get(ids.page)).toMatchObject({ type: 'Page Viewed', kind: 'page', source: 'shop-web', properties: { name: 'Home', category: 'Shop' } });
     expect(clean.get(ids.track)).toMatchObject({ type: 'Product Viewed', kind: 'track', properties: { product_id: 'p-1', price: 4.5 } });
     expect(clean.get(ids.identify)).toMatchObject({ type: 'Identify', kind: 'identify', userId: 'u-1', traits: { plan: 'pro' } });
     expect(clean.get(ids.track)!.context.library.name).toBe('analytics.js');
-    expect(clean.get(ids.track)!.originalTimestamp).toEqual(expect.any(String)); // sentAt correction applied, client time kept
+    // sentAt correction applied; the client's own time is kept (the lake files it under `extra`, no column names it).
+    const track = clean.get(ids.track)!;
+    expect(track.sentAt).toEqual(expect.any(String));
+    expect(Date.parse(track.timestamp)).toBeLessThanOrEqual(Date.parse(track.receivedAt));
+    expect(track.extra?.originalTimestamp ?? track.originalTimestamp).toEqual(expect.any(String));
     expect(clean.get(ids.track)).not.toHaveProperty('writeKey');
-    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    const metrics = await (await fetch(`${rig.collector.url}/metrics`)).text();
     expect(metrics).toMatch(/route="\/v1\/projects\/:writeKey\/settings",status="200"/);
     expect(metrics).toMatch(/route="\/v1\/t",status="200"/);
     expect(metrics).not.toContain(WRITE_KEY); // a key in a path never becomes a label
   });
 
   it('collector down for a while, then up: every event tracked meanwhile lands once', async () => {
-    await collector.kill9();
+    await rig.collector.kill9();
     const ids = await page.evaluate(async () => {
       const out: string[] = [];
       for (let i = 0; i < 5; i++) out.push((await analytics.track('Product Clicked', { product_id: `p-${i}` })).event.messageId);
       return out;
     });
     await new Promise((r) => setTimeout(r, 1_500));
-    collector = await collector.restart();
-    await expectCleanOnce(collector.lakeDir, ids, 30_000);
+    rig.collector = await rig.collector.restart();
+    await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
   });
 
   it('answers the settings only for a known write key', async () => {
-    const unknown = await fetch(`${collector.url}/v1/projects/not-a-key/settings`);
+    const unknown = await fetch(`${rig.collector.url}/v1/projects/not-a-key/settings`);
     expect(unknown.status).toBe(401);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('COLLECTOR_AUTH_UNKNOWN_KEY');
   });
