@@ -7,3 +7,7 @@ export { crc32cNative } from './crc32c-native.js';
 export { syncDir } from './fs/sync-dir.js';
 export { replaceFileAtomically, type ReplaceFs } from './fs/replace-file-atomically.js';
 export { lockOwnerText, lockHolder, pidIsAlive } from './fs/pid-lock.js';
+// Kinesis consumers (a Lambda handler): KPL de-aggregation and an id window that drops the duplicates of at-least-once delivery.
+export { deaggregate, isAggregated, type UserRecord, type DeaggregateOutcome } from './kinesis/deaggregate.js';
+export { recentIds, type Deduper, type RecentIdsOptions } from './kinesis/recent-ids.js';
+export { createKinesisConsumer, type KinesisStreamEvent, type KinesisConsumerOptions, type ConsumeResult, type ConsumedEvent, type RejectedRecord, type RejectCode } from './kinesis/kinesis-consumer.js';

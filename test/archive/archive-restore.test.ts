@@ -16,6 +16,7 @@ import { listKeys } from '../aws/s3-read.js';
 import { COLLECTOR_CLI, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/kinesalite.js';
 import { startS3rver, type S3rverServer } from '../support/s3rver.js';
+import { seededRandom, testSeed } from '../support/seeded-random.js';
 import { exactlyOnceReport, readS3Zone } from './support/s3-zone.js';
 
 const BUCKET = 'archive-restore';
@@ -34,17 +35,6 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-/** A small seeded generator (mulberry32), so a failing kill moment replays. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function config(endpoint: string) {
   return {
     log: { level: 'warn' },
@@ -57,9 +47,7 @@ function config(endpoint: string) {
 
 describe('WAL archive and restore', () => {
   it('a node killed -9 with undelivered backlog, its directory deleted, restored on another node: every acknowledged event once in S3 clean', async () => {
-    const seed = Number(process.env.ARCHIVE_TEST_SEED ?? Date.now() % 1_000_000);
-    console.log(`archive-restore seed ${seed} (ARCHIVE_TEST_SEED=${seed} replays it)`);
-    const random = seeded(seed);
+    const random = seededRandom(testSeed('ARCHIVE_TEST_SEED'));
     const extraBatches = 5 + Math.floor(random() * 60);
 
     const first = await startCollectorProcess({ config: config(s3.endpoint), env });
