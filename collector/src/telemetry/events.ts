@@ -43,6 +43,11 @@ export const LogEvent = {
   FirehosePutFailed: 'FirehosePutFailed',
   FirehoseCallError: 'FirehoseCallError',
   S3CallError: 'S3CallError',
+  // postgres sink (src/sinks/postgres/postgres-sink.ts): connection and partition upkeep.
+  PostgresConnectError: 'PostgresConnectError',
+  PostgresConnectionLost: 'PostgresConnectionLost',
+  PostgresPartitionsChanged: 'PostgresPartitionsChanged',
+  PostgresPartitionsError: 'PostgresPartitionsError',
 } as const;
 export type LogEventName = (typeof LogEvent)[keyof typeof LogEvent];
 

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import pg from 'pg';
 import { systemClock, type Clock } from '../../delivery/clock.js';
 import { isCollectorError } from '../../errors.js';
+import { LogEvent } from '../../telemetry/events.js';
 import type { RefusedRecords, Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
 import { STAGE_TABLE_SQL, writeBatch } from './batch-writer.js';
 import type { LakeCatalog } from '../../lake/lake-catalog.js';
@@ -58,7 +59,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     const fresh = new pg.Client(options.client);
     // An idle connection that dies emits 'error'; without a listener it would crash the process.
     fresh.on('error', (error) => {
-      log.warn({ event: 'PostgresConnectionLost', sink: options.name, err: error }, `postgres sink ${options.name}: connection lost (${error.message})`);
+      log.warn({ event: LogEvent.PostgresConnectionLost, sink: options.name, err: error }, `postgres sink ${options.name}: connection lost (${error.message})`);
       drop(fresh);
     });
     try {
@@ -85,11 +86,11 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     try {
       const changes = await maintainPartitions(c, config.schema, config.partitions, clock.now());
       if (changes.created.length + changes.dropped.length > 0) {
-        log.info({ event: 'PostgresPartitionsChanged', sink: options.name, created: changes.created, dropped: changes.dropped }, `postgres sink ${options.name}: ${changes.created.length} partitions created, ${changes.dropped.length} dropped`);
+        log.info({ event: LogEvent.PostgresPartitionsChanged, sink: options.name, created: changes.created, dropped: changes.dropped }, `postgres sink ${options.name}: ${changes.created.length} partitions created, ${changes.dropped.length} dropped`);
       }
     } catch (error) {
       // Not fatal: rows land in the default partitions. Said once per interval.
-      log.warn({ event: 'PostgresPartitionsError', sink: options.name, err: error }, `postgres sink ${options.name}: partition upkeep failed: ${describePgError(error)}`);
+      log.warn({ event: LogEvent.PostgresPartitionsError, sink: options.name, err: error }, `postgres sink ${options.name}: partition upkeep failed: ${describePgError(error)}`);
     }
   };
 
@@ -101,7 +102,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
         await maintain(await connected());
       } catch (error) {
         if (isCollectorError(error)) throw error;
-        log.warn({ event: 'PostgresUnavailable', sink: options.name, err: error }, `postgres sink ${options.name}: cannot reach the database yet (${describePgError(error)}); delivery retries`);
+        log.warn({ event: LogEvent.PostgresConnectError, sink: options.name, err: error }, `postgres sink ${options.name}: cannot reach the database yet (${describePgError(error)}); delivery retries`);
       }
     },
     async write(records: readonly SinkRecord[], signal: AbortSignal): Promise<SinkOutcome> {
