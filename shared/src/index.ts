@@ -47,5 +47,5 @@ export {
 } from './schema/catalog-index.js';
 export type { Outcome } from './outcome.js';
 export { fullJitterDelayMs, retryDelayMs, type RetryPolicy } from './backoff.js';
-export { greedyRunEnd, greedySplit } from './greedy-split.js';
+export { firstGreedyRun, greedySplit } from './greedy-split.js';
 export { partitionSlug, sourcePartitionValue, hivePartitionPath, type LakeZone } from './hive-path.js';

@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 const cfg = (extra: Record<string, unknown> = {}) => ({ endpoint: collector.url, writeKey: 'browser-key', flushIntervalMs: 200, retryBaseMs: 200, retryMaxMs: 1_000, ...extra });
-const queued = (page: Page) => page.evaluate(() => sdk.getClient()!.queued());
+const queued = (page: Page) => page.evaluate(() => sdk.queuedEvents(sdk.getClient()!));
 
 /** How often each of `ids` sits in the lake zone. */
 async function lakeCounts(zone: 'raw' | 'clean', ids: readonly string[]): Promise<Map<string, number>> {

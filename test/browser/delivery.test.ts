@@ -7,7 +7,7 @@ type Sdk = typeof import('../../sdk/src/platform/browser/index.js');
 declare const sdk: Sdk;
 
 const h = useShopHarness();
-const queued = (page: import('playwright-core').Page) => page.evaluate(() => sdk.getClient()!.queued());
+const queued = (page: import('playwright-core').Page) => page.evaluate(() => sdk.queuedEvents(sdk.getClient()!));
 
 describe('browser SDK delivery (real Chromium)', () => {
   it('sends gzip JSON frames with identity, session and page context', async () => {

@@ -36,9 +36,9 @@ describe('consent, sampling, fallbacks (real Chromium)', () => {
     // Revoke while offline so the queue holds something to clear.
     await h.context.setOffline(true);
     await page.evaluate(() => sdk.track('Product Viewed', { sku: 'z' }));
-    expect(await page.evaluate(() => sdk.getClient()!.queued())).toBe(1);
+    expect(await page.evaluate(() => sdk.queuedEvents(sdk.getClient()!))).toBe(1);
     await page.evaluate(() => sdk.consent.revoke());
-    expect(await page.evaluate(() => sdk.getClient()!.queued())).toBe(0);
+    expect(await page.evaluate(() => sdk.queuedEvents(sdk.getClient()!))).toBe(0);
     expect((await storedState(page)).localStorage).toEqual([]);
     expect(await page.evaluate(() => sdk.track('Product Viewed', { sku: 'after' }))).toBeUndefined();
     await h.context.setOffline(false);

@@ -7,7 +7,7 @@ type Sdk = typeof import('../../sdk/src/platform/browser/index.js');
 declare const sdk: Sdk;
 
 const h = useShopHarness();
-const queued = (page: Page) => page.evaluate(() => sdk.getClient()!.queued());
+const queued = (page: Page) => page.evaluate(() => sdk.queuedEvents(sdk.getClient()!));
 
 /** Tracks `bursts` × `perBurst` events with a short pause between bursts, as a busy tab would. */
 const trackBursts = (page: Page, tab: string, bursts: number, perBurst: number) =>

@@ -12,11 +12,10 @@ import type { DeliveryOutcome } from './delivery-outcome.js';
 export function outcomeForStatus(status: number, retryAfter: string | null | undefined, nowMs: number, detail = ''): DeliveryOutcome {
   if (status >= 200 && status < 300) return { status: 'success' };
   const paused = status === 401 || status === 403;
-  const error = new SdkError(paused ? 'SDK_UNAUTHORIZED' : 'SDK_HTTP_STATUS', `collector answered HTTP ${status}${detail && `: ${detail.slice(0, 300)}`}`, { status });
   // One literal (this runs in every shop's bundle); `retryAfterMs` (undefined when not given) is read only when retryable.
   return {
     status: paused ? 'paused' : status === 408 || status === 429 || status >= 500 ? 'retryable' : 'failure',
     retryAfterMs: parseRetryAfterMs(retryAfter, nowMs),
-    error,
+    error: new SdkError(paused ? 'SDK_UNAUTHORIZED' : 'SDK_HTTP_STATUS', `collector answered HTTP ${status}${detail && `: ${detail.slice(0, 300)}`}`, { status }),
   } as DeliveryOutcome;
 }

@@ -36,7 +36,7 @@ export async function runDelivery<B extends object>(io: DeliveryIo<B>): Promise<
     const batch = await io.take();
     if (typeof batch !== 'object') return batch;
     const outcome = await io.send(batch);
-    if (outcome.status === 'success' || outcome.status === 'failure') await io.settle(batch, outcome);
-    else return io.keep(batch, outcome);
+    if (outcome.status === 'retryable' || outcome.status === 'paused') return io.keep(batch, outcome);
+    await io.settle(batch, outcome);
   }
 }

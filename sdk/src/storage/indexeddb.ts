@@ -49,15 +49,18 @@ export interface QueueState {
   readonly notBeforeMs: number;
 }
 
-/** `Storage` plus what the browser client needs beside it: the dropped counter and a reset. */
-export interface IndexedDbQueue extends Omit<Storage, 'append'> {
+/**
+ * `Storage` plus what the browser client needs beside it: the dropped counter and a reset. No
+ * `peek` and no separate state read: `snapshot` serves both (every method here ships in every
+ * shop's bundle).
+ */
+export interface IndexedDbQueue extends Omit<Storage, 'append' | 'peek'> {
   /** `Storage.append`, resolving with the queue's state after it (one transaction, no second read). */
   append(items: readonly StoredBatch[]): Promise<QueueState>;
   /** Replaces a meta record (`~state`, `~lease`) in one readwrite transaction (atomic across tabs); `undefined` deletes it. */
   updateMeta<T>(key: string, next: (value: T | undefined) => T | undefined): Promise<void>;
-  state(): Promise<QueueState>;
   /**
-   * The state and the oldest `countMax` records, read in ONE transaction: the dropped count then
+   * The state and the oldest `countMax` (at least 1) records, read in ONE transaction: the dropped count then
    * matches the records (read apart, an append that drops could land between the two reads and
    * its count would miss the batch that follows it).
    */
@@ -129,7 +132,6 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
         s.put(state, META_STATE);
         return state;
       }),
-    peek: (countMax) => store('readonly', (s) => promisifyRequest(s.getAll(queueRange(), countMax))),
     ack: (ids, droppedDelta = 0) =>
       write(async (s) => {
         const state = await stateIn(s);
@@ -143,7 +145,6 @@ export function createIndexedDbQueue(limits: IndexedDbQueueLimits, store: UseSto
         state.attempts = state.notBeforeMs = 0;
         s.put(state, META_STATE);
       }),
-    state: () => store('readonly', stateIn),
     snapshot: (countMax) => store('readonly', (s) => Promise.all([stateIn(s), promisifyRequest(s.getAll(queueRange(), countMax))])),
     clear: () => write((s) => void s.clear()),
   };

@@ -32,7 +32,8 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
           credentials: 'omit',
           signal: abort.signal,
         });
-        const detail = response.ok ? '' : await response.text().catch(() => '');
+        // Read on a 2xx too (a few bytes; it frees the connection): the classifier ignores it there.
+        const detail = await response.text().catch(() => '');
         return outcomeForStatus(response.status, response.headers.get('retry-after'), now(), detail);
       } catch (error) {
         // Short texts: the code says it (README "Browser", errors); this runs in every shop's bundle.

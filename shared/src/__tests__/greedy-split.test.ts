@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { greedyRunEnd, greedySplit } from '../greedy-split.js';
+import { firstGreedyRun, greedySplit } from '../greedy-split.js';
 
 const size = (n: number) => n;
 
@@ -9,11 +9,12 @@ describe('greedy split', () => {
     expect(greedySplit([1, 1, 1, 1, 1], size, 2, 100)).toEqual([[1, 1], [1, 1], [1]]);
     expect(greedySplit([2, 50, 2], size, 10, 10)).toEqual([[2], [50], [2]]);
     expect(greedySplit([], size, 10, 10)).toEqual([]);
+    expect(firstGreedyRun([4, 4, 4], size, 8)).toEqual([4, 4]);
+    expect(firstGreedyRun([], size, 8)).toEqual([]);
   });
 
   it('always makes progress, even with limits of zero', () => {
-    expect(greedyRunEnd([5, 5], 0, size, 0, 0)).toBe(1);
+    expect(firstGreedyRun([5, 5], size, 0)).toEqual([5]);
     expect(greedySplit([5, 5], size, 0, 0)).toEqual([[5], [5]]);
-    expect(greedyRunEnd([1, 1, 1], 1, size, Infinity, 1)).toBe(2);
   });
 });

@@ -8,7 +8,7 @@
  * IndexedDB write has not committed when the page goes are spilled to first-party storage
  * (spill.ts) and queued by the next start.
  */
-import { greedyRunEnd, type EventEnvelope, type EventKind } from '@shopstream/shared';
+import { firstGreedyRun, type EventEnvelope, type EventKind } from '@shopstream/shared';
 import { SdkError } from '../../errors.js';
 import { createIndexedDbQueue, type IndexedDbQueue } from '../../storage/indexeddb.js';
 import type { StoredBatch } from '../../storage/storage.js';
@@ -39,11 +39,9 @@ export interface BrowserClient {
   record(kind: EventKind, type: string, fields: Partial<EventEnvelope>): string | undefined;
   /** Tries to deliver everything queued now (unless another tab is sending or a backoff runs). */
   flush(): Promise<void>;
-  /** Events waiting in the shared queue (all tabs). */
-  queued(): Promise<number>;
   /** Consent seam: disabled, nothing is stored or sent, and what was tracked and not yet written is forgotten. */
   setEnabled(enabled: boolean): void;
-  /** The IndexedDB queue once this tab's pending writes are done (`revokeConsent` clears it). */
+  /** The IndexedDB queue once this tab's pending writes are done (`revokeConsent` clears it, `queuedEvents` counts it). */
   store(): Promise<IndexedDbQueue>;
   readonly kv: KeyValue;
   /** Removes listeners and timers (tests, re-init). */
@@ -95,6 +93,8 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
    * the page goes. A beaconed event leaves this map only; it stays in the IndexedDB queue.
    */
   const unacked = new Map<string, StoredBatch>();
+  /** Acknowledged, or beaconed: no longer this tab's to beacon. */
+  const forget = (records: readonly StoredBatch[]) => records.forEach((stored) => unacked.delete(stored.id));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAtMs = Infinity;
   let flushing: Promise<void> | undefined;
@@ -107,7 +107,7 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     iso,
     random,
     active: () => enabled && !closed && navigator.onLine !== false,
-    onAcked: (ids) => ids.forEach((id) => unacked.delete(id)),
+    onAcked: forget,
     owner: tabId,
     leaseMs: config.requestTimeoutMs * 3,
     locks: navigator.locks,
@@ -188,8 +188,8 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     flushing = (async () => {
       await persisting;
       const retryAfterMs = await withFlushLock(deliveryIo, (renew) => deliverQueued(config, deliveryIo, renew));
-      if (retryAfterMs === false) schedule(config.flushIntervalMs); // another tab is sending; look again later
-      else if (retryAfterMs !== undefined) schedule(retryAfterMs);
+      // false: another tab is sending; look again later. undefined: nothing to send.
+      if (retryAfterMs !== undefined) schedule(retryAfterMs === false ? config.flushIntervalMs : retryAfterMs);
     })()
       .catch(report)
       .finally(() => {
@@ -217,9 +217,8 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     if (!enabled || closed) return;
     spill();
     // The oldest that fit one beacon (shared's greedy split, as delivery cuts its batches).
-    const oldest = [...unacked.values()];
-    const records = oldest.slice(0, greedyRunEnd(oldest, 0, (stored) => stored.bytes, Infinity, BEACON_EVENTS_BYTES_MAX));
-    for (const stored of records) unacked.delete(stored.id);
+    const records = firstGreedyRun([...unacked.values()], (stored) => stored.bytes, BEACON_EVENTS_BYTES_MAX);
+    forget(records);
     // Uncompressed and no awaits on tasks: a page in `pagehide` still runs microtasks.
     if (records.length) void encodeRequestBody(stampForSending(records, 0, iso(now())), config.sealer, true)
       .then((body) => beacon(url, textPlainBody(body)))
@@ -250,7 +249,6 @@ export function createBrowserClient(options: BrowserConfig, io: BrowserIo = {}):
     record,
     flush,
     store,
-    queued: async () => (await (await store()).state()).count,
     setEnabled: (on) => {
       enabled = on;
       if (on) void flush();

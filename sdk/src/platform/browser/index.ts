@@ -6,6 +6,7 @@ export { createBrowserClient, LIBRARY, type BrowserClient, type BrowserIo } from
 export type { BrowserConfig } from './config.js';
 export { grantConsent, revokeConsent } from './consent.js';
 export { pageCall, identifyCall } from './calls.js';
+export { queuedEvents } from './queued-events.js';
 export { createIndexedDbQueue, type IndexedDbQueue, type IndexedDbQueueLimits } from '../../storage/indexeddb.js';
 export { createFetchTransport } from '../../transport/fetch.js';
 export { createBeaconTransport } from '../../transport/beacon.js';

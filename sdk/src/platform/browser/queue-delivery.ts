@@ -1,7 +1,7 @@
 import { runDelivery } from '../../delivery/delivery-engine.js';
-import { greedyRunEnd, retryDelayMs, type EventEnvelope } from '@shopstream/shared';
+import { firstGreedyRun, retryDelayMs, type EventEnvelope } from '@shopstream/shared';
 import { SdkError } from '../../errors.js';
-import type { IndexedDbQueue } from '../../storage/indexeddb.js';
+import type { IndexedDbQueue, QueueState } from '../../storage/indexeddb.js';
 import type { StoredBatch } from '../../storage/storage.js';
 import type { Transport } from '../../transport/transport.js';
 import type { ResolvedBrowserConfig } from './config.js';
@@ -20,8 +20,8 @@ export interface DeliverIo {
    * (`navigator.onLine`; nothing is tried until the `online` event).
    */
   readonly active: () => boolean;
-  /** Called with the ids the collector acknowledged. */
-  readonly onAcked: (ids: readonly string[]) => void;
+  /** Called with the records the collector acknowledged (or refused for good). */
+  readonly onAcked: (records: readonly StoredBatch[]) => void;
 }
 
 /**
@@ -41,20 +41,18 @@ export type RetryAfterMs = number | undefined;
 export function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, renew: () => Promise<boolean>): Promise<RetryAfterMs> {
   const { queue, now } = io;
   const { onError } = config;
-  // One sender, one batch at a time: the batch in hand is its records, and what was read with
-  // them (the queue's dropped count and failed attempts, the stamped events) waits here.
-  let dropped: number;
-  let failed: number;
+  // One sender, one batch at a time: the batch in hand is its records; the queue state read with
+  // them (dropped count, failed attempts) and the stamped events wait here.
+  let state: QueueState;
   let events: EventEnvelope[];
   return runDelivery<StoredBatch[]>({
     async take() {
       if (!io.active() || !(await renew())) return;
-      let oldest: StoredBatch[], notBeforeMs: number;
-      [{ dropped, attempts: failed, notBeforeMs }, oldest] = await queue.snapshot(config.batchEventsMax);
-      const waitMs = notBeforeMs - now();
-      if (waitMs > 0) return waitMs;
-      const records = oldest.slice(0, greedyRunEnd(oldest, 0, (record) => record.bytes, Infinity, config.batchBytesMax));
-      events = stampForSending(records, dropped, io.iso(now()));
+      let oldest: StoredBatch[];
+      [state, oldest] = await queue.snapshot(config.batchEventsMax);
+      if (state.notBeforeMs > now()) return state.notBeforeMs - now();
+      const records = firstGreedyRun(oldest, (record) => record.bytes, config.batchBytesMax);
+      events = stampForSending(records, state.dropped, io.iso(now()));
       if (records.length) return records;
     },
     send: async () => io.transport.send(await encodeRequestBody(events, config.sealer), {}, config.requestTimeoutMs),
@@ -62,16 +60,17 @@ export function deliverQueued(config: ResolvedBrowserConfig, io: DeliverIo, rene
       // A 2xx reported `dropped`; a final refusal adds the batch's events to the next report.
       const { error } = outcome as { error?: Error };
       const ids = records.map((r) => r.id);
-      await queue.ack(ids, error ? events.length : -dropped);
-      if (error) onError?.(new SdkError('SDK_BATCH_REJECTED', `${ids.length} refused`, { cause: error }));
-      io.onAcked(ids);
+      await queue.ack(ids, error ? events.length : -state.dropped);
+      // The message is the batch size (README "Browser"): short, this ships in every shop's bundle.
+      if (error) onError?.(new SdkError('SDK_BATCH_REJECTED', String(ids.length), { cause: error }));
+      io.onAcked(records);
     },
     async keep(_, outcome) {
       const { error, retryAfterMs } = outcome as { error?: Error; retryAfterMs?: number };
-      const attempts = failed + 1;
+      const attempts = state.attempts + 1;
       const afterMs = Math.max(retryDelayMs(retryAfterMs, attempts, config, io.random), 100);
       await writeBackoff(queue, attempts, now() + afterMs);
-      if (error && attempts === 1) onError?.(error);
+      if (error && !state.attempts) onError?.(error); // once per episode: the first failed try
       return afterMs;
     },
   });

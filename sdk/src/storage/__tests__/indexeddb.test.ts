@@ -18,10 +18,10 @@ describe('IndexedDB queue', () => {
     const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 1_000_000 }, freshStore());
     const items = Array.from({ length: 5 }, () => record());
     await queue.append(items);
-    expect((await queue.peek(3)).map((b) => b.id)).toEqual(items.slice(0, 3).map((b) => b.id));
+    expect(((await queue.snapshot(3))[1]).map((b) => b.id)).toEqual(items.slice(0, 3).map((b) => b.id));
     await queue.ack([items[0]!.id, items[1]!.id, 'not-there']);
-    expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
-    expect(await queue.state()).toEqual({ count: 3, bytes: 300, dropped: 0, attempts: 0, notBeforeMs: 0 });
+    expect(((await queue.snapshot(10))[1]).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
+    expect((await queue.snapshot(1))[0]).toEqual({ count: 3, bytes: 300, dropped: 0, attempts: 0, notBeforeMs: 0 });
   });
 
   it('counts a record appended twice once (a spill restored beside its own commit)', async () => {
@@ -29,9 +29,9 @@ describe('IndexedDB queue', () => {
     const items = [record(), record()];
     await queue.append(items);
     expect(await queue.append([items[1]!, record()])).toEqual({ count: 3, bytes: 300, dropped: 0, attempts: 0, notBeforeMs: 0 });
-    expect((await queue.peek(10)).length).toBe(3);
+    expect(((await queue.snapshot(10))[1]).length).toBe(3);
     await queue.ack(items.map((b) => b.id));
-    expect(await queue.state()).toEqual({ count: 1, bytes: 100, dropped: 0, attempts: 0, notBeforeMs: 0 });
+    expect((await queue.snapshot(1))[0]).toEqual({ count: 1, bytes: 100, dropped: 0, attempts: 0, notBeforeMs: 0 });
   });
 
   it('survives a new connection (a reload opens the database again)', async () => {
@@ -40,7 +40,7 @@ describe('IndexedDB queue', () => {
     const items = [record(), record()];
     await first.append(items);
     const second = createIndexedDbQueue({ countMax: 10, bytesMax: 10_000 }, createStore(name, 'queue'));
-    expect((await second.peek(10)).map((b) => b.id)).toEqual(items.map((b) => b.id));
+    expect(((await second.snapshot(10))[1]).map((b) => b.id)).toEqual(items.map((b) => b.id));
   });
 
   it('drops the oldest events past the count limit and counts them', async () => {
@@ -48,10 +48,10 @@ describe('IndexedDB queue', () => {
     const items = Array.from({ length: 5 }, () => record());
     await queue.append(items.slice(0, 2));
     await queue.append(items.slice(2));
-    expect((await queue.peek(10)).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
-    expect((await queue.state()).dropped).toBe(2);
+    expect(((await queue.snapshot(10))[1]).map((b) => b.id)).toEqual(items.slice(2).map((b) => b.id));
+    expect(((await queue.snapshot(1))[0]).dropped).toBe(2);
     await queue.ack([], -2);
-    expect((await queue.state()).dropped).toBe(0);
+    expect(((await queue.snapshot(1))[0]).dropped).toBe(0);
   });
 
   it('snapshots the state and the oldest records in one transaction, so a dropping append lands before or after both', async () => {
@@ -70,20 +70,20 @@ describe('IndexedDB queue', () => {
     const queue = createIndexedDbQueue({ countMax: 100, bytesMax: 250 }, freshStore());
     const items = [record('A', 100), record('B', 100), record('C', 100)];
     await queue.append(items);
-    expect((await queue.peek(10)).map((b) => b.events[0]!.type)).toEqual(['B', 'C']);
-    expect(await queue.state()).toEqual({ count: 2, bytes: 200, dropped: 1, attempts: 0, notBeforeMs: 0 });
-    expect((await queue.state()).dropped).toBe(1);
+    expect(((await queue.snapshot(10))[1]).map((b) => b.events[0]!.type)).toEqual(['B', 'C']);
+    expect((await queue.snapshot(1))[0]).toEqual({ count: 2, bytes: 200, dropped: 1, attempts: 0, notBeforeMs: 0 });
+    expect(((await queue.snapshot(1))[0]).dropped).toBe(1);
   });
 
   it('keeps meta records out of peek and clears everything on clear', async () => {
     const queue = createIndexedDbQueue({ countMax: 2, bytesMax: 1_000_000 }, freshStore());
     await queue.append([record(), record(), record()]);
-    const peeked = await queue.peek(10);
+    const peeked = (await queue.snapshot(10))[1];
     expect(peeked).toHaveLength(2);
     expect(peeked.every((b) => Array.isArray(b.events))).toBe(true);
     await queue.clear();
-    expect(await queue.peek(10)).toEqual([]);
-    expect((await queue.state()).dropped).toBe(0);
-    expect(await queue.state()).toEqual({ count: 0, bytes: 0, dropped: 0, attempts: 0, notBeforeMs: 0 });
+    expect((await queue.snapshot(10))[1]).toEqual([]);
+    expect(((await queue.snapshot(1))[0]).dropped).toBe(0);
+    expect((await queue.snapshot(1))[0]).toEqual({ count: 0, bytes: 0, dropped: 0, attempts: 0, notBeforeMs: 0 });
   });
 });

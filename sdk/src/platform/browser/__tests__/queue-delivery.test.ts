@@ -35,7 +35,7 @@ function scripted(...answers: DeliveryOutcome[]): Transport & { sends: number } 
 
 function io(queue: IndexedDbQueue, transport: Transport, nowMs = 1_000_000): DeliverIo & { acked: string[] } {
   const acked: string[] = [];
-  return { queue, transport, now: () => nowMs, iso: (ms) => new Date(ms).toISOString(), random: () => 0.5, active: () => true, onAcked: (ids) => acked.push(...ids), acked };
+  return { queue, transport, now: () => nowMs, iso: (ms) => new Date(ms).toISOString(), random: () => 0.5, active: () => true, onAcked: (records) => acked.push(...records.map((r) => r.id)), acked };
 }
 
 const renew = () => Promise.resolve(true);
@@ -49,30 +49,30 @@ describe('deliverQueued', () => {
     expect(await deliverQueued(config, deps, renew)).toBeUndefined(); // idle
     expect(transport.sends).toBe(3);
     expect(deps.acked).toHaveLength(25);
-    expect(await queue.peek(100)).toEqual([]);
+    expect((await queue.snapshot(100))[1]).toEqual([]);
   });
 
   it('cuts batches at batchBytesMax, a record larger than the limit going alone', async () => {
     const queue = await queueWith(5); // 100 bytes each
     const sizes: number[] = [];
-    const transport: Transport = { send: async () => (sizes.push((await queue.peek(100)).length), { status: 'success' }) };
+    const transport: Transport = { send: async () => (sizes.push(((await queue.snapshot(100))[1]).length), { status: 'success' }) };
     await deliverQueued({ ...config, batchBytesMax: 250 }, io(queue, transport), renew);
     expect(sizes).toEqual([5, 3, 1]); // queue length before each send: batches of 2, 2, 1
     const big = await queueWith(2);
     const sent: number[] = [];
     await deliverQueued({ ...config, batchBytesMax: 50 }, io(big, { send: async () => (sent.push(1), { status: 'success' }) }), renew);
     expect(sent).toHaveLength(2);
-    expect(await big.peek(100)).toEqual([]);
+    expect((await big.snapshot(100))[1]).toEqual([]);
   });
 
   it("keeps the batch and persists the collector's Retry-After; no send before it", async () => {
     const queue = await queueWith(5);
     const transport = scripted({ status: 'retryable', retryAfterMs: 30_000, error: httpError(503) });
     expect(await deliverQueued(config, io(queue, transport), renew)).toBe(30_000);
-    expect(await queue.state()).toMatchObject({ attempts: 1, notBeforeMs: 1_030_000 });
+    expect((await queue.snapshot(1))[0]).toMatchObject({ attempts: 1, notBeforeMs: 1_030_000 });
     expect(await deliverQueued(config, io(queue, transport, 1_010_000), renew)).toBe(20_000);
     expect(transport.sends).toBe(1);
-    expect(await queue.peek(100)).toHaveLength(5);
+    expect((await queue.snapshot(100))[1]).toHaveLength(5);
   });
 
   it('backs off with growing full-jitter ceilings, then clears the state after a 2xx', async () => {
@@ -88,8 +88,8 @@ describe('deliverQueued', () => {
       }
     }
     expect(waits).toEqual([500, 1_000]); // random 0.5 × ceilings 1 s, 2 s
-    expect(await queue.state()).toMatchObject({ attempts: 0, notBeforeMs: 0 }); // backoff ended
-    expect(await queue.peek(100)).toEqual([]);
+    expect((await queue.snapshot(1))[0]).toMatchObject({ attempts: 0, notBeforeMs: 0 }); // backoff ended
+    expect((await queue.snapshot(100))[1]).toEqual([]);
   });
 
   it('drops a batch refused for good (400) and counts it as dropped; keeps one refused for auth (401) until the key works', async () => {
@@ -97,8 +97,8 @@ describe('deliverQueued', () => {
     const withErrors = { ...config, onError: (e: Error) => errors.push(e) };
     const refused = await queueWith(4);
     await deliverQueued(withErrors, io(refused, scripted({ status: 'failure', error: httpError(400) }, { status: 'success' })), renew);
-    expect(await refused.peek(100)).toEqual([]);
-    expect((await refused.state()).dropped).toBe(4);
+    expect((await refused.snapshot(100))[1]).toEqual([]);
+    expect(((await refused.snapshot(1))[0]).dropped).toBe(4);
     expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED']);
 
     // 401 as the one classifier answers it: paused, kept, reported once as SDK_UNAUTHORIZED, retried later.
@@ -108,8 +108,8 @@ describe('deliverQueued', () => {
     let now = 1_000_000;
     const afterMs = await deliverQueued(withErrors, { ...io(unauthorized, transport), now: () => now }, renew);
     expect(afterMs).toBeGreaterThan(0); // retried later
-    expect(await unauthorized.peek(100)).toHaveLength(4);
-    expect((await unauthorized.state()).dropped).toBe(0);
+    expect((await unauthorized.snapshot(100))[1]).toHaveLength(4);
+    expect(((await unauthorized.snapshot(1))[0]).dropped).toBe(0);
     now += afterMs!;
     now += (await deliverQueued(withErrors, { ...io(unauthorized, transport), now: () => now }, renew))!;
     expect(errors.map((e) => (e as SdkError).code)).toEqual(['SDK_BATCH_REJECTED', 'SDK_UNAUTHORIZED']); // once per episode
@@ -117,12 +117,12 @@ describe('deliverQueued', () => {
     const acked = io(unauthorized, transport);
     expect(await deliverQueued(withErrors, { ...acked, now: () => now }, renew)).toBeUndefined();
     expect(acked.acked).toHaveLength(4);
-    expect((await unauthorized.state()).dropped).toBe(0);
+    expect(((await unauthorized.snapshot(1))[0]).dropped).toBe(0);
   });
 
   it('reports the dropped count on the first event of the next batch, once', async () => {
     const queue = await queueWith(15, { countMax: 10, bytesMax: 1_000_000 });
-    expect((await queue.state()).dropped).toBe(5);
+    expect(((await queue.snapshot(1))[0]).dropped).toBe(5);
     const bodies: Uint8Array[] = [];
     const transport: Transport = { send: async (body) => (bodies.push(body), { status: 'success' }) };
     const noGzip = { ...config };
@@ -137,6 +137,6 @@ describe('deliverQueued', () => {
     const batches = bodies.map((b) => (JSON.parse(new TextDecoder().decode(b)) as { batch: { context?: { dropped?: number }; sentAt?: string }[] }).batch);
     expect(batches.flat().map((e) => e.context?.dropped ?? 0)).toEqual([5, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(batches.flat().every((e) => typeof e.sentAt === 'string')).toBe(true);
-    expect((await queue.state()).dropped).toBe(0);
+    expect(((await queue.snapshot(1))[0]).dropped).toBe(0);
   });
 });
