@@ -71,6 +71,17 @@ describe('@rudderstack/analytics-js → collector', () => {
   });
 });
 
+describe('RudderStack source config', () => {
+  it('answers it only for a known write key', async () => {
+    const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
+    const known = await fetch(`${rig.collector.url}/sourceConfig/?p=npm&v=3.34.1`, { headers: basic(WRITE_KEY) });
+    expect(await known.json()).toMatchObject({ source: { id: 'shop-rudder', enabled: true, destinations: [] } });
+    const unknown = await fetch(`${rig.collector.url}/sourceConfig/?p=npm&v=3.34.1`, { headers: basic('not-a-key') });
+    expect(unknown.status).toBe(401);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('COLLECTOR_AUTH_UNKNOWN_KEY');
+  });
+});
+
 describe('@rudderstack/rudder-sdk-node → collector', () => {
   const track = (analytics: Analytics, event: string, properties: Record<string, string | number>) =>
     new Promise<string>((resolve, reject) => {

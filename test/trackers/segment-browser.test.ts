@@ -2,12 +2,14 @@
  * The real `@segment/analytics-next` in headless Chromium with only `cdnURL` changed: it loads
  * its settings from the collector (which names itself as apiHost), posts page, track and identify
  * to the short routes (/v1/p, /v1/t, /v1/i) as text/plain with Basic auth (a CORS preflight from
- * the page's origin), and each lands in clean once with its messageId as the event id. Then the
+ * the page's origin), and each lands in clean once with its messageId as the event id; with the
+ * batching strategy, a tab closed early sends its batch to /v1/b as a keepalive fetch. Then the
  * collector is killed for a while: the library's retry delivers every event once it is back.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanOnce } from './support/clean-once.js';
+import { newShopperContext } from '../browser/support/chromium.js';
 import { openTrackerPage } from './support/tracker-page.js';
 import { startTrackerRig, type TrackerRig } from './support/tracker-rig.js';
 
@@ -52,6 +54,20 @@ describe('@segment/analytics-next → collector', () => {
     expect(metrics).toMatch(/route="\/v1\/projects\/:writeKey\/settings",status="200"/);
     expect(metrics).toMatch(/route="\/v1\/t",status="200"/);
     expect(metrics).not.toContain(WRITE_KEY); // a key in a path never becomes a label
+  });
+
+  it('batching strategy: a tab closed before its batch is due sends it with keepalive to /v1/b; it lands once', async () => {
+    const batching = await newShopperContext(rig.browser);
+    try {
+      const options = { integrations: { 'Segment.io': { deliveryStrategy: { strategy: 'batching', config: { size: 50, timeout: 60_000 } } } } };
+      const tab = await openTrackerPage(batching, rig.shop.url, { collector: rig.collector.url, writeKey: WRITE_KEY, options });
+      const ids = await tab.evaluate(async () => [(await analytics.track('Cart Viewed', { cart_id: 'c-1' })).event.messageId, (await analytics.track('Checkout Started', { order_id: 'o-1' })).event.messageId]);
+      await tab.close({ runBeforeUnload: true }); // pagehide: the pending batch goes out as a keepalive fetch
+      await expectCleanOnce(rig.collector.lakeDir, ids);
+      expect(await (await fetch(`${rig.collector.url}/metrics`)).text()).toMatch(/route="\/v1\/b",status="200"/);
+    } finally {
+      await batching.close();
+    }
   });
 
   it('collector down for a while, then up: every event tracked meanwhile lands once', async () => {

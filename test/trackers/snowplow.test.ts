@@ -125,3 +125,28 @@ describe('@snowplow/node-tracker → collector', () => {
     await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
   });
 });
+
+describe('Snowplow requests the collector refuses', () => {
+  const tp2 = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${rig.collector.url}/com.snowplowanalytics.snowplow/tp2`, { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const payload = (...data: object[]) => ({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data });
+  const codeOf = async (res: Response) => ({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code });
+
+  it('answers 4xx with a code for a body that is no payload_data, mixed or unknown app ids, and the wrong method', async () => {
+    expect(await codeOf(await tp2({ events: [] }, { 'x-shopstream-key': 'dev-key' }))).toEqual({ status: 400, code: 'COLLECTOR_NOT_A_BATCH' });
+    expect(await codeOf(await tp2(payload({ e: 'pv', eid: 'm-1', aid: 'dev-key' }, { e: 'pv', eid: 'm-2', aid: 'other-app' })))).toEqual({ status: 400, code: 'COLLECTOR_SNOWPLOW_MIXED_APP_IDS' });
+    expect(await codeOf(await tp2(payload({ e: 'pv', eid: 'm-3', aid: 'no-such-app' })))).toEqual({ status: 401, code: 'COLLECTOR_AUTH_UNKNOWN_KEY' });
+    expect(await codeOf(await fetch(`${rig.collector.url}/i?e=pv&eid=m-4`))).toEqual({ status: 401, code: 'COLLECTOR_UNAUTHORIZED' });
+    expect(await codeOf(await fetch(`${rig.collector.url}/com.snowplowanalytics.snowplow/tp2`))).toEqual({ status: 405, code: 'COLLECTOR_METHOD_NOT_ALLOWED' });
+  });
+
+  it('refuses an event whose base64 does not decode alone: its neighbour lands, it goes to failed with its reason', async () => {
+    const good = `good-${Date.now()}`;
+    const bad = `bad-${Date.now()}`;
+    const res = await tp2(payload({ e: 'pv', eid: good, aid: 'dev-key', url: 'https://shop.example/' }, { e: 'ue', eid: bad, aid: 'dev-key', ue_px: '%%%not-base64' }));
+    expect(res.status).toBe(200);
+    await expectCleanOnce(rig.collector.lakeDir, [good]);
+    await expect.poll(() => failedRowsOf(bad), { timeout: 10_000 }).toHaveLength(1);
+    expect((await failedRowsOf(bad))[0]).toContain('COLLECTOR_SNOWPLOW_BAD_EVENT');
+  });
+});
