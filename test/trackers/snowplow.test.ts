@@ -137,6 +137,8 @@ describe('Snowplow requests the collector refuses', () => {
     expect(await codeOf(await tp2(payload({ e: 'pv', eid: 'm-1', aid: 'dev-key' }, { e: 'pv', eid: 'm-2', aid: 'other-app' })))).toEqual({ status: 400, code: 'COLLECTOR_SNOWPLOW_MIXED_APP_IDS' });
     expect(await codeOf(await tp2(payload({ e: 'pv', eid: 'm-3', aid: 'no-such-app' })))).toEqual({ status: 401, code: 'COLLECTOR_AUTH_UNKNOWN_KEY' });
     expect(await codeOf(await fetch(`${rig.collector.url}/i?e=pv&eid=m-4`))).toEqual({ status: 401, code: 'COLLECTOR_UNAUTHORIZED' });
+    const pixel = await fetch(`${rig.collector.url}/i?e=pv&eid=m-5&aid=dev-key&url=${encodeURIComponent('https://shop.example/img')}`);
+    expect([pixel.status, pixel.headers.get('content-type'), Buffer.from(await pixel.arrayBuffer()).subarray(0, 6).toString()]).toEqual([200, 'image/gif', 'GIF89a']); // an <img> pixel renders
     expect(await codeOf(await fetch(`${rig.collector.url}/com.snowplowanalytics.snowplow/tp2`))).toEqual({ status: 405, code: 'COLLECTOR_METHOD_NOT_ALLOWED' });
   });
 

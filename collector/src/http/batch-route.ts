@@ -93,6 +93,7 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
     deps.log.debug({ event: LogEvent.RequestHandled, requestId: request.requestId, source: record.source, contentKind: record.contentKind, eventCount, bytes: raw.length }, 'batch acknowledged');
     const sync = deps.syncValidation && wantsSyncValidation(req.headers[VALIDATE_HEADER], deps.syncValidation.byDefault);
     const validation = sync ? await validateStored(record, deps) : undefined;
+    if (request.adapter?.answerOk && !validation) return request.adapter.answerOk(res);
     sendJson(res, 200, { ok: true, requestId: request.requestId, ...(validation ? { validation } : {}) });
   } catch (error) {
     const failure = toHttpFailure(error);

@@ -4,6 +4,7 @@
  * mapping onto envelopes happens after the WAL (../pipeline/segment, ../pipeline/snowplow), so
  * the WAL keeps every field the tracker sent.
  */
+import type { ServerResponse } from 'node:http';
 import type { EventKind } from '@shopstream/shared';
 import { segmentCallBody } from '../pipeline/segment/segment-call-body.js';
 import { snowplowPixelAppId, snowplowPixelBody, snowplowPostAppId, snowplowPostBody } from '../pipeline/snowplow/snowplow-payload.js';
@@ -13,6 +14,8 @@ export interface BodyAdapter {
   writeKeyOf?(rawBody: Uint8Array): string | undefined;
   /** The body (Content-Encoding undone) as the WAL stores it: a JSON batch. Throws a CollectorError (4xx) when unreadable. */
   toBatch(body: Buffer): Buffer;
+  /** Answers a stored request itself instead of the JSON `{ok, requestId}` (Snowplow's pixel: a GIF). */
+  answerOk?(res: ServerResponse): void;
 }
 
 /** Segment's single calls (`/v1/track`, `/v1/t`, …): one message, the call implied by the path. */
@@ -26,7 +29,14 @@ export const snowplowPostAdapter: BodyAdapter = {
   toBatch: snowplowPostBody,
 };
 
-/** `GET /i?…`: one event in the query string. */
+// A transparent 1×1 GIF, what Snowplow's collector answers on /i so an <img> pixel renders.
+const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+/** `GET /i?…`: one event in the query string, answered with the pixel. */
 export function snowplowPixelAdapter(query: URLSearchParams): BodyAdapter {
-  return { writeKeyOf: () => snowplowPixelAppId(query), toBatch: () => snowplowPixelBody(query) };
+  return {
+    writeKeyOf: () => snowplowPixelAppId(query),
+    toBatch: () => snowplowPixelBody(query),
+    answerOk: (res) => void res.writeHead(200, { 'content-type': 'image/gif', 'content-length': PIXEL_GIF.length, 'cache-control': 'no-store' }).end(PIXEL_GIF),
+  };
 }
