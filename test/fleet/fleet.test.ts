@@ -178,7 +178,7 @@ describe('collector fleet behind nginx', () => {
     const closed = await Promise.all(nodeSending);
     expect(closed.map((result) => result.drained)).toEqual(nodeClients.map(() => true));
     await browserSending;
-    await expect.poll(() => page.evaluate(() => (window as unknown as ShopWindow).sdk.getClient()!.queued()), { timeout: 60_000, interval: 250 }).toBe(0);
+    await expect.poll(() => page.evaluate(() => { const { sdk } = window as unknown as ShopWindow; return sdk.queuedEvents(sdk.getClient()!); }), { timeout: 60_000, interval: 250 }).toBe(0);
     await context.close();
     const sendMs = Date.now() - started;
 

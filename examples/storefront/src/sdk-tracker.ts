@@ -3,7 +3,7 @@
  * the events this tab tracked and asks the SDK how many still wait in its IndexedDB queue, for
  * the live panel.
  */
-import { createBrowserClient, identifyCall, pageCall } from '@shopstream/sdk/browser';
+import { createBrowserClient, identifyCall, pageCall, queuedEvents } from '@shopstream/sdk/browser';
 import type { Tracker } from './tracking-plan.js';
 
 /** Served by the demo server at /demo/config.json. */
@@ -46,6 +46,6 @@ export function connectSdk(config: DemoConfig): ConnectedSdk {
       identify: (userId, traits) => counted(identifyCall(client, userId, traits)),
     },
     flush: () => client.flush(),
-    counts: async () => ({ tracked, queued: await client.queued() }),
+    counts: async () => ({ tracked, queued: await queuedEvents(client) }),
   };
 }
