@@ -1,0 +1,132 @@
+/**
+ * Ingest with the WAL archive off, shipping in the background (`wal.archive`, `ack: local`) and
+ * acknowledging only what the archive holds (`ack: replicated`), against s3rver in its own
+ * process. Each run: a collector process (fsync always, no sinks, so the figures are the ack path
+ * plus the archive), autocannon posting 100-event lz4 frames from this process.
+ *
+ * Reports req/s and p50/p99 acknowledgement latency per mode; for `local` also the recovery point
+ * (longest an acknowledged byte was only on the local disk), for `replicated` requests per PUT.
+ * Closing line: value = replicated req/s, baseline = off req/s, ratio = replicated / off.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { encodeFrame, msgpackEncoding, uuidV7, type EventEnvelope } from '@shopstream/shared';
+import { lz4Codec } from '@shopstream/shared/node';
+
+const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const EVENTS_PER_BATCH = 100;
+const BUCKET = 'bench-archive';
+const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const s3rverPath = createRequire(import.meta.url).resolve('s3rver');
+
+const S3RVER = `
+const S3rver = require(process.env.S3RVER_PATH);
+new S3rver({ address: '127.0.0.1', port: Number(process.env.PORT), silent: true, directory: process.env.DIR, configureBuckets: [{ name: '${BUCKET}' }] }).run();
+`;
+
+function events(count: number): EventEnvelope[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: uuidV7(),
+    type: 'Product Viewed',
+    kind: 'track',
+    anonymousId: `anon-${i}`,
+    sessionId: `sess-${i % 40}`,
+    timestamp: new Date().toISOString(),
+    context: { page: { url: `https://shop.example/products/${1000 + i}` }, locale: 'de-DE', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0' },
+    properties: { product_id: `sku-${1000 + i}`, name: 'Green tea 100 g', price: 4.5 + (i % 10), currency: 'EUR', quantity: 1 + (i % 3) },
+  }));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status < 500) return;
+    } catch {
+      // not yet listening
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+interface Run {
+  readonly mode: string;
+  readonly reqPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly archive?: { partsShipped: number; recoveryPointMsMax: number; lagBytes: number };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(cli)) spawnSync('npx', ['tsup'], { cwd: join(import.meta.dirname, '..'), stdio: 'inherit' });
+  const frame = Buffer.from(await encodeFrame(events(EVENTS_PER_BATCH), { codec: lz4Codec, encoding: msgpackEncoding }));
+  const dir = await mkdtemp(join(tmpdir(), 'bench-archive-'));
+  const s3Port = await freePort();
+  await writeFile(join(dir, 's3rver.cjs'), S3RVER);
+  const s3 = spawn(process.execPath, [join(dir, 's3rver.cjs')], { env: { ...process.env, PORT: String(s3Port), DIR: join(dir, 's3'), S3RVER_PATH: s3rverPath }, stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${s3Port}`;
+  const runs: Run[] = [];
+  try {
+    await waitReady(endpoint, s3);
+    const modes: [string, Record<string, unknown>][] = [
+      ['off', {}],
+      ['local', { archive: { bucket: BUCKET, prefix: 'wal', endpoint, region: 'us-east-1' } }],
+      ['replicated', { archive: { bucket: BUCKET, prefix: 'wal', endpoint, region: 'us-east-1' }, ack: 'replicated' }],
+    ];
+    for (const [mode, archive] of modes) {
+      const port = await freePort();
+      const configPath = join(dir, `${mode}.json`);
+      await writeFile(configPath, JSON.stringify({ log: { level: 'warn' }, wal: { dir: join(dir, mode, 'wal'), ...archive }, sinks: [] }));
+      const child = spawn(process.execPath, [cli, 'serve', '--config', configPath], {
+        env: { ...process.env, PORT: String(port), AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
+        stdio: 'ignore',
+      });
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        await waitReady(`${url}/readyz`, child);
+        // Warm-up (JIT, first segment, S3 connections), then the measured run.
+        await autocannon({ url: `${url}/v1/batch`, method: 'POST', body: frame, headers: { 'content-type': 'application/vnd.shopstream.frame', authorization: 'Bearer dev-key' }, connections: CONNECTIONS, duration: 1 });
+        const result = await autocannon({ url: `${url}/v1/batch`, method: 'POST', body: frame, headers: { 'content-type': 'application/vnd.shopstream.frame', authorization: 'Bearer dev-key' }, connections: CONNECTIONS, duration: DURATION_SEC });
+        await new Promise((r) => setTimeout(r, 1_500)); // the last background round
+        const status = (await (await fetch(`${url}/v1/status`)).json()) as { wal: { archive?: Run['archive'] } };
+        const run: Run = { mode, reqPerSec: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx, ...(status.wal.archive ? { archive: status.wal.archive } : {}) };
+        runs.push(run);
+        const extra = run.archive
+          ? mode === 'local'
+            ? `, recovery point max ${run.archive.recoveryPointMsMax} ms, ${run.archive.partsShipped} PUTs`
+            : `, ${run.archive.partsShipped} PUTs, ${((run.reqPerSec * DURATION_SEC) / run.archive.partsShipped).toFixed(1)} requests per PUT`
+          : '';
+        console.log(`archive ${mode.padEnd(10)} ${Math.round(run.reqPerSec)} req/s (${Math.round(run.reqPerSec * EVENTS_PER_BATCH)} events/s), p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, non-2xx ${run.non2xx}${extra}`);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  } finally {
+    s3.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+  const off = runs.find((r) => r.mode === 'off')!;
+  const replicated = runs.find((r) => r.mode === 'replicated')!;
+  console.log(`p99 ack latency: off ${off.p99Ms} ms, local ${runs[1]!.p99Ms} ms, replicated ${replicated.p99Ms} ms`);
+  console.log(JSON.stringify({ bench: 'archive', value: Math.round(replicated.reqPerSec), unit: 'req/s', baseline: Math.round(off.reqPerSec), ratio: Number((replicated.reqPerSec / off.reqPerSec).toFixed(3)) }));
+}
+
+await main();
