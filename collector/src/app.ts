@@ -165,7 +165,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       append: async (record) => {
         const [lsn] = await wal.append([record]);
         // `wal.ack: replicated`: the answer waits until the archive holds the record too.
-        if (config.wal.ack === 'replicated') await archive!.shipper.waitArchived(lsn! + RECORD_HEADER_BYTES + record.length);
+        if (config.wal.ack === 'replicated') await archive!.shipper.waitArchived(lsn! + RECORD_HEADER_BYTES + record.length, config.wal.archive!.ackTimeoutMs);
       },
       metrics,
       log,

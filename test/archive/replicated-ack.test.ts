@@ -2,7 +2,10 @@
  * `wal.ack: replicated` with the archive's S3 failing (a proxy answering 503 in front of
  * s3rver): a batch is not acknowledged while the archive cannot hold it, nothing of it reaches
  * the archive or the sink meanwhile (delivery waits for the archive), and once S3 answers again
- * the waiting request is acknowledged and the batch lands in the S3 clean zone exactly once.
+ * the waiting request is acknowledged and the batch lands in the S3 clean zone exactly once. An
+ * outage longer than `ackTimeoutMs` answers 503 COLLECTOR_WAL_ARCHIVE_BEHIND; the sender's retry
+ * after recovery is acknowledged and the event still lands once (the stored copy and the retried
+ * one are one event id).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameOf, makeEvents, postFrame } from '../collector/helpers/batch-sender.js';
@@ -13,6 +16,7 @@ import { startS3OutageProxy, type S3OutageProxy } from './support/s3-outage-prox
 import { exactlyOnceReport, readS3Zone } from './support/s3-zone.js';
 
 const BUCKET = 'archive-replicated';
+const ACK_TIMEOUT_MS = 4_000;
 const env = { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION };
 
 let s3: S3rverServer;
@@ -27,7 +31,7 @@ beforeAll(async () => {
     config: {
       log: { level: 'error' },
       // The archive goes through the proxy; the sink straight to s3rver, so only the archive fails.
-      wal: { archive: { bucket: BUCKET, prefix: 'archive', endpoint: proxy.endpoint, region: LOCAL_REGION }, ack: 'replicated' },
+      wal: { archive: { bucket: BUCKET, prefix: 'archive', endpoint: proxy.endpoint, region: LOCAL_REGION, ackTimeoutMs: ACK_TIMEOUT_MS }, ack: 'replicated' },
       sinks: [{ type: 's3', name: 's3', bucket: BUCKET, prefix: 'lake', endpoint: s3.endpoint, region: LOCAL_REGION, rollAgeMs: 200 }],
       routing: [{ sink: 's3', zones: ['clean'] }],
     },
@@ -73,7 +77,18 @@ describe('wal.ack: replicated', () => {
     const recovered = await walStatus();
     expect(recovered.archive.archivedLsn).toBeGreaterThanOrEqual(duringOutage.endLsn);
 
-    const all = [...before, ...during].map((e) => e.id);
+    proxy.setDown(true);
+    const late = makeEvents(10);
+    const lateFrame = await frameOf(late);
+    const refusedAt = Date.now();
+    const timedOut = await postFrame(collector.url, lateFrame, undefined, 60_000);
+    expect(timedOut.status).toBe(503);
+    expect(((await timedOut.json()) as { error: { code: string } }).error.code).toBe('COLLECTOR_WAL_ARCHIVE_BEHIND');
+    expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(ACK_TIMEOUT_MS - 100);
+    proxy.setDown(false);
+    expect((await postFrame(collector.url, lateFrame)).status, 'the retry after recovery is acknowledged').toBe(200);
+
+    const all = [...before, ...during, ...late].map((e) => e.id);
     await waitFor(async () => exactlyOnceReport(all, await readS3Zone(s3.client(), BUCKET, 'lake', 'clean')).missing.length === 0, 30_000, 'both batches in S3 clean');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(exactlyOnceReport(all, await readS3Zone(s3.client(), BUCKET, 'lake', 'clean'))).toEqual({ missing: [], duplicates: [] });

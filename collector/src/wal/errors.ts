@@ -29,7 +29,7 @@ export type WalErrorCode =
   | 'COLLECTOR_WAL_ARCHIVE_GAP'
   /** Restore found no archived log under the given location. */
   | 'COLLECTOR_WAL_ARCHIVE_EMPTY'
-  /** A sink's batch waited too long for the archive to hold it (the archive is unreachable or far behind). */
+  /** A sink's batch or a replicated acknowledgement waited too long for the archive to hold it (S3 unreachable or far behind). */
   | 'COLLECTOR_WAL_ARCHIVE_BEHIND'
   /** Restore was pointed at a directory that already holds files. */
   | 'COLLECTOR_WAL_RESTORE_NOT_EMPTY';

@@ -1,7 +1,8 @@
 /**
  * `wal.archive` and `wal.ack` of the collector config (../README.md "Archive"):
  * `archive: { bucket, prefix?, region?, endpoint?, intervalMs?: 1000, partBytesMax?: 8 MiB,
- * cursorWaitMsMax?: 30000 }`, off when absent; `ack: local | replicated` (replicated needs an archive).
+ * cursorWaitMsMax?: 30000,
+ * ackTimeoutMs?: 10000 }`, off when absent; `ack: local | replicated` (replicated needs an archive).
  */
 import { ConfigError, type ConfigReader } from '../../config/config-reader.js';
 import { readAwsClientOptions } from '../../sinks/aws/sink-type-common.js';
@@ -22,6 +23,8 @@ export interface WalArchiveConfig {
   readonly partBytesMax: number;
   /** Longest a sink's batch waits for the archive to hold it before the sink retries. */
   readonly cursorWaitMsMax: number;
+  /** `ack: replicated`: longest a request waits for the archive before it is answered 503 (not acknowledged). */
+  readonly ackTimeoutMs: number;
 }
 
 export function parseWalArchive(wal: ConfigReader): { archive?: WalArchiveConfig; ack: ArchiveAck } {
@@ -38,6 +41,7 @@ export function parseWalArchive(wal: ConfigReader): { archive?: WalArchiveConfig
     intervalMs: entry.int('intervalMs', 1_000, { min: 10, max: 3_600_000, unit: 'ms' }),
     partBytesMax: entry.int('partBytesMax', 8 * MIB, { min: 64 * 1024, max: 1024 * MIB, unit: 'bytes' }),
     cursorWaitMsMax: entry.int('cursorWaitMsMax', 30_000, { min: 100, max: 3_600_000, unit: 'ms' }),
+    ackTimeoutMs: entry.int('ackTimeoutMs', 10_000, { min: 100, max: 600_000, unit: 'ms' }),
   };
   entry.done();
   return { archive, ack };

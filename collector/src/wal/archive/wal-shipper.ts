@@ -99,11 +99,25 @@ export class WalShipper {
     this.running = Promise.all([this.shipLoop(), this.watchAcknowledged()]);
   }
 
-  /** Resolves once the archive holds every byte below `lsn` (`ack: replicated` waits here before answering). */
-  waitArchived(lsn: Lsn): Promise<void> {
+  /**
+   * Resolves once the archive holds every byte below `lsn` (`ack: replicated` waits here before
+   * answering). Rejects `COLLECTOR_WAL_ARCHIVE_BEHIND` (503) after `timeoutMs`: the sender retries
+   * instead of hanging, and the bytes, already in the local log, still ship and deliver (the
+   * retried copy is dropped by the deduper).
+   */
+  waitArchived(lsn: Lsn, timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     if (this.archivedLsn >= lsn) return Promise.resolve();
     if (this.stopController.signal.aborted) return Promise.reject(closedError());
-    return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const waiter = { lsn, resolve: () => (clearTimeout(timer), resolve()), reject: (error: Error) => (clearTimeout(timer), reject(error)) };
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiters = this.waiters.filter((other) => other !== waiter);
+            reject(new WalError('COLLECTOR_WAL_ARCHIVE_BEHIND', `The WAL archive did not hold this batch within ${timeoutMs} ms (${this.lastError ?? 'S3 is slow'}); it is stored locally and not acknowledged: retry.`));
+          }, timeoutMs)
+        : undefined;
+      this.waiters.push(waiter);
+    });
   }
 
   status(): ArchiveStatus {
