@@ -6,6 +6,7 @@
  *   shopstream-collector wal repair <dir>     cut a torn tail as startup would
  *   shopstream-collector wal restore --from s3://<bucket>/<prefix>/<nodeId> [--endpoint <url>] [--region <r>] <dir>
  *                                             rebuild a node's WAL from its archive (wal/README.md "Archive")
+ *   shopstream-collector lake views|compact    DuckDB views / Athena DDL for the lake; compact closed hours (./lake/lake-command.ts)
  *   shopstream-collector keygen [--key-id <n>] print a sealing key pair: the SDK's public half, the collector's `ingest.decryption.keys` entry
  *   shopstream-collector sink sql <name> [--config <file>]  print the SQL that sets up a postgres sink's schema, for a DBA to run
  *
@@ -18,12 +19,14 @@ import type { CollectorConfig } from './config/config.js';
 import { describeConfig, loadConfig } from './config/load-config.js';
 import { sinkTypes } from './delivery/sink-types.js';
 import { isCollectorError } from './errors.js';
+import { LAKE_USAGE } from './lake/lake-command.js';
 import { formatVerifyReport, repairWal, verifyWal } from './wal/verify.js';
 
 const USAGE = `usage: shopstream-collector [serve] [--config <file>]
        shopstream-collector wal verify <dir>
        shopstream-collector wal repair <dir>
        shopstream-collector wal restore --from s3://<bucket>/<prefix>/<nodeId> [--endpoint <url>] [--region <r>] <dir>
+${LAKE_USAGE}
        shopstream-collector keygen [--key-id <n>]
        shopstream-collector sink sql <name> [--config <file>]`;
 
@@ -36,6 +39,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   if (command === 'wal') return walCommand(rest);
   if (command === 'keygen') return keygenCommand(rest);
   if (command === 'sink') return sinkCommand(rest);
+  if (command === 'lake') return (await import('./lake/lake-command.js')).lakeCommand(rest);
   if (command !== 'serve') {
     console.error(`shopstream-collector: unknown command "${command}"\n${USAGE}`);
     return 2;

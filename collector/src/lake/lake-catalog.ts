@@ -3,7 +3,7 @@
  * folder): which table a record belongs to, and every table the views and Glue DDL declare.
  * Pure: documents come in, file reading stays in `loadLakeCatalog`.
  */
-import { schemaEventAnnotation, type LakeZone } from '@shopstream/shared';
+import { partitionSlug, schemaEventAnnotation, type LakeZone } from '@shopstream/shared';
 import { defaultCatalogDir, loadSchemaFolder } from '../pipeline/schema/load-schema-folder.js';
 import { auditTableSchema, eventTableSchema, failedTableSchema, type JsonSchemaDocument, type TableSchema } from './table-schema.js';
 
@@ -14,6 +14,8 @@ export interface LakeCatalog {
   kindOf(eventType: string): string | undefined;
   /** Event type names the catalog knows, sorted. */
   readonly eventTypes: readonly string[];
+  /** The event type whose `event_type` partition value is `slug`, when the catalog knows one. */
+  eventTypeOf(slug: string): string | undefined;
 }
 
 export function buildLakeCatalog(documents: readonly unknown[]): LakeCatalog {
@@ -30,8 +32,10 @@ export function buildLakeCatalog(documents: readonly unknown[]): LakeCatalog {
   const tables = new Map<string, TableSchema>();
   const audit = auditTableSchema();
   const failed = failedTableSchema();
+  const bySlug = new Map([...versions.keys()].map((name) => [partitionSlug(name), name]));
   return {
     eventTypes: [...versions.keys()].sort(),
+    eventTypeOf: (slug) => bySlug.get(slug),
     kindOf: (eventType) => kinds.get(eventType),
     table(zone, eventType) {
       if (zone === 'audit') return audit;

@@ -25,6 +25,8 @@ export const LogEvent = {
   DedupeWarmed: 'DedupeWarmed',
   DedupeWarmError: 'DedupeWarmError',
   LakeTempSwept: 'LakeTempSwept',
+  LakeCompacted: 'LakeCompacted',
+  LakeCompactError: 'LakeCompactError',
   PiiKeysMissing: 'PiiKeysMissing',
   SinkStarted: 'SinkStarted',
   DeliveryWorkerStarted: 'DeliveryWorkerStarted',

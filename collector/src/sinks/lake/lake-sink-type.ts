@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import type { SinkType } from '../../config/sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
 import { loadLakeCatalog } from '../../lake/lake-catalog.js';
-import { createLakeSink } from './lake-sink.js';
+import { createParquetWriter, type ParquetCodec } from '../../lake/parquet-writer.js';
+import { createLakeSink, type LakeFormat } from './lake-sink.js';
 import { sweepLakeTempFiles } from './lake-temp-sweep.js';
 
 /**
- * `{ type: "lake", name?, dir?, gzipLevel?, schemasDir? }`; `dir` defaults to the top-level
+ * `{ type: "lake", name?, dir?, format?: ndjson|parquet, parquetCompression?: zstd|snappy, gzipLevel?, schemasDir? }`; `dir` defaults to the top-level
  * `lake.dir`; `schemasDir` adds custom schemas' columns to the lake tables (use the same folder
  * as `ingest.schemas.customDir`).
  */
@@ -19,6 +20,8 @@ export const lakeSinkType: SinkType = {
     return {
       dir: resolve(entry.str('dir', context.lakeDir)),
       gzipLevel: entry.int('gzipLevel', 6, { min: 1, max: 9 }),
+      format: entry.oneOf<LakeFormat>('format', 'ndjson', ['ndjson', 'parquet']),
+      parquetCompression: entry.oneOf<ParquetCodec>('parquetCompression', 'zstd', ['zstd', 'snappy']),
       ...(schemasDir ? { schemasDir: resolve(schemasDir) } : {}),
     };
   },
@@ -27,6 +30,11 @@ export const lakeSinkType: SinkType = {
     const swept = await sweepLakeTempFiles(config.dir as string);
     if (swept.removed > 0) deps.log.info({ event: LogEvent.LakeTempSwept, sink: config.name, ...swept }, `lake: removed ${swept.removed} temp files left by a killed collector`);
     const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);
-    return createLakeSink({ name: config.name, dir: config.dir as string, limits: config.limits, gzipLevel: config.gzipLevel as number, catalog });
+    const dir = config.dir as string;
+    const format = config.format as LakeFormat;
+    return createLakeSink({
+      name: config.name, dir, limits: config.limits, gzipLevel: config.gzipLevel as number, catalog, format,
+      ...(format === 'parquet' ? { parquetWriter: createParquetWriter({ codec: config.parquetCompression as ParquetCodec }) } : {}),
+    });
   },
 };

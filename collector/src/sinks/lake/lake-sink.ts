@@ -2,19 +2,19 @@
  * The local lake: files under `<dir>/<zone>/source=…/event_type=…/dt=…/hr=…/`, one lake row
  * per record (../../lake/lake-row.ts: typed columns from the catalog, the same in every zone and
  * format), readable by DuckDB with the views `shopstream-collector lake views` prints. Gzip NDJSON
- * by default; the zones listed in `parquetZones` are written as Parquet instead. One write makes
+ * by default, or Parquet (`format: parquet`, ../../lake/parquet-writer.ts) in every zone. One write makes
  * one file per partition present in the batch; files that failed are reported as `partial` so
  * only their records are sent again, and a replay rewrites them under the same names.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LakeZone } from '@shopstream/shared';
 import { buildLakeCatalog, type LakeCatalog } from '../../lake/lake-catalog.js';
 import { lakeRows } from '../../lake/lake-row.js';
-import type { TableSchema } from '../../lake/table-schema.js';
+import type { ParquetWriter } from '../../lake/parquet-writer.js';
 import { gzipOnThread } from '../gzip-on-thread.js';
 import type { Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
 import { groupByPartition, lakeFileName } from './lake-file-name.js';
-import { writeLakeFile } from './lake-writer.js';
+import { lakeTempPath, publishLakeFile, writeLakeFile } from './lake-writer.js';
 
 export interface LakeSinkOptions {
   readonly name: string;
@@ -25,16 +25,19 @@ export interface LakeSinkOptions {
   readonly catalog?: LakeCatalog;
   /** Put before every file name; the dead-letter writer uses `dlq-<sink>-`. */
   readonly filePrefix?: string;
-  /** Zones written as Parquet (through `writeParquet`); the others as gzip NDJSON. */
-  readonly parquetZones?: readonly LakeZone[];
-  /** Writes rows as a Parquet file at `path` atomically; required when `parquetZones` is not empty. */
-  readonly writeParquet?: (lines: readonly string[], table: TableSchema, path: string) => Promise<void>;
+  /** Default `ndjson` (gzip); `parquet` writes every zone through `parquetWriter`. */
+  readonly format?: LakeFormat;
+  /** Required for `parquet`; writes into the lake's staging folder (`<dir>/_tmp`). */
+  readonly parquetWriter?: ParquetWriter;
 }
+
+export type LakeFormat = 'ndjson' | 'parquet';
 
 const NDJSON_EXTENSION = '.ndjson.gz';
 
 export function createLakeSink(options: LakeSinkOptions): Sink {
-  const parquetZones = new Set(options.parquetZones ?? []);
+  const parquet = options.format === 'parquet' ? options.parquetWriter : undefined;
+  if (options.format === 'parquet' && !parquet) throw new Error('lake sink: format parquet needs a parquetWriter');
   const catalog = options.catalog ?? buildLakeCatalog([]);
   const writeGroup = async (partition: string, records: readonly SinkRecord[]): Promise<void> => {
     const first = records[0]!;
@@ -42,9 +45,16 @@ export function createLakeSink(options: LakeSinkOptions): Sink {
     const kind = catalog.kindOf(first.eventType);
     const { lines } = lakeRows(records, table, kind ? { defaultKind: kind } : {});
     const ndjsonName = lakeFileName(first, records[records.length - 1]!, options.filePrefix);
-    if (parquetZones.has(first.zone) && options.writeParquet) {
+    if (parquet) {
       const name = `${ndjsonName.slice(0, -NDJSON_EXTENSION.length)}.parquet`;
-      await options.writeParquet(lines, table, join(options.dir, partition, name));
+      const temp = await lakeTempPath(options.dir, name);
+      try {
+        await parquet.write(lines, table, temp);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+      await publishLakeFile(temp, join(options.dir, partition, name));
       return;
     }
     const body = await gzipOnThread(Buffer.from(`${lines.join('\n')}\n`), options.gzipLevel);
@@ -63,6 +73,9 @@ export function createLakeSink(options: LakeSinkOptions): Sink {
       const error = failed[0]!.error;
       if (failed.length === groups.length) return { status: 'retryable', error };
       return { status: 'partial', retry: failed.flatMap((f) => f.group.records), error };
+    },
+    async close() {
+      await parquet?.close();
     },
   };
 }

@@ -6,14 +6,14 @@ import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
 import { createS3Sink, S3_PART_BYTES_MIN } from './s3-sink.js';
 import type { S3Format } from './object-key.js';
-import type { ParquetCompression } from './parquet-encoding.js';
+import type { ParquetCodec } from '../../lake/parquet-writer.js';
 
 const MIB = 1024 * 1024;
 const defaultLimits = { recordsMax: 1_000_000, bytesMax: 1 << 30, recordBytesMax: 4 * MIB, lingerMs: 60_000 };
 
 /**
  * `{ type: "s3", bucket, prefix?, region?, endpoint?, format?: ndjson|parquet, rollBytes?: 64 MiB,
- * rollAgeMs?: 60000, parquetCompression?: SNAPPY|GZIP, partBytes?: 8 MiB }`; receives every zone
+ * rollAgeMs?: 60000, parquetCompression?: zstd|snappy, partBytes?: 8 MiB }`; receives every zone
  * by default, like the local lake it mirrors.
  */
 export const s3SinkType: SinkType = {
@@ -30,7 +30,7 @@ export const s3SinkType: SinkType = {
       format: entry.oneOf<S3Format>('format', 'ndjson', ['ndjson', 'parquet']),
       rollBytes: entry.int('rollBytes', 64 * MIB, { min: 64 * 1024, max: 1 << 30, unit: 'bytes' }),
       rollAgeMs: entry.int('rollAgeMs', 60_000, { min: 100, max: 3_600_000, unit: 'ms' }),
-      parquetCompression: entry.oneOf<ParquetCompression>('parquetCompression', 'SNAPPY', ['SNAPPY', 'GZIP']),
+      parquetCompression: entry.oneOf<ParquetCodec>('parquetCompression', 'zstd', ['zstd', 'snappy']),
       partBytes: entry.int('partBytes', 8 * MIB, { min: S3_PART_BYTES_MIN, max: 512 * MIB, unit: 'bytes' }),
     };
   },
@@ -45,7 +45,7 @@ export const s3SinkType: SinkType = {
       format: config.format as S3Format,
       rollBytes: config.rollBytes as number,
       rollAgeMs: lingerMs ?? (config.rollAgeMs as number),
-      parquetCompression: config.parquetCompression as ParquetCompression,
+      parquetCompression: config.parquetCompression as ParquetCodec,
       partBytes: config.partBytes as number,
       limits: lowered,
       log: pinoSinkLog(deps.log),

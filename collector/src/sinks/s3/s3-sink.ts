@@ -6,6 +6,9 @@
  * as multipart uploads (`@aws-sdk/lib-storage`), in `partBytes` parts. A partition whose upload
  * fails hands back only its records (`partial`); the others are durable.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
@@ -17,7 +20,7 @@ import { buildLakeCatalog, type LakeCatalog } from '../../lake/lake-catalog.js';
 import { lakeRows } from '../../lake/lake-row.js';
 import { groupByPartition, objectKey, type S3Format } from './object-key.js';
 import { encodeNdjsonGzip } from './ndjson-gzip.js';
-import { encodeParquet, type ParquetCompression } from './parquet-encoding.js';
+import { createParquetWriter, type ParquetCodec } from '../../lake/parquet-writer.js';
 
 const MIB = 1024 * 1024;
 /** S3's smallest multipart part (except the last). */
@@ -39,8 +42,8 @@ export interface S3SinkOptions extends AwsSinkCommonOptions {
   readonly rollBytes?: number;
   /** Roll age: longest a record waits for its file. Default 60 s. */
   readonly rollAgeMs?: number;
-  /** Default `SNAPPY`. */
-  readonly parquetCompression?: ParquetCompression;
+  /** Parquet page compression; default `zstd`. */
+  readonly parquetCompression?: ParquetCodec;
   /** Default 6. */
   readonly gzipLevel?: number;
   /** Multipart part size; uploads at most this large go in one PutObject. Default 8 MiB, min 5 MiB. */
@@ -74,11 +77,24 @@ export function createS3Sink(options: S3SinkOptions): S3Sink {
   }, options.limits);
 
   const catalog = options.catalog ?? buildLakeCatalog([]);
-  const encode = (records: readonly SinkRecord[]): Promise<Uint8Array> => {
-    if (format === 'parquet') return encodeParquet(records, options.parquetCompression ?? 'SNAPPY');
+  // Parquet files are staged on local disk (DuckDB writes files), uploaded, then removed.
+  let staging: Promise<string> | undefined;
+  const parquet = format === 'parquet' ? createParquetWriter({ codec: options.parquetCompression ?? 'zstd' }) : undefined;
+  let stagedFiles = 0;
+  const encode = async (records: readonly SinkRecord[]): Promise<Uint8Array> => {
     const first = records[0]!;
     const kind = catalog.kindOf(first.eventType);
-    return encodeNdjsonGzip(lakeRows(records, catalog.table(first.zone, first.eventType), kind ? { defaultKind: kind } : {}).lines, options.gzipLevel ?? 6);
+    const table = catalog.table(first.zone, first.eventType);
+    const { lines } = lakeRows(records, table, kind ? { defaultKind: kind } : {});
+    if (!parquet) return encodeNdjsonGzip(lines, options.gzipLevel ?? 6);
+    staging ??= mkdtemp(join(tmpdir(), 'shopstream-s3-parquet-'));
+    const path = join(await staging, `${++stagedFiles}.parquet`);
+    try {
+      await parquet.write(lines, table, path);
+      return await readFile(path);
+    } finally {
+      await rm(path, { force: true });
+    }
   };
 
   async function upload(key: string, body: Uint8Array, signal: AbortSignal): Promise<void> {
@@ -126,6 +142,10 @@ export function createS3Sink(options: S3SinkOptions): S3Sink {
       const report = { calls: groups.length, entriesSent: uploaded, entriesFailed: 0, entriesThrottled: 0, recordsFailedInEntries: 0, bytesSent };
       reportBatch(reporter, records.length, outcome, report);
       return outcome;
+    },
+    async close() {
+      await parquet?.close();
+      if (staging) await rm(await staging, { recursive: true, force: true });
     },
   };
 }

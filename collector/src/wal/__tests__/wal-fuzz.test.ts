@@ -4,18 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
 import { verifyWal } from '../verify.js';
 import { readAll, recordIndex, testRecord, useTempDir } from './helpers.js';
+import { seededRandom } from '../../__tests__/seeded-random.js';
 
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 describe('random damage', () => {
   const t = useTempDir();

@@ -1,4 +1,7 @@
 /**
+ * The Parquet baseline the lake bench measures against: the S3 sink's former writer (@dsnp/parquetjs,
+ * JSON-string columns, PLAIN encoding). Kept here only to be measured.
+ *
  * Parquet files for the S3 sink, with a schema derived from the event envelope
  * (shared/src/event.ts): its top-level fields are typed columns with the envelope's own names
  * (so one query reads the NDJSON and the Parquet lake alike), times are TIMESTAMP_MILLIS,
@@ -8,7 +11,7 @@
  */
 import { Writable } from 'node:stream';
 import parquet from '@dsnp/parquetjs';
-import type { SinkRecord } from '../sink.js';
+import type { SinkRecord } from '../../src/sinks/sink.js';
 
 export type ParquetCompression = 'SNAPPY' | 'GZIP';
 
