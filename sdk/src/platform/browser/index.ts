@@ -9,6 +9,6 @@ export { pageCall, identifyCall } from './calls.js';
 export { queuedEvents } from './queued-events.js';
 export { createIndexedDbQueue, type IndexedDbQueue, type IndexedDbQueueLimits } from '../../storage/indexeddb.js';
 export { createFetchTransport } from '../../transport/fetch.js';
-export { createBeaconTransport } from '../../transport/beacon.js';
+export { createBeaconTransport } from './beacon-transport.js';
 export { createSealer, type SealerOptions, type Sealer } from '@shopstream/shared';
 export { SdkError, isSdkError, type SdkErrorCode } from '../../errors.js';

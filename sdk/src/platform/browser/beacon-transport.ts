@@ -1,6 +1,6 @@
-import { SdkError } from '../errors.js';
-import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from './keepalive-body.js';
-import type { Transport } from './transport.js';
+import { SdkError } from '../../errors.js';
+import { KEEPALIVE_BODY_BYTES_MAX, textPlainBody } from '../../transport/keepalive-body.js';
+import type { Transport } from '../../transport/transport.js';
 
 export interface BeaconTransportOptions {
   /** Full URL with the write key in the query: a beacon cannot carry headers. */
