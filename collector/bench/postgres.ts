@@ -4,8 +4,9 @@
  * delivery engine does (batches of `recordsMax`, one `write` at a time, each one transaction):
  * COPY into the staging table + one INSERT … SELECT … ON CONFLICT DO NOTHING per batch (value),
  * against multi-row INSERT … ON CONFLICT DO NOTHING with the same batches (baseline), each into
- * its own fresh database. Both run the same projection, partitions, keys and indexes; only how
- * rows reach the server differs. ratio = COPY / INSERT.
+ * its own fresh database, batch by batch in turn (so both meet the same load on a shared
+ * machine). Both run the same projection, partitions, keys and indexes; only how rows reach the
+ * server differs. ratio = COPY / INSERT.
  */
 import pino from 'pino';
 import { uuidV7 } from '@shopstream/shared';
@@ -13,7 +14,7 @@ import { startPostgresServer } from '../../test/support/postgres-server.js';
 import { loadLakeCatalog } from '../src/lake/lake-catalog.js';
 import { clientConfig, parseTarget } from '../src/sinks/postgres/connection-options.js';
 import { readPostgresSinkConfig, type WriteMethod } from '../src/sinks/postgres/postgres-config.js';
-import { createPostgresSink } from '../src/sinks/postgres/postgres-sink.js';
+import { createPostgresSink, type PostgresSink } from '../src/sinks/postgres/postgres-sink.js';
 import { ConfigReader } from '../src/config/config-reader.js';
 import type { SinkRecord } from '../src/sinks/sink.js';
 
@@ -41,7 +42,7 @@ function makeRecords(count: number): SinkRecord[] {
   });
 }
 
-async function run(method: WriteMethod, url: string, records: readonly SinkRecord[]): Promise<number> {
+async function openSink(method: WriteMethod, url: string): Promise<PostgresSink> {
   const config = readPostgresSinkConfig(ConfigReader.of({ url, migrate: true, method }, 'sinks[0]'));
   const sink = createPostgresSink({
     name: method,
@@ -52,14 +53,14 @@ async function run(method: WriteMethod, url: string, records: readonly SinkRecor
     log: pino({ level: 'warn' }),
   });
   await sink.open();
+  return sink;
+}
+
+async function timedWrite(sink: PostgresSink, batch: readonly SinkRecord[]): Promise<number> {
   const started = process.hrtime.bigint();
-  for (let at = 0; at < records.length; at += BATCH_RECORDS) {
-    const outcome = await sink.write(records.slice(at, at + BATCH_RECORDS), AbortSignal.timeout(120_000));
-    if (outcome.status !== 'success') throw new Error(`${method} batch at ${at}: ${outcome.status} ${'error' in outcome ? outcome.error?.message : ''}`);
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  await sink.close?.();
-  return records.length / seconds;
+  const outcome = await sink.write(batch, AbortSignal.timeout(120_000));
+  if (outcome.status !== 'success') throw new Error(`${sink.name}: ${outcome.status} ${'error' in outcome ? outcome.error?.message : ''}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 const server = await startPostgresServer();
@@ -67,9 +68,17 @@ try {
   const records = makeRecords(EVENTS);
   const bytes = records.reduce((sum, r) => sum + r.json.length, 0);
   console.log(`${EVENTS} events, ${Math.round(bytes / EVENTS)} B JSON each, batches of ${BATCH_RECORDS}`);
-  const insert = await run('insert', await server.createDatabase('bench_insert'), records);
+  // Interleaved batch by batch (order alternating), so both methods meet the same load on a shared machine.
+  const sinks = { insert: await openSink('insert', await server.createDatabase('bench_insert')), copy: await openSink('copy', await server.createDatabase('bench_copy')) };
+  const seconds = { insert: 0, copy: 0 };
+  for (let at = 0, i = 0; at < records.length; at += BATCH_RECORDS, i++) {
+    const batch = records.slice(at, at + BATCH_RECORDS);
+    for (const method of i % 2 === 0 ? (['insert', 'copy'] as const) : (['copy', 'insert'] as const)) seconds[method] += await timedWrite(sinks[method], batch);
+  }
+  await Promise.all([sinks.insert.close?.(), sinks.copy.close?.()]);
+  const insert = records.length / seconds.insert;
+  const copy = records.length / seconds.copy;
   console.log(`multi-row INSERT ... ON CONFLICT DO NOTHING: ${Math.round(insert)} rows/s`);
-  const copy = await run('copy', await server.createDatabase('bench_copy'), records);
   console.log(`COPY + INSERT ... SELECT ... ON CONFLICT DO NOTHING: ${Math.round(copy)} rows/s`);
   console.log(JSON.stringify({ bench: 'postgres', value: Math.round(copy), unit: 'rows/s', baseline: Math.round(insert), ratio: Number((copy / insert).toFixed(2)) }));
 } finally {

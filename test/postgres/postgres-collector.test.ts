@@ -38,8 +38,10 @@ function collectorConfig(extra: { dedupe?: string; limits?: object; url?: string
   };
 }
 
-async function sinkStatus(collector: CollectorProcess): Promise<{ lagRecords: number; deliveredRecords: number; lastError?: { message: string } }> {
-  const status = (await (await fetch(`${collector.url}/v1/status`)).json()) as { sinks: { sink: string; lagRecords: number; deliveredRecords: number; lastError?: { message: string } }[] };
+type SinkStatus = { sink: string; lagRecords: number; deliveredRecords: number; deadLetteredRecords: number; lastError?: { message: string } };
+
+async function sinkStatus(collector: CollectorProcess): Promise<SinkStatus> {
+  const status = (await (await fetch(`${collector.url}/v1/status`)).json()) as { sinks: SinkStatus[] };
   return status.sinks.find((s) => s.sink === 'pg')!;
 }
 
@@ -116,6 +118,9 @@ describe('postgres sink in a collector process', () => {
     }, 20_000, 'a backlog, and the connection error in /v1/status');
     const more = await send(5);
     await waitFor(async () => (await sinkStatus(collector)).lagRecords >= 15, 20_000, 'the backlog to grow');
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(Number(/^shopstream_sink_lag_records\{sink="pg"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(15);
+    expect(Number(/^shopstream_sink_write_error_total\{sink="pg",status="retryable"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     await server.start();
     await waitFor(async () => (await sinkStatus(collector)).lagRecords === 0, 30_000, 'the backlog to drain');
     const stored = new Set((await query<{ event_id: string }>(url, 'SELECT event_id FROM shopstream.events')).map((r) => r.event_id));
@@ -124,10 +129,20 @@ describe('postgres sink in a collector process', () => {
     expect(await countRows(url)).toBe(2_500);
   });
 
-  it('dead-letters a row the database refuses, with its error, and lands the rest of the batch', async () => {
+  it('refuses to start on a schema nobody set up; with the SQL `sink sql` prints applied it starts, and a row the database refuses is dead-lettered with its error while the rest of the batch lands', async () => {
     const url = await server.newDatabase();
-    const collector = await startCollectorProcess({ config: collectorConfig({ url }) });
+    const dir = await mkdtemp(join(tmpdir(), 'pg-cli-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const config = { ...collectorConfig({ url }), sinks: [{ type: 'postgres', name: 'pg', url, migrate: false, limits: { lingerMs: 20 } }] };
+    await expect(startCollectorProcess({ config, dir })).rejects.toThrow(/COLLECTOR_SINK_SCHEMA_MISSING.*shopstream-collector sink sql pg/);
+    const configFile = join(dir, 'sql.json');
+    await writeFile(configFile, JSON.stringify(config));
+    const sql = execFileSync(process.execPath, [COLLECTOR_CLI, 'sink', 'sql', 'pg', '--config', configFile], { encoding: 'utf8' });
+    expect(sql).toMatch(/^-- Shopstream postgres sink: schema shopstream, version 1/);
+    await query(url, sql); // what a DBA runs
+    const collector = await startCollectorProcess({ config, dir });
     started.push(collector);
+
     const events = makeEvents(50);
     // jsonb cannot hold U+0000: PostgreSQL refuses this one row (22P05), the JSON itself is valid.
     events[17]!.properties = { ...events[17]!.properties, note: 'nul \u0000 inside' };
@@ -141,22 +156,6 @@ describe('postgres sink in a collector process', () => {
     expect(letters).toHaveLength(1);
     expect((letters[0]!.value.record as { id: string }).id).toBe(events[17]!.id);
     expect(letters[0]!.value.deadLetter).toMatchObject({ code: 'COLLECTOR_SINK_REJECTED', message: expect.stringMatching(/22P05.*Unicode/) });
-  });
-
-  it('refuses to start on a schema nobody set up; the SQL `sink sql` prints sets it up for migrate: false', async () => {
-    const url = await server.newDatabase();
-    const dir = await mkdtemp(join(tmpdir(), 'pg-cli-'));
-    onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const config = { ...collectorConfig({ url }), sinks: [{ type: 'postgres', name: 'pg', url, migrate: false, limits: { lingerMs: 20 } }] };
-    await expect(startCollectorProcess({ config, dir })).rejects.toThrow(/COLLECTOR_SINK_SCHEMA_MISSING.*shopstream-collector sink sql pg/);
-    const configFile = join(dir, 'sql.json');
-    await writeFile(configFile, JSON.stringify(config));
-    const sql = execFileSync(process.execPath, [COLLECTOR_CLI, 'sink', 'sql', 'pg', '--config', configFile], { encoding: 'utf8' });
-    expect(sql).toMatch(/^-- Shopstream postgres sink: schema shopstream, version 1/);
-    await query(url, sql); // what a DBA runs
-    const collector = await startCollectorProcess({ config, dir });
-    started.push(collector);
-    expect((await postFrame(collector.url, await frameOf(makeEvents(10)))).status).toBe(200);
-    await waitFor(async () => (await countRows(url)) === 10, 20_000, '10 rows');
+    expect((await sinkStatus(collector)).deadLetteredRecords).toBe(1);
   });
 });

@@ -27,7 +27,8 @@ export function tableSql(schema: string, table: ZoneTable): string[] {
     `CREATE TABLE IF NOT EXISTS ${name} (\n${columns},\n  PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(', ')})\n) PARTITION BY RANGE (${quoteIdent(table.partitionColumn)})`,
     `CREATE TABLE IF NOT EXISTS ${qualified(schema, defaultPartitionName(table))} PARTITION OF ${name} DEFAULT`,
     ...table.indexes.map(
-      (index) => `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table.table}_${index.name}_idx`)} ON ${name} (${index.on})${index.where ? ` WHERE ${index.where}` : ''}`,
+      (index) =>
+        `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table.table}_${index.name}_idx`)} ON ${name}${index.using ? ` USING ${index.using}` : ''} (${index.on})${index.where ? ` WHERE ${index.where}` : ''}`,
     ),
   ];
 }
