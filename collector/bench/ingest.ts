@@ -23,7 +23,9 @@ import autocannon from 'autocannon';
 import { encodeFrame, msgpackEncoding, uuidV7, type EventEnvelope } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
 import { encodeIngestRecord } from '../src/pipeline/ingest-record.js';
-import { createProcessor, defaultStages } from '../src/pipeline/processor.js';
+import { createProcessor } from '../src/pipeline/processor.js';
+import { buildChain } from '../src/pipeline/chain/build-chain.js';
+import { EVENT_VALUE_LIMITS_DEFAULT } from '../src/pipeline/limits/event-guard-stage.js';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 8);
 // Many senders share one fsync (group commit): a collector faces hundreds of clients, not a few.
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
   console.log(`batch: ${EVENTS_PER_BATCH} events, JSON ${jsonText.length} B (${Math.round(jsonText.length / EVENTS_PER_BATCH)} B/event), lz4 frame ${lz4Frame.length} B, gzip JSON ${gzipJson.length} B`);
 
   // Post-WAL processing rate, one core (this process).
-  const processor = createProcessor(defaultStages({ decodedBytesMax: 8 << 20, eventsPerBatchMax: 2000 }));
+  const processor = createProcessor(buildChain({ purpose: 'deliver', decodedBytesMax: 8 << 20, eventsPerBatchMax: 2000, eventValue: EVENT_VALUE_LIMITS_DEFAULT, nodeId: 'bench' }));
   const walData = encodeIngestRecord({ v: 1, source: 'bench', receivedAtMs: Date.now(), requestId: 'r', contentKind: 'frame', body: lz4Frame });
   const rounds = 400;
   for (let i = 0; i < 50; i++) await processor.process({ lsn: i, nextLsn: i + 1, data: walData });

@@ -4,8 +4,8 @@
  * catalog), dedupe (memory window; Redis through a real redis-server when one is installed),
  * PII (hash + encrypt per annotated field), and the whole chain through the processor.
  *
- * Closing line: value = events/s through the full post-WAL chain (decode → stamp → event-bytes
- * → validate → dedupe (memory) → PII → emit), baseline = events/s of decode alone,
+ * Closing line: value = events/s through the full post-WAL chain as the collector builds it
+ * (decode → event-guard → stamp → event-bytes → validate → dedupe (memory) → PII → emit), baseline = events/s of decode alone,
  * ratio = value / baseline.
  */
 import { randomBytes } from 'node:crypto';
@@ -25,8 +25,9 @@ import {
 } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
 import { encodeIngestRecord } from '../src/pipeline/ingest-record.js';
-import { createProcessor, defaultStages } from '../src/pipeline/processor.js';
-import { withIngestStages } from '../src/pipeline/ingest-chain.js';
+import { createProcessor, type Stage } from '../src/pipeline/processor.js';
+import { buildChain, type ChainOptions } from '../src/pipeline/chain/build-chain.js';
+import { EVENT_VALUE_LIMITS_DEFAULT } from '../src/pipeline/limits/event-guard-stage.js';
 import { buildSchemaRegistry } from '../src/pipeline/schema/registry.js';
 import { defaultCatalogDir, loadSchemaFolder } from '../src/pipeline/schema/load-schema-folder.js';
 import { createMemoryDeduper } from '../src/pipeline/dedupe/memory.js';
@@ -127,23 +128,32 @@ async function main(): Promise<void> {
   }
 
   const records = frames.map((body, i) => encodeIngestRecord({ v: 1, source: 'web', receivedAtMs: Date.now(), requestId: `r${i}`, contentKind: 'frame', body }));
-  const fullSec = await best(async () => {
-    const limits = { decodedBytesMax: 8 << 20, eventsPerBatchMax: 10_000 };
-    const processor = createProcessor(withIngestStages(defaultStages(limits), { registry: () => registry, deduper: createMemoryDeduper(), nodeId: 'bench', cipher, eventsPerBatchMax: limits.eventsPerBatchMax }));
+  // Each stage of the real chain timed where it runs (the sum is the chain minus emit).
+  const stageSec = new Map<string, number>();
+  const timed = (stages: Stage[]): Stage[] =>
+    stages.map((stage) => ({
+      name: stage.name,
+      async run(batch) {
+        const start = process.hrtime.bigint();
+        const outcome = await stage.run(batch);
+        stageSec.set(stage.name, (stageSec.get(stage.name) ?? 0) + Number(process.hrtime.bigint() - start) / 1e9);
+        return outcome;
+      },
+    }));
+  const chainOptions = (extra: Partial<ChainOptions> = {}): ChainOptions => ({ purpose: 'deliver', decodedBytesMax: 8 << 20, eventsPerBatchMax: 10_000, eventValue: EVENT_VALUE_LIMITS_DEFAULT, nodeId: 'bench', ...extra });
+  const runAll = async (stages: Stage[]) => {
+    const processor = createProcessor(stages);
     let lsn = 0;
     for (const data of records) {
       await processor.process({ lsn, nextLsn: lsn + data.length + 12, data });
       lsn += data.length + 12;
     }
-  });
-  const coreSec = await best(async () => {
-    const processor = createProcessor(defaultStages({ decodedBytesMax: 8 << 20, eventsPerBatchMax: 10_000 }));
-    let lsn = 0;
-    for (const data of records) {
-      await processor.process({ lsn, nextLsn: lsn + data.length + 12, data });
-      lsn += data.length + 12;
-    }
-  });
+  };
+  const fullSec = await best(() => runAll(buildChain(chainOptions({ registry: () => registry, deduper: createMemoryDeduper(), cipher }))));
+  const coreSec = await best(() => runAll(buildChain(chainOptions())));
+  stageSec.clear();
+  await runAll(timed(buildChain(chainOptions({ registry: () => registry, deduper: createMemoryDeduper(), cipher }))));
+  const stagesTotalSec = [...stageSec.values()].reduce((a, b) => a + b, 0);
 
   const lines: [string, number][] = [
     ['decode (lz4 + msgpack)', usPerEvent(decodeSec)],
@@ -154,6 +164,8 @@ async function main(): Promise<void> {
     ['PII (hash/encrypt per annotated field)', usPerEvent(piiSec)],
     ['core chain: decode → stamp → emit', usPerEvent(coreSec)],
     ['full chain: + event-bytes, validate, dedupe (memory), PII', usPerEvent(fullSec)],
+    ...[...stageSec].map(([name, sec]): [string, number] => [`  stage ${name} (inside the full chain, one run)`, usPerEvent(sec)]),
+    ['  emit and the rest (one run)', Math.max(0, usPerEvent(fullSec) - usPerEvent(stagesTotalSec))],
   ];
   console.log(`${TOTAL} events (${BATCHES} batches of ${EVENTS_PER_BATCH}), best of ${ROUNDS}:`);
   for (const [name, us] of lines) console.log(`  ${name.padEnd(58)} ${fmt(us).toFixed(2).padStart(7)} µs/event  ${Math.round(1e6 / us).toLocaleString('en-US').padStart(10)} events/s`);

@@ -41,8 +41,8 @@ export interface CollectorDeps {
   readonly sinkTypes?: readonly SinkType[];
   /** Gates after write-key auth, in order (signatures, rate limits). */
   readonly ingestGates?: readonly IngestGate[];
-  /** Reshapes the processing chain, e.g. `(stages) => insertStage(stages, 'stamp', validateStage)`. */
-  readonly stages?: (defaults: Stage[]) => Stage[];
+  /** Changes the post-WAL chain built from the config (tests and benchmarks: a stage that fails, a slow one). */
+  readonly stages?: (built: Stage[]) => Stage[];
   /** Ingest stages (auth, limits, decrypt, validate, dedupe, PII); built from `config.ingest` when absent. */
   readonly ingest?: IngestRuntime;
   readonly log?: Logger;

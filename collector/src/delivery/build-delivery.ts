@@ -9,7 +9,7 @@ import type { CollectorConfig } from '../config/config.js';
 import type { SinkType } from '../config/sink-type.js';
 import type { IngestObserver } from '../pipeline/ingest-observer.js';
 import type { IngestRuntime } from '../pipeline/ingest-runtime.js';
-import { createProcessor, defaultStages, EVENT_VALUE_LIMITS_DEFAULT, type Stage } from '../pipeline/processor.js';
+import { createProcessor, type Stage } from '../pipeline/processor.js';
 import type { Sink } from '../sinks/sink.js';
 import type { CursorStore } from '../wal/cursor-store.js';
 import type { WriteAheadLog } from '../wal/wal.js';
@@ -34,8 +34,8 @@ export interface DeliveryParts {
   readonly nodeId: string;
   readonly log: Logger;
   readonly observer: DeliveryObserver & IngestObserver;
-  /** `CollectorDeps.stages`. */
-  readonly reshape?: (defaults: Stage[]) => Stage[];
+  /** `CollectorDeps.stages`: changes the built chain (tests, benchmarks). */
+  readonly reshape?: (built: Stage[]) => Stage[];
   /** How often retention runs when `wal.applyRetention` is given. */
   readonly retentionIntervalMs?: number;
 }
@@ -44,7 +44,8 @@ export async function buildDelivery(parts: DeliveryParts): Promise<{ delivery: D
   const { config, wal, log, observer } = parts;
   const sinks: Sink[] = [];
   for (const sinkConfig of config.sinks) sinks.push(await parts.types.get(sinkConfig.type)!.create(sinkConfig, { log, nodeId: parts.nodeId }));
-  const stages = parts.ingest.stages(defaultStages({ decodedBytesMax: config.limits.decodedBytesMax, eventsPerBatchMax: config.limits.eventsPerBatchMax, eventValue: { ...EVENT_VALUE_LIMITS_DEFAULT, depthMax: config.limits.eventDepthMax } }), { wal, observer });
+  parts.ingest.warmDedupe(wal); // the dedupe stage of the chain below waits for it
+  const stages = parts.ingest.chain('deliver', { observer });
   const budget = new DecodedBytesBudget(config.limits.decodedBytesInFlightMax);
   const chain = createProcessor(parts.reshape ? parts.reshape(stages) : stages);
   const processor = shareProcessed(withDecodedBytesBudget(chain, budget, config.limits.decodedBytesMax), SHARED_PROCESSED_RECORDS_MAX);

@@ -5,18 +5,18 @@
  * results (oldest dropped first). Safe because processing is a pure function of the WAL record;
  * a failed (e.g. retryable) processing is not kept, so the next caller tries again.
  */
-import type { Processor, ProcessedRecord } from '../pipeline/processor.js';
+import type { Processor, ProcessOutcome } from '../pipeline/processor.js';
 import type { Lsn } from '../wal/wal.js';
 
 export function shareProcessed(processor: Processor, entriesMax: number): Processor {
-  const results = new Map<Lsn, Promise<ProcessedRecord>>();
+  const results = new Map<Lsn, Promise<ProcessOutcome>>();
   return {
     process(record) {
       const known = results.get(record.lsn);
       if (known) return known;
       const result = processor.process(record);
       results.set(record.lsn, result);
-      result.catch(() => results.delete(record.lsn));
+      result.then((outcome) => outcome.status === 'retry' && results.delete(record.lsn), () => results.delete(record.lsn));
       if (results.size > entriesMax) results.delete(results.keys().next().value!);
       return result;
     },

@@ -236,6 +236,8 @@ export class SinkLoop {
         // be processed (retryable) still shows as lag.
         if (walRecords === 0) this.oldestPendingAtMs ??= this.clock.now();
         const processed = await this.options.processor.process(walRecord);
+        // A stage's dependency is down (Redis): the loop's catch backs off and reads this record again.
+        if (processed.status === 'retry') throw new Error(`stage ${processed.stage} asks to retry: ${processed.error.message}`, { cause: processed.error });
         const routed = processed.records.filter(this.options.accepts);
         const routedBytes = routed.reduce((sum, r) => sum + recordBytes(r), 0);
         if (until === undefined && walRecords > 0 && (records.length + routed.length > limits.recordsMax || bytes + routedBytes > limits.bytesMax)) return batch();

@@ -16,7 +16,8 @@ import type { LimitsConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
 import { encodeIngestRecord, type ContentKind, type IngestRecord } from '../pipeline/ingest-record.js';
 import { VALIDATE_HEADER, wantsSyncValidation, type SyncValidationResult } from '../pipeline/sync-validation.js';
-import { jsonBatchItems } from '../pipeline/processor.js';
+import { jsonBatchItems } from '../pipeline/decode/decode-stage.js';
+import { refuseEventsPerBatch } from '../pipeline/limits/events-per-batch.js';
 import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import type { IngestGate, IngestRequest } from './ingest-gate.js';
@@ -184,9 +185,8 @@ function checkBody(body: Buffer, contentType: string | undefined, limits: Limits
     throw new CollectorError('COLLECTOR_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type}" is not accepted; send ${FRAME_CONTENT_TYPE} or application/json.`, { status: 415 });
   }
   if (eventCount === 0) throw new CollectorError('COLLECTOR_BODY_EMPTY', 'The batch holds no events.', { status: 400 });
-  if (eventCount > limits.eventsPerBatchMax) {
-    throw new CollectorError('COLLECTOR_LIMIT_EVENTS_PER_BATCH', `The batch holds ${eventCount} events, more than the ${limits.eventsPerBatchMax}-event limit (limits.eventsPerBatchMax); send smaller batches.`, { status: 413 });
-  }
+  const tooMany = refuseEventsPerBatch(eventCount, limits.eventsPerBatchMax);
+  if (tooMany) throw new CollectorError(tooMany.code, tooMany.message, { status: 413 });
   return { contentKind, eventCount };
 }
 
@@ -197,9 +197,7 @@ function jsonEventCount(body: Buffer): number {
   } catch (error) {
     throw new CollectorError('COLLECTOR_BAD_JSON', `The body is not valid JSON (${(error as Error).message}).`, { status: 400 });
   }
-  try {
-    return jsonBatchItems(value).length;
-  } catch (error) {
-    throw new CollectorError('COLLECTOR_NOT_A_BATCH', (error as Error).message, { status: 400 });
-  }
+  const items = jsonBatchItems(value);
+  if (!items) throw new CollectorError('COLLECTOR_NOT_A_BATCH', 'JSON body must be an array of events or an object {"batch": [...]}', { status: 400 });
+  return items.length;
 }

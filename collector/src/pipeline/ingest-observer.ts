@@ -4,7 +4,7 @@
  * so counting is done once per record per process: a record counts when its Lsn passes the
  * highest one counted (loops and replays go in Lsn order), and is skipped when it does not.
  */
-import type { Stage } from './processor.js';
+import { OK, type Stage } from './chain/stage.js';
 
 export interface IngestObserver {
   eventsProcessed(source: string, counts: IngestCounts): void;
@@ -23,12 +23,13 @@ export function observeStage(observer: IngestObserver): Stage {
   return {
     name: 'observe',
     run(batch) {
-      if (batch.lsn <= countedLsn) return;
+      if (batch.lsn <= countedLsn) return OK;
       countedLsn = batch.lsn;
       const rejected = new Map<string, number>();
       for (const { code } of batch.rejected) rejected.set(code, (rejected.get(code) ?? 0) + 1);
       const possibleDuplicates = batch.events.filter((event) => (event as { possibleDuplicate?: boolean }).possibleDuplicate === true).length;
       observer.eventsProcessed(batch.ingest.source, { accepted: batch.events.length, duplicates: batch.duplicates, possibleDuplicates, rejected });
+      return OK;
     },
   };
 }

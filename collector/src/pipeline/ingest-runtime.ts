@@ -17,12 +17,12 @@ import { createRedisDeduper } from './dedupe/redis.js';
 import type { Deduper } from './dedupe/deduper.js';
 import { warmFromWal } from './dedupe/warm-from-wal.js';
 import type { IngestConfig } from './ingest-config.js';
-import { withIngestStages, type IngestChainOptions } from './ingest-chain.js';
+import { buildChain, type ChainOptions, type ChainPurpose } from './chain/build-chain.js';
 import type { IngestObserver } from './ingest-observer.js';
 import type { IngestRecord } from './ingest-record.js';
 import { ackLimitsGate } from './limits/ack-limits-gate.js';
 import { createFieldCipher } from './pii/field-cipher.js';
-import { createProcessor, decodeStage, defaultStages, eventGuardStage, type Stage } from './processor.js';
+import { createProcessor, type Stage } from './processor.js';
 import { rateLimitGate } from './rate-limit/rate-limit-gate.js';
 import { sealedKeyGate } from './decrypt/sealed-key-gate.js';
 import { createSourceRateLimiter } from './rate-limit/source-rate-limiter.js';
@@ -43,8 +43,6 @@ export interface IngestRuntimeOptions {
 }
 
 export interface StageContext {
-  /** The opened WAL: the memory deduper's window is rebuilt from it before the first batch. */
-  readonly wal?: Pick<WriteAheadLog, 'read' | 'stats'>;
   readonly observer?: IngestObserver;
 }
 
@@ -54,8 +52,13 @@ export interface IngestRuntime {
   readonly deduper: Deduper | undefined;
   /** After the write-key gate, in this order. */
   readonly ingestGates: readonly IngestGate[];
-  /** Reshapes the core's default chain (`CollectorDeps.stages`). */
-  stages(defaults: readonly Stage[], context?: StageContext): Stage[];
+  /** The post-WAL chain for `purpose`, from the config (./chain/build-chain.ts). */
+  chain(purpose: ChainPurpose, context?: StageContext): Stage[];
+  /**
+   * Rebuilds the memory dedupe window from the WAL before the first batch is deduplicated (the
+   * dedupe stages of chains made after this call wait for it); resolves at once for Redis.
+   */
+  warmDedupe(wal: Pick<WriteAheadLog, 'read' | 'stats'>): Promise<unknown>;
   readonly syncValidationByDefault: boolean;
   validateSync(record: IngestRecord): Promise<SyncValidationResult>;
   reloadSchemas(): Promise<ReloadOutcome>;
@@ -107,57 +110,48 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
     });
   }
 
-  const limits = {
-    decodedBytesMax: config.limits.decodedBytesMax,
-    eventsPerBatchMax: config.limits.eventsPerBatchMax,
-    eventValue: { depthMax: config.limits.eventDepthMax, eventBytesMax: ingest.eventBytesMax },
-  };
-  const chainOptions: IngestChainOptions = {
-    registry: () => registry.current,
-    nodeId,
-    eventBytesMax: ingest.eventBytesMax,
-    eventsPerBatchMax: limits.eventsPerBatchMax,
-    ...(deduper ? { deduper } : {}),
-    ...(cipher ? { cipher } : {}),
-  };
-  // The core's decode stage, rebuilt with the Opener so sealed frames open inside it, and its
-  // event guard with the ingest config's per-event size.
-  const withOpener = (defaults: readonly Stage[]): Stage[] =>
-    defaults.map((stage) => {
-      if (stage.name === 'decode') return decodeStage({ ...limits, ...(opener ? { opener } : {}) });
-      if (stage.name === 'event-guard') return eventGuardStage(limits.eventValue);
-      return stage;
+  const limits = { decodedBytesMax: config.limits.decodedBytesMax, jsonBodyBytesMax: ingest.jsonBodyBytesMax };
+  const chainOf = (purpose: ChainPurpose, extra: Partial<ChainOptions> = {}): Stage[] =>
+    buildChain({
+      purpose,
+      decodedBytesMax: config.limits.decodedBytesMax,
+      eventsPerBatchMax: config.limits.eventsPerBatchMax,
+      eventValue: { depthMax: config.limits.eventDepthMax, eventBytesMax: ingest.eventBytesMax },
+      registry: () => registry.current,
+      nodeId,
+      ...(opener ? { opener } : {}),
+      ...(deduper ? { deduper } : {}),
+      ...(cipher ? { cipher } : {}),
+      ...extra,
     });
-  const preview = createProcessor(withIngestStages(withOpener(defaultStages(limits)), { ...chainOptions, purpose: 'preview' }));
+  const preview = createProcessor(chainOf('preview'));
 
   const gates: IngestGate[] = [
     signatureGate({ windowMs: ingest.signatureWindowMs, ...(options.nowMs ? { nowMs: options.nowMs } : {}) }),
-    ackLimitsGate({ decodedBytesMax: limits.decodedBytesMax, jsonBodyBytesMax: ingest.jsonBodyBytesMax }),
+    ackLimitsGate(limits),
     sealedKeyGate(ingest.decryption.keys.map((key) => key.keyId)),
     rateLimitGate(createSourceRateLimiter(ingest.rateLimits, options.nowMs), options.onThrottled),
   ];
 
+  let dedupeReady: Promise<unknown> | undefined;
   return {
     nodeId,
     registry,
     deduper,
     ingestGates: gates,
-    stages(defaults, context = {}) {
-      let dedupeReady: Promise<unknown> | undefined;
-      if (dedupe.store === 'memory' && deduper && context.wal) {
-        const { oldestLsn, endLsn } = context.wal.stats();
-        const claimer = createProcessor(withIngestStages(withOpener(defaults), { ...chainOptions, purpose: 'claim' }));
-        const startedMs = Date.now();
-        dedupeReady = warmFromWal(context.wal, oldestLsn, endLsn, claimer).then(
-          (records) => log?.info({ event: LogEvent.DedupeWarmed, records, ms: Date.now() - startedMs }, `dedupe window rebuilt from ${records} WAL records`),
-          (error: unknown) => log?.error({ event: LogEvent.DedupeWarmError, err: error }, 'rebuilding the dedupe window from the WAL failed; duplicates of older events may pass'),
-        );
-      }
-      return withIngestStages(withOpener(defaults), {
-        ...chainOptions,
-        ...(context.observer ? { observer: context.observer } : {}),
-        ...(dedupeReady ? { dedupeReady } : {}),
-      });
+    chain(purpose, context = {}) {
+      return chainOf(purpose, { ...(context.observer ? { observer: context.observer } : {}), ...(dedupeReady ? { dedupeReady } : {}) });
+    },
+    warmDedupe(wal) {
+      if (dedupe.store !== 'memory' || !deduper || dedupeReady) return dedupeReady ?? Promise.resolve();
+      const { oldestLsn, endLsn } = wal.stats();
+      const claimer = createProcessor(chainOf('claim'));
+      const startedMs = Date.now();
+      dedupeReady = warmFromWal(wal, oldestLsn, endLsn, claimer).then(
+        (records) => log?.info({ event: LogEvent.DedupeWarmed, records, ms: Date.now() - startedMs }, `dedupe window rebuilt from ${records} WAL records`),
+        (error: unknown) => log?.error({ event: LogEvent.DedupeWarmError, err: error }, 'rebuilding the dedupe window from the WAL failed; duplicates of older events may pass'),
+      );
+      return dedupeReady;
     },
     syncValidationByDefault: ingest.syncValidation,
     validateSync: (record) => validateSync(preview, record),

@@ -35,7 +35,10 @@ export function wantsSyncValidation(header: string | string[] | undefined, byDef
 
 export async function validateSync(checker: Processor, record: IngestRecord): Promise<SyncValidationResult> {
   const data = encodeIngestRecord(record);
-  const { records } = await checker.process({ lsn: -1, nextLsn: -1, data });
+  const outcome = await checker.process({ lsn: -1, nextLsn: -1, data });
+  // The preview chain has no dedupe, the only stage that asks to retry.
+  if (outcome.status === 'retry') throw outcome.error;
+  const { records } = outcome;
   const events: SyncVerdict[] = [];
   for (const out of records) {
     if (out.zone === 'clean') {

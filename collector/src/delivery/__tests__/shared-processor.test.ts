@@ -11,8 +11,8 @@ describe('shareProcessed', () => {
     const inner: Processor = {
       async process(r) {
         calls += 1;
-        if (fail) throw Object.assign(new Error('redis down'), { retryable: true });
-        return { lsn: r.lsn, receivedAtMs: 1, records: [] };
+        if (fail) return { status: 'retry', stage: 'dedupe', error: new Error('redis down') };
+        return { status: 'processed', lsn: r.lsn, receivedAtMs: 1, records: [] };
       },
     };
     const shared = shareProcessed(inner, 2);
@@ -24,7 +24,7 @@ describe('shareProcessed', () => {
     await shared.process(record(0));
     expect(calls).toBe(4);
     fail = true;
-    await expect(shared.process(record(60))).rejects.toThrow('redis down');
+    await expect(shared.process(record(60))).resolves.toMatchObject({ status: 'retry' });
     fail = false;
     await expect(shared.process(record(60))).resolves.toMatchObject({ lsn: 60 });
     expect(calls).toBe(6);

@@ -1,14 +1,15 @@
 import { encodeFrame, identityCodec, msgpackEncoding } from '@shopstream/shared';
 import { describe, expect, it } from 'vitest';
 import { encodeIngestRecord } from '../../pipeline/ingest-record.js';
-import { createProcessor, defaultStages } from '../../pipeline/processor.js';
+import { createProcessor } from '../../pipeline/processor.js';
+import { testChain } from '../../pipeline/__tests__/chain-helpers.js';
 import type { SinkLimits, SinkOutcome, SinkRecord } from '../../sinks/sink.js';
 import { SinkLoop, type DeliveryPolicy } from '../sink-loop.js';
 import { appendBatch, events, fastClock, MemoryCursors, MemoryDeadLetter, MemoryWal, quietLog, ScriptedSink } from './memory-wal.js';
 
 const limits: SinkLimits = { recordsMax: 1000, bytesMax: 1 << 20, recordBytesMax: 64 * 1024, lingerMs: 0 };
 const policy: DeliveryPolicy = { retriesMax: 4, backoffBaseMs: 100, backoffMaxMs: 1000, breakerFailuresMax: 10, breakerOpenMs: 500, readRecordsMax: 64, writeTimeoutMs: 5000 };
-const processor = createProcessor(defaultStages({ decodedBytesMax: 1 << 20, eventsPerBatchMax: 1000 }));
+const processor = createProcessor(testChain());
 const cleanOnly = (r: SinkRecord) => r.zone === 'clean';
 const failWith = (message: string, status: 'retryable' | 'failure' = 'retryable', retryAfterMs?: number) => (): SinkOutcome =>
   status === 'failure' ? { status, error: new Error(message) } : { status, error: new Error(message), ...(retryAfterMs ? { retryAfterMs } : {}) };

@@ -4,8 +4,9 @@ import { createOpener, createSealer, crc32c, encodeFrame, generateSealingKeyPair
 import { gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
 import type { SinkRecord } from '../../sinks/sink.js';
 import { encodeIngestRecord, type ContentKind } from '../ingest-record.js';
-import { createProcessor, defaultStages, type Processor } from '../processor.js';
-import { withIngestStages, type IngestChainOptions } from '../ingest-chain.js';
+import { createProcessor, type Processor } from '../processor.js';
+import type { ChainOptions } from '../chain/build-chain.js';
+import { processed, testChain } from './chain-helpers.js';
 import { buildSchemaRegistry } from '../schema/registry.js';
 import { defaultCatalogDir, loadSchemaFolder } from '../schema/load-schema-folder.js';
 import { createMemoryDeduper } from '../dedupe/memory.js';
@@ -21,11 +22,11 @@ const order = (id = nextId(), extra: Record<string, unknown> = {}): EventEnvelop
   id, type: 'Order Completed', timestamp: at, properties: { order_id: 'o1', total: 10, email: 'Ada@Example.com', ...extra },
 });
 
-function build(options: Partial<IngestChainOptions> = {}, opener?: ReturnType<typeof createOpener>) {
+function build(options: Partial<ChainOptions> = {}, opener?: ReturnType<typeof createOpener>) {
   const counts: IngestCounts[] = [];
-  const stages = defaultStages({ decodedBytesMax: 64 * 1024, eventsPerBatchMax: 100, ...(opener ? { opener } : {}) });
-  const processor = createProcessor(withIngestStages(stages, {
-    registry: () => registry, deduper: createMemoryDeduper(), nodeId: 'node-1', cipher, eventsPerBatchMax: 100, eventBytesMax: 4096,
+  const processor = createProcessor(testChain({
+    decodedBytesMax: 64 * 1024, eventsPerBatchMax: 100, eventValue: { depthMax: 32, eventBytesMax: 4096 }, ...(opener ? { opener } : {}),
+    registry: () => registry, deduper: createMemoryDeduper(), nodeId: 'node-1', cipher,
     observer: { eventsProcessed: (_source, c) => counts.push(c) }, ...options,
   }));
   return { processor, counts };
@@ -33,7 +34,7 @@ function build(options: Partial<IngestChainOptions> = {}, opener?: ReturnType<ty
 
 async function run(processor: Processor, lsn: number, body: Uint8Array, contentKind: ContentKind = 'frame') {
   const data = encodeIngestRecord({ v: 1, source: 'web', receivedAtMs: Date.parse(at), requestId: `r${lsn}`, contentKind, body });
-  const { records } = await processor.process({ lsn, nextLsn: lsn + data.length + 12, data });
+  const { records } = processed(await processor.process({ lsn, nextLsn: lsn + data.length + 12, data }));
   const zone = (name: SinkRecord['zone']) => records.filter((r) => r.zone === name).map((r) => JSON.parse(r.json));
   return { records, raw: zone('raw'), clean: zone('clean'), failed: zone('failed'), audit: zone('audit')[0] };
 }

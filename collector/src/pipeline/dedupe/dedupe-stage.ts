@@ -5,7 +5,7 @@
  * When the store is down in `failMode: 'open'`, events go on marked `possibleDuplicate: true`.
  */
 import type { EventEnvelope } from '@shopstream/shared';
-import type { Stage } from '../processor.js';
+import { OK, type Stage } from '../chain/stage.js';
 import type { EventNotes } from '../event-notes.js';
 import { ownerToken, type Deduper } from './deduper.js';
 
@@ -25,9 +25,15 @@ export function dedupeStage(options: DedupeStageOptions): Stage {
     async run(batch) {
       if (options.ready) await options.ready;
       const events = batch.events;
-      if (events.length === 0) return;
+      if (events.length === 0) return OK;
       const owners = events.map((event, i) => ownerToken(nodeId, batch.lsn, notes.get(event)?.index ?? i));
-      const result = await deduper.firstSeen(events.map((event) => event.id), owners, batch.ingest.receivedAtMs);
+      let result;
+      try {
+        result = await deduper.firstSeen(events.map((event) => event.id), owners, batch.ingest.receivedAtMs);
+      } catch (error) {
+        // The store is down (failMode: closed): process this record again later, never guess.
+        return { status: 'retry', error: error instanceof Error ? error : new Error(String(error)) };
+      }
       const duplicates = new Set(events.filter((_, i) => !result.firstSeen[i]));
       if (duplicates.size > 0) {
         batch.duplicates += duplicates.size;
@@ -35,6 +41,7 @@ export function dedupeStage(options: DedupeStageOptions): Stage {
       }
       const kept = events.filter((event) => !duplicates.has(event));
       batch.events = result.degraded ? kept.map((event) => markPossibleDuplicate(event, notes)) : kept;
+      return OK;
     },
   };
 }

@@ -4,7 +4,7 @@
  * batch goes on. The refused event is recorded by id, type and size, not in full, so the failed
  * zone stays bounded too. Runs first after `stamp` and records each event's position (notes).
  */
-import type { Stage } from '../processor.js';
+import { OK, type Stage } from '../chain/stage.js';
 import type { EventNotes } from '../event-notes.js';
 
 export const EVENT_BYTES_MAX_DEFAULT = 32 * 1024;
@@ -35,6 +35,7 @@ export function eventBytesStage(eventBytesMax: number, notes: EventNotes): Stage
         batch.raw = kept;
         batch.events = batch.events.filter((event) => keptSet.has(event));
       }
+      return OK;
     },
   };
 }

@@ -8,7 +8,7 @@
  * cannot be decoded at all is kept in `failed` as its body bytes, which cannot be scrubbed.
  */
 import type { PiiRule } from '@shopstream/shared';
-import type { Stage } from '../processor.js';
+import { OK, type Stage } from '../chain/stage.js';
 import type { EventNotes } from '../event-notes.js';
 import { applyPii } from './apply-pii.js';
 import type { FieldCipher } from './field-cipher.js';
@@ -65,6 +65,7 @@ export function piiStage(cipher: FieldCipher | undefined, notes: EventNotes, bas
       batch.raw = batch.raw.map(scrub);
       batch.events = batch.events.map(scrub);
       for (const [i, rejection] of batch.rejected.entries()) batch.rejected[i] = { ...rejection, item: scrub(rejection.item) };
+      return OK;
     },
   };
 }

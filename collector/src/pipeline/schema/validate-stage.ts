@@ -3,7 +3,7 @@
  * with ajv's text; the valid ones of the same batch go on to `clean`. The registry is read on
  * every batch, so a reload applies from the next batch on.
  */
-import type { Stage } from '../processor.js';
+import { OK, type Stage } from '../chain/stage.js';
 import type { EventNotes } from '../event-notes.js';
 import type { SchemaRegistry } from './registry.js';
 
@@ -21,6 +21,7 @@ export function validateStage(registry: () => SchemaRegistry, notes: EventNotes)
         else batch.rejected.push({ item: event, code: check.code, message: check.reason, stage: 'validate' });
       }
       batch.events = kept;
+      return OK;
     },
   };
 }

@@ -17,7 +17,7 @@
  * - Limits: 32 KB per event and 500 KB per batch request (checked by the size stages).
  */
 import type { EventKind } from '@shopstream/shared';
-import { isUsableTimestamp } from '../stamp-timestamp.js';
+import { isUsableTimestamp } from '../stamp/stamp-timestamp.js';
 
 export const SEGMENT_EVENT_BYTES_MAX = 32 * 1024;
 export const SEGMENT_BATCH_BYTES_MAX = 500 * 1024;

@@ -16,13 +16,13 @@ function fakeWal(count: number) {
 describe('warming a dedupe window from the WAL', () => {
   it('runs every record in [from, to) through the claimer, in order, across read pages', async () => {
     const seen: number[] = [];
-    const claimer: Processor = { process: async (record) => (seen.push(record.lsn), { lsn: record.lsn, receivedAtMs: 0, records: [] }) };
+    const claimer: Processor = { process: async (record) => (seen.push(record.lsn), { status: 'processed' as const, lsn: record.lsn, receivedAtMs: 0, records: [] }) };
     expect(await warmFromWal(fakeWal(600), 0, 5000, claimer)).toBe(500);
     expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => i * 10));
   });
 
   it('stops at the end of the log', async () => {
-    const claimer: Processor = { process: async (record) => ({ lsn: record.lsn, receivedAtMs: 0, records: [] }) };
+    const claimer: Processor = { process: async (record) => ({ status: 'processed' as const, lsn: record.lsn, receivedAtMs: 0, records: [] }) };
     expect(await warmFromWal(fakeWal(3), 0, 1_000_000, claimer)).toBe(3);
     expect(await warmFromWal(fakeWal(3), 0, 0, claimer)).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stampTimestamp } from '../stamp-timestamp.js';
-import { correctedTimestamp } from '../segment/segment-to-envelopes.js';
+import { correctedTimestamp } from '../../segment/segment-to-envelopes.js';
 
 const receivedAt = '2026-12-05T10:00:00.000Z';
 
