@@ -67,6 +67,21 @@ describe('browser SDK delivery (real Chromium)', () => {
     h.expectExactlyOnce(ids);
   });
 
+  it('401 for a while (the write key refused): nothing dropped, SDK_UNAUTHORIZED once, all arrive once the key is accepted', async () => {
+    h.sink.failWith(401);
+    const page = await openShop(h.context, h.shop.url, h.cfg());
+    const ids = await page.evaluate(() => Array.from({ length: 30 }, (_, i) => sdk.track('Checkout Step Viewed', { step: i })!));
+    expect(await eventually(() => h.sink.requests() >= 3, 10_000)).toBe(true); // refused, backed off, refused again
+    expect(await queued(page)).toBe(30);
+    expect(await page.evaluate(() => window.sdkErrors.map((e) => e.code))).toEqual(['SDK_UNAUTHORIZED']); // once per episode
+    h.sink.failWith(undefined); // the key is accepted again (fixed on the collector)
+    expect(await eventually(() => h.fetchedIds().length >= 30, 10_000)).toBe(true);
+    expect(await eventually(async () => (await queued(page)) === 0, 5_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    h.expectExactlyOnce(ids);
+    expect(h.sink.events().some((e) => (e.context as { dropped?: number } | undefined)?.dropped)).toBe(false); // nothing counted as dropped
+  });
+
   it('honours Retry-After and keeps the backoff across a reload', async () => {
     h.sink.failWith(503, 2);
     const page = await openShop(h.context, h.shop.url, h.cfg());
