@@ -25,8 +25,9 @@ let page: Page;
 
 beforeAll(async () => {
   rig = await startTrackerRig('rudderstack', { sources: [{ id: 'shop-rudder', writeKey: WRITE_KEY }] });
-  // Retries start after 200 ms (default 1 s) so the outage test stays short.
-  page = await openTrackerPage(rig.context, rig.shop.url, { collector: rig.collector.url, writeKey: WRITE_KEY, options: { queueOptions: { minRetryDelay: 200, maxRetryDelay: 1_000 } } });
+  // Retries every 0.2–1 s (default 1–360 s) and more of them (default 10): the outage test stays
+  // short, and a restart slowed by a busy machine cannot outlast the attempts.
+  page = await openTrackerPage(rig.context, rig.shop.url, { collector: rig.collector.url, writeKey: WRITE_KEY, options: { queueOptions: { minRetryDelay: 200, maxRetryDelay: 1_000, maxAttempts: 100 } } });
 });
 afterAll(async () => {
   await rig?.close();
@@ -65,7 +66,7 @@ describe('@rudderstack/analytics-js → collector', () => {
   it('collector down for a while, then up: every event tracked meanwhile lands once', async () => {
     await rig.collector.kill9();
     const ids = await page.evaluate(async () => Promise.all(Array.from({ length: 5 }, (_, i) => send('track', 'Product Clicked', { product_id: `p-${i}` }))));
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
     await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
   });
@@ -86,7 +87,8 @@ describe('@rudderstack/rudder-sdk-node → collector', () => {
   const track = (analytics: Analytics, event: string, properties: Record<string, string | number>) =>
     new Promise<string>((resolve, reject) => {
       const messageId = randomUUID();
-      analytics.track({ userId: 'u-9', event, properties, messageId }, (error?: unknown) => (error ? reject(error) : resolve(messageId)));
+      // The SDK keeps a messageId it is given (its types omit the field).
+      analytics.track({ userId: 'u-9', event, properties, ...{ messageId } }, (error?: unknown) => (error ? reject(error) : resolve(messageId)));
     });
 
   it('gzip batches to /v1/batch land in clean once with their messageIds', async () => {
@@ -98,11 +100,11 @@ describe('@rudderstack/rudder-sdk-node → collector', () => {
   });
 
   it('collector down for a while, then up: its retries deliver every event once', async () => {
-    // axios-retry waits about 0.2, 0.4, 0.8, 1.6 s between tries: the outage ends within them.
-    const analytics = new Analytics(WRITE_KEY, { dataPlaneUrl: rig.collector.url, flushAt: 5, flushInterval: 100, retryCount: 6, logLevel: 'error' });
+    // The SDK retries through axios-retry; every 300 ms for up to 30 s here (default: 3 tries, exponential).
+    const analytics = new Analytics(WRITE_KEY, { dataPlaneUrl: rig.collector.url, flushAt: 5, flushInterval: 100, retryCount: 100, axiosRetryConfig: { retryDelay: () => 300 }, logLevel: 'error' });
     await rig.collector.kill9();
     const sent = Promise.all(Array.from({ length: 5 }, (_, i) => track(analytics, 'Product Clicked', { product_id: `n-${i}` })));
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
     await expectCleanOnce(rig.collector.lakeDir, await sent, 30_000);
   });

@@ -77,7 +77,7 @@ describe('@segment/analytics-next → collector', () => {
       for (let i = 0; i < 5; i++) out.push((await analytics.track('Product Clicked', { product_id: `p-${i}` })).event.messageId);
       return out;
     });
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
     await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
   });

@@ -82,7 +82,7 @@ describe('@snowplow/browser-tracker → collector', () => {
       sp.trackSelfDescribingEvent({ event: { schema: 'iglu:com.acme/checkout_step/jsonschema/1-0-0', data: { step: 3 } } });
       return sp.eids.slice(-4);
     });
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
     // The tracker keeps failed events in its localStorage queue and sends them on its next flush.
     await page.evaluate(() => sp.flushBuffer());
@@ -115,7 +115,7 @@ describe('@snowplow/node-tracker → collector', () => {
     const tracker = node('post');
     await rig.collector.kill9();
     const ids = Array.from({ length: 4 }, (_, i) => eid(tracker.track(buildPageView({ pageUrl: `https://shop.example/offline-${i}` }))));
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
     await tracker.flush(); // a flush still running from the failed sends returns at once: flush until all are in
     for (let i = 0; i < 20 && (await readLake(rig.collector.lakeDir, 'clean')).filter(({ value }) => ids.includes(value.id as string)).length < ids.length; i++) {
