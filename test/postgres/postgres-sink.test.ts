@@ -5,13 +5,13 @@
  */
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { uuidV7 } from '@shopstream/shared';
 import { ConfigReader } from '../../collector/src/config/config-reader.js';
 import { loadLakeCatalog } from '../../collector/src/lake/lake-catalog.js';
 import type { LakeCatalog } from '../../collector/src/lake/lake-catalog.js';
 import { clientConfig, parseTarget, tlsOptions } from '../../collector/src/sinks/postgres/connection-options.js';
-import { iamPasswordSource } from '../../collector/src/sinks/postgres/iam-token.js';
+import { iamPasswordSource, passwordFor } from '../../collector/src/sinks/postgres/iam-token.js';
 import { maintainPartitions } from '../../collector/src/sinks/postgres/partitions.js';
 import { readPostgresSinkConfig } from '../../collector/src/sinks/postgres/postgres-config.js';
 import { createPostgresSink, type PostgresSink } from '../../collector/src/sinks/postgres/postgres-sink.js';
@@ -24,7 +24,7 @@ const log = pino({ level: 'silent' });
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  [server, catalog] = await Promise.all([startPostgresServer(), loadLakeCatalog()]);
+  [server, catalog] = await Promise.all([startPostgresServer({ tls: true }), loadLakeCatalog()]);
 });
 afterAll(async () => {
   await server?.stop();
@@ -168,6 +168,44 @@ describe('connection settings', () => {
     expect(await password()).toBe('token-1');
     nowMs = 10 * 60_000;
     expect(await password()).toBe('token-2');
+  });
+
+  it('speaks TLS as configured: verify-full checks the CA and the host name, verify-ca only the CA, require neither', async () => {
+    const url = await server.newDatabase();
+    const attempt = async (tls: Record<string, unknown>) => {
+      const sink = sinkFor(url, { tls, connectTimeoutMs: 5_000 });
+      const outcome = await sink.write([eventRecord({})], signal());
+      await sink.close!();
+      return outcome;
+    };
+    expect(await attempt({ mode: 'verify-full', caFile: server.caFile })).toEqual({ status: 'success' });
+    expect(await attempt({ mode: 'verify-full' })).toMatchObject({ status: 'retryable', error: { message: expect.stringMatching(/certificate/i) } });
+    expect(await attempt({ mode: 'verify-full', caFile: server.caFile, serverName: 'db.example' })).toMatchObject({ status: 'retryable', error: { message: expect.stringMatching(/altnames|does not match/i) } });
+    expect(await attempt({ mode: 'verify-ca', caFile: server.caFile, serverName: 'db.example' })).toEqual({ status: 'success' });
+    expect(await attempt({ mode: 'require' })).toEqual({ status: 'success' });
+    const config = readPostgresSinkConfig(ConfigReader.of({ url, tls: { mode: 'verify-full', caFile: server.caFile } }, 's'));
+    const client = new pg.Client(clientConfig(config, parseTarget(url), undefined));
+    await client.connect();
+    const [row] = (await client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows;
+    await client.end();
+    expect(row).toEqual({ ssl: true });
+  });
+
+  it('with iam, the password is an RDS auth token signed by @aws-sdk/rds-signer for the URL\'s host, port and user', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
+    onTestFinished(() => {
+      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) if (saved[key] === undefined) delete process.env[key];
+    });
+    const url = 'postgres://collector@db.abc.eu-central-1.rds.amazonaws.com:5432/shop';
+    const config = readPostgresSinkConfig(ConfigReader.of({ url, iam: { region: 'eu-central-1' } }, 's'));
+    const password = passwordFor(config, parseTarget(url));
+    expect(typeof password).toBe('function');
+    const token = await (password as () => Promise<string>)();
+    expect(token).toMatch(/^db\.abc\.eu-central-1\.rds\.amazonaws\.com:5432\/\?Action=connect&DBUser=collector&/);
+    expect(token).toContain('X-Amz-Expires=900');
+    expect(token).toContain('eu-central-1%2Frds-db%2Faws4_request');
+    expect(await (password as () => Promise<string>)()).toBe(token); // reused within 10 minutes
   });
 
   it('maps TLS modes to certificate checks and refuses IAM without TLS', () => {

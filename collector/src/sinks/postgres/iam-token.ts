@@ -5,7 +5,10 @@
  * before the old one could expire mid-handshake. Signing is local (no AWS call); the signer
  * reads credentials from the SDK's default chain (instance role, env, profile).
  */
-import type { Clock } from '../../delivery/clock.js';
+import { Signer } from '@aws-sdk/rds-signer';
+import { systemClock, type Clock } from '../../delivery/clock.js';
+import type { ConnectionTarget } from './connection-options.js';
+import type { PostgresSinkConfig } from './postgres-config.js';
 
 /** What signs a token: `@aws-sdk/rds-signer`'s `Signer` in production, any function in tests. */
 export interface TokenSigner {
@@ -24,4 +27,11 @@ export function iamPasswordSource(signer: TokenSigner, clock: Pick<Clock, 'now'>
     cached = { token, signedAtMs: now };
     return token;
   };
+}
+
+/** The connection's password: the URL's, or with `iam` a token source for the URL's host, port and user. */
+export function passwordFor(config: PostgresSinkConfig, target: ConnectionTarget, clock: Pick<Clock, 'now'> = systemClock): string | (() => Promise<string>) | undefined {
+  if (!config.iam) return target.password;
+  const signer = new Signer({ hostname: target.host, port: target.port, username: config.iam.username ?? target.user, ...(config.iam.region ? { region: config.iam.region } : {}) });
+  return iamPasswordSource(signer, clock);
 }

@@ -3,12 +3,10 @@
  * receives the clean, failed and audit zones by default (raw has no table). The typed config
  * travels in the entry's `postgres` key; `postgresConfigOf` is the one place that reads it back.
  */
-import { Signer } from '@aws-sdk/rds-signer';
 import type { SinkConfig, SinkType } from '../../config/sink-type.js';
-import { systemClock } from '../../delivery/clock.js';
 import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import { clientConfig, parseTarget, resolveUrl } from './connection-options.js';
-import { iamPasswordSource } from './iam-token.js';
+import { passwordFor } from './iam-token.js';
 import { readPostgresSinkConfig, type PostgresSinkConfig } from './postgres-config.js';
 import { createPostgresSink } from './postgres-sink.js';
 
@@ -30,12 +28,7 @@ export const postgresSinkType: SinkType = {
   async create(sinkConfig, deps) {
     const config = postgresConfigOf(sinkConfig);
     const target = parseTarget(resolveUrl(config, process.env));
-    const password = config.iam
-      ? iamPasswordSource(
-          new Signer({ hostname: target.host, port: target.port, username: config.iam.username ?? target.user, ...(config.iam.region ? { region: config.iam.region } : {}) }),
-          systemClock,
-        )
-      : target.password;
+    const password = passwordFor(config, target);
     const catalog = await loadLakeCatalog();
     const sink = createPostgresSink({
       name: sinkConfig.name,

@@ -48,6 +48,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let nextMaintenanceAtMs = 0;
+  let migrated = false;
 
   const drop = (stale: pg.Client | undefined) => {
     if (stale === undefined) return;
@@ -64,7 +65,9 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
     });
     try {
       await fresh.connect();
-      await ensureSchema(fresh, { schema: config.schema, migrate: config.migrate, catalog: options.catalog, sinkName: options.name });
+      // Migrate on the first connection only; a reconnect just checks (no DDL while analysts query).
+      await ensureSchema(fresh, { schema: config.schema, migrate: config.migrate && !migrated, catalog: options.catalog, sinkName: options.name });
+      migrated = true;
       await fresh.query(STAGE_TABLE_SQL);
     } catch (error) {
       fresh.end().catch(() => undefined);
