@@ -5,8 +5,10 @@
  * directory starts Lsns from 0 again and gets a new id with it.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { replaceFileAtomically } from '@shopstream/shared/node';
+import { nodeWalFs } from '../../wal/wal-fs.js';
 
 export const NODE_ID_FILE = 'node-id';
 
@@ -21,19 +23,7 @@ export async function loadOrCreateNodeId(walDir: string): Promise<string> {
   const id = randomUUID();
   await mkdir(walDir, { recursive: true });
   // Durable before any WAL record is numbered under it: a lost id would re-own replayed events.
-  const file = await open(`${path}.tmp`, 'w');
-  try {
-    await file.writeFile(`${id}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(`${path}.tmp`, path);
-  const dir = await open(walDir, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  // Through the WAL's file system (a strict directory fsync), like the WAL's own files.
+  await replaceFileAtomically(path, Buffer.from(`${id}\n`), nodeWalFs);
   return id;
 }
