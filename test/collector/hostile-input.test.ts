@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleFrame, crc32c, encodeFrame, identityCodec, msgpackEncoding, uuidV7, type EventEnvelope } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
 import { readLake, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
+import { startRedisServer } from '../support/redis-server.js';
 
 const WRITE_KEY = 'dev-key';
 const README = new URL('../../collector/README.md', import.meta.url);
@@ -316,11 +317,63 @@ describe('bounded telemetry', () => {
   });
 });
 
+type SinkState = { sink: string; lagAgeMs: number; lagRecords: number; writeErrors: number; loopErrors: number; blockedAtLsn?: number; lastError?: { message: string } };
+const sinkState = async (url: string) => ((await (await fetch(`${url}/v1/status`)).json()) as { sinks: SinkState[] }).sinks.find((s) => s.sink === 'lake')!;
+const readyzStatus = async (url: string) => (await fetch(`${url}/readyz`)).status;
+/** Short lagAgeMaxMs and quick retries, so a stall shows (and ends) within seconds. */
+const STALL_DELIVERY = { lagAgeMaxMs: 1_000, backoffBaseMs: 20, backoffMaxMs: 200, breakerOpenMs: 200, retriesMax: 1000 };
+
+async function postOne(url: string, event: Item): Promise<void> {
+  const res = await fetch(`${url}/v1/batch`, { method: 'POST', body: JSON.stringify([event]), headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` } });
+  expect(res.status).toBe(200);
+  await res.arrayBuffer();
+}
+
 describe('a sink stall is visible and drains', () => {
+  it('a retryable stage failing (Redis dedupe down, failMode closed): lagAgeMs grows, loopErrors count, blockedAtLsn names the record, /readyz red; Redis back, it drains', async () => {
+    let redis = await startRedisServer();
+    const stalled = await startCollectorProcess({
+      config: {
+        delivery: STALL_DELIVERY,
+        ingest: { dedupe: { store: 'redis', redisUrl: redis.url, failMode: 'closed', commandTimeoutMs: 300 } },
+        sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 20 } }],
+      },
+    });
+    try {
+      const before = probe();
+      await postOne(stalled.url, before);
+      await waitFor(async () => (await readLake(stalled.lakeDir, 'clean')).some((r) => r.value.id === before.id), 15_000, 'an event while Redis is up');
+      const port = redis.port;
+      await redis.kill();
+      const held = probe();
+      await postOne(stalled.url, held); // the WAL still acknowledges
+      await waitFor(async () => (await sinkState(stalled.url)).loopErrors >= 2, 10_000, 'loop errors while Redis is down');
+      const first = await sinkState(stalled.url);
+      expect(first.blockedAtLsn).toEqual(expect.any(Number));
+      expect(first.lagAgeMs).toBeGreaterThan(0);
+      await waitFor(async () => (await readyzStatus(stalled.url)) === 503, 10_000, '/readyz red after lagAgeMaxMs');
+      const later = await sinkState(stalled.url);
+      expect(later.lagAgeMs).toBeGreaterThan(Math.max(1_000, first.lagAgeMs));
+      expect(later.loopErrors).toBeGreaterThan(first.loopErrors);
+      expect(later.blockedAtLsn).toBe(first.blockedAtLsn);
+      expect(await (await fetch(`${stalled.url}/metrics`)).text()).toMatch(/shopstream_sink_loop_errors\{sink="lake"\} [1-9]/);
+
+      redis = await startRedisServer({ port });
+      await waitFor(async () => (await readLake(stalled.lakeDir, 'clean')).some((r) => r.value.id === held.id), 15_000, 'the held event once Redis is back');
+      await waitFor(async () => (await readyzStatus(stalled.url)) === 200, 10_000, '/readyz green after draining');
+      const drained = await sinkState(stalled.url);
+      expect(drained).toMatchObject({ lagRecords: 0, lagAgeMs: 0 });
+      expect(drained.blockedAtLsn).toBeUndefined();
+    } finally {
+      await stalled.cleanup();
+      await redis.kill();
+    }
+  });
+
   it('lake writes failing (a file where <lake>/_tmp should be): lagAgeMs grows, write errors count, /readyz red after lagAgeMaxMs; restored, it drains', async () => {
     const stalled = await startCollectorProcess({
       config: {
-        delivery: { lagAgeMaxMs: 1_000, backoffBaseMs: 20, backoffMaxMs: 200, breakerOpenMs: 200, retriesMax: 1000 },
+        delivery: STALL_DELIVERY,
         sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 20 } }],
       },
     });
@@ -330,14 +383,11 @@ describe('a sink stall is visible and drains', () => {
       await mkdir(stalled.lakeDir, { recursive: true });
       await writeFile(tmp, 'not a directory');
       const event = probe();
-      const res = await fetch(`${stalled.url}/v1/batch`, { method: 'POST', body: JSON.stringify([event]), headers: { 'content-type': 'application/json', authorization: `Bearer ${WRITE_KEY}` } });
-      expect(res.status).toBe(200);
-      await res.arrayBuffer();
-      type Status = { sinks: { sink: string; lagAgeMs: number; lagRecords: number; writeErrors: number; loopErrors: number; lastError?: { message: string } }[] };
-      const lake = async () => ((await (await fetch(`${stalled.url}/v1/status`)).json()) as Status).sinks.find((s) => s.sink === 'lake')!;
+      await postOne(stalled.url, event);
+      const lake = () => sinkState(stalled.url);
       await waitFor(async () => (await lake()).writeErrors >= 2, 10_000, 'write errors while _tmp is a file');
       const first = await lake();
-      await waitFor(async () => (await fetch(`${stalled.url}/readyz`)).status === 503, 10_000, '/readyz red after lagAgeMaxMs');
+      await waitFor(async () => (await readyzStatus(stalled.url)) === 503, 10_000, '/readyz red after lagAgeMaxMs');
       const later = await lake();
       expect(later.lagAgeMs).toBeGreaterThan(1_000);
       expect(later.lagAgeMs).toBeGreaterThan(first.lagAgeMs);
@@ -348,7 +398,7 @@ describe('a sink stall is visible and drains', () => {
 
       await rm(tmp, { force: true });
       await waitFor(async () => (await readLake(stalled.lakeDir, 'clean')).some((r) => r.value.id === event.id), 15_000, 'the event once the lake is writable again');
-      await waitFor(async () => (await fetch(`${stalled.url}/readyz`)).status === 200, 10_000, '/readyz green after draining');
+      await waitFor(async () => (await readyzStatus(stalled.url)) === 200, 10_000, '/readyz green after draining');
       expect(await lake()).toMatchObject({ lagRecords: 0, lagAgeMs: 0 });
     } finally {
       await stalled.cleanup();
