@@ -30,7 +30,8 @@ const collector = await startCollector(
       sources: [{ id: 'dev', writeKey }],
       wal: { dir: walDir },
       lake: { dir: lakeDir },
-      sinks: [{ type: 'lake', name: 'lake' }],
+      // The storefront tails the lake: roll every second (default 10 s keeps file counts low).
+      sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 1000 } }],
       cors: { origins: ['*'] },
       log: { level: env.SHOPSTREAM_LOG_LEVEL ?? 'warn' },
     },

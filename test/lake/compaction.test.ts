@@ -21,7 +21,7 @@ import { getObject, listKeys } from '../aws/s3-read.js';
 import { catalogAndSchemas, filesByPartition, lineageCounts, pastHourWorkload } from './lake-files.js';
 
 const SEED = Number(process.env.LAKE_SEED ?? 4242);
-const KILLS = 4;
+const KILLS = 3;
 const random = seededRandom(SEED);
 const { catalog, latest } = await catalogAndSchemas();
 const workload = pastHourWorkload(SEED, 2_000, latest, ['Order Completed', 'Identify']);

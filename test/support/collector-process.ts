@@ -73,7 +73,9 @@ async function launch(dir: string, port: number, options: CollectorProcessOption
   const walDir = join(dir, 'wal');
   const lakeDir = join(dir, 'lake');
   const configPath = join(dir, 'collector.json');
-  const config = options.config ?? {};
+  // Tests read the lake within seconds: without sinks of their own they get the default lake
+  // sink with a short roll age instead of the 10 s default (which keeps file counts low).
+  const config = { sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 200 } }], ...options.config };
   await writeFile(configPath, JSON.stringify({ ...config, wal: { ...(config.wal as object), dir: walDir }, lake: { ...(config.lake as object), dir: lakeDir } }));
   const child = spawn(process.execPath, [COLLECTOR_CLI, 'serve', '--config', configPath], {
     env: { ...process.env, SHOPSTREAM_LOG_LEVEL: 'warn', ...options.env, PORT: String(port), SHOPSTREAM_LISTEN_HOST: '127.0.0.1' },

@@ -23,7 +23,7 @@ describe('config', () => {
     expect(config.sources).toEqual([{ id: 'dev', writeKey: 'dev-key' }]);
     expect(config.wal).toMatchObject({ dir: './data/wal', fsync: 'always' });
     expect(config.lake.dir).toBe('./data/lake');
-    expect(config.sinks).toMatchObject([{ type: 'lake', name: 'lake', limits: { lingerMs: 1000 } }]);
+    expect(config.sinks).toMatchObject([{ type: 'lake', name: 'lake', limits: { lingerMs: 10_000 } }]);
   });
 
   it('keeps delivered WAL segments for the memory deduper\'s window unless told otherwise', () => {

@@ -58,8 +58,9 @@ function valueFor(schema: Record<string, unknown> | undefined, name: string, ran
     }
     case 'object': {
       const out: Record<string, unknown> = {};
+      const required = new Set((schema.required ?? []) as string[]);
       for (const [key, sub] of Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
-        if (sub['x-pii'] === 'drop' || random() < 0.15) continue;
+        if (sub['x-pii'] === 'drop' || (!required.has(key) && random() < 0.15)) continue;
         out[key] = valueFor(sub, key, random);
       }
       return out;
@@ -67,6 +68,25 @@ function valueFor(schema: Record<string, unknown> | undefined, name: string, ran
     default:
       return undefined;
   }
+}
+
+/**
+ * One event of `type` with values made from its catalog schema (none: a custom event):
+ * SDK-shaped (UUID-like id) or, 30 % of the time, Segment-shaped (`ajs-…` id, `kind` set).
+ */
+export function catalogEvent(type: string, schema: Record<string, unknown> | undefined, random: () => number, i: number, atMs: number): Record<string, unknown> {
+  const segmentShaped = random() < 0.3;
+  const id = segmentShaped ? `ajs-next-${Math.floor(random() * 1e12).toString(36)}-${i}` : `0193${i.toString(16).padStart(12, '0')}-7000-8000-${Math.floor(random() * 1e12).toString(16).padStart(12, '0')}`;
+  const fields = schema?.properties as Record<string, Record<string, unknown>> | undefined;
+  const properties = (valueFor(fields?.properties, 'properties', random) ?? { paper: 'red', bows: 2 }) as Record<string, unknown>;
+  const kind = ((schema?.['x-event'] as { kind?: string } | undefined)?.kind) ?? 'track';
+  return {
+    id, type, ...(segmentShaped ? { kind } : {}), anonymousId: `anon-${Math.floor(random() * 500)}`,
+    ...(random() < 0.4 ? { userId: `user-${Math.floor(random() * 100)}` } : {}),
+    timestamp: new Date(atMs - Math.floor(random() * 5000)).toISOString(),
+    context: { library: { name: segmentShaped ? 'analytics-node' : '@shopstream/sdk', version: '1.0.0' }, page: { url: `https://shop.test/${i % 97}` } },
+    ...(kind === 'identify' ? { traits: valueFor(fields?.traits, 'traits', random) } : { properties }),
+  };
 }
 
 export function mixedWorkload(options: WorkloadOptions): Workload {
@@ -95,17 +115,10 @@ export function mixedWorkload(options: WorkloadOptions): Workload {
     for (let b = 0; b < batchSize && i < options.events; b++, i++) {
       const type = types[Math.floor(random() * types.length)]!;
       const schema = options.schemas.get(type);
-      const segmentShaped = random() < 0.3;
-      const id = segmentShaped ? `ajs-next-${Math.floor(random() * 1e12).toString(36)}-${i}` : `0193${(i + options.seed * 1e7).toString(16).padStart(12, '0')}-7000-8000-000000000000`.slice(0, 36);
-      const properties = (valueFor(schema?.properties ? ((schema.properties as Record<string, unknown>).properties as Record<string, unknown>) : undefined, 'properties', random) ?? { paper: 'red', bows: 2 }) as Record<string, unknown>;
-      const kind = ((schema?.['x-event'] as { kind?: string } | undefined)?.kind) ?? 'track';
-      const event: Record<string, unknown> = {
-        id, type, ...(segmentShaped ? { kind } : {}), source, anonymousId: `anon-${Math.floor(random() * 500)}`,
-        ...(random() < 0.4 ? { userId: `user-${Math.floor(random() * 100)}` } : {}),
-        timestamp: new Date(receivedAtMs - Math.floor(random() * 5000)).toISOString(), receivedAt,
-        context: { library: { name: segmentShaped ? 'analytics-node' : '@shopstream/sdk', version: '1.0.0' }, page: { url: `https://shop.test/${i % 97}` } },
-        ...(kind === 'identify' ? { traits: valueFor((schema?.properties as Record<string, Record<string, unknown>>).traits, 'traits', random) } : { properties }),
-      };
+      const event = catalogEvent(type, schema, random, i, receivedAtMs);
+      event.source = source;
+      event.receivedAt = receivedAt;
+      const properties = (event.properties ?? {}) as Record<string, unknown>;
       const invalid = random() < 0.03;
       if (invalid) {
         // An ill-typed value reaches raw as sent; validation refuses it, so it lands in failed, not clean.

@@ -3,18 +3,23 @@ import type { SinkType } from '../../config/sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
 import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import { createParquetWriter, type ParquetCodec } from '../../lake/parquet-writer.js';
+import { readCompactionConfig, withCompaction } from '../../lake/compaction/compaction-config.js';
+import { localCompactionStore } from '../../lake/compaction/local-compaction-store.js';
 import { createLakeSink, type LakeFormat } from './lake-sink.js';
 import { sweepLakeTempFiles } from './lake-temp-sweep.js';
 
 /**
- * `{ type: "lake", name?, dir?, format?: ndjson|parquet, parquetCompression?: zstd|snappy, gzipLevel?, schemasDir? }`; `dir` defaults to the top-level
- * `lake.dir`; `schemasDir` adds custom schemas' columns to the lake tables (use the same folder
- * as `ingest.schemas.customDir`).
+ * `{ type: "lake", name?, dir?, format?: ndjson|parquet, parquetCompression?: zstd|snappy,
+ * gzipLevel?, schemasDir?, compactEveryMs?, compactClosedAfterMs?, compactTargetBytes? }`; `dir`
+ * defaults to the top-level `lake.dir`; `schemasDir` adds custom schemas' columns to the lake
+ * tables (use the same folder as `ingest.schemas.customDir`). Files roll per partition every
+ * `limits.lingerMs` (default 10 s) or at `limits.bytesMax` (64 MiB of JSON), and closed hours are
+ * compacted every 10 minutes (../../lake/compaction/).
  */
 export const lakeSinkType: SinkType = {
   type: 'lake',
   defaultZones: ['raw', 'clean', 'failed', 'audit'],
-  defaultLimits: { recordsMax: 20_000, bytesMax: 32 * 1024 * 1024, recordBytesMax: 1024 * 1024, lingerMs: 1000 },
+  defaultLimits: { recordsMax: 200_000, bytesMax: 64 * 1024 * 1024, recordBytesMax: 1024 * 1024, lingerMs: 10_000 },
   parse(entry, context) {
     const schemasDir = entry.optionalStr('schemasDir');
     return {
@@ -23,6 +28,7 @@ export const lakeSinkType: SinkType = {
       format: entry.oneOf<LakeFormat>('format', 'ndjson', ['ndjson', 'parquet']),
       parquetCompression: entry.oneOf<ParquetCodec>('parquetCompression', 'zstd', ['zstd', 'snappy']),
       ...(schemasDir ? { schemasDir: resolve(schemasDir) } : {}),
+      ...readCompactionConfig(entry, 10 * 60_000),
     };
   },
   async create(config, deps) {
@@ -32,9 +38,10 @@ export const lakeSinkType: SinkType = {
     const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);
     const dir = config.dir as string;
     const format = config.format as LakeFormat;
-    return createLakeSink({
+    const sink = createLakeSink({
       name: config.name, dir, limits: config.limits, gzipLevel: config.gzipLevel as number, catalog, format,
       ...(format === 'parquet' ? { parquetWriter: createParquetWriter({ codec: config.parquetCompression as ParquetCodec }) } : {}),
     });
+    return withCompaction(sink, localCompactionStore(dir), catalog, config, deps);
   },
 };

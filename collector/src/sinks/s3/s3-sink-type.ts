@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { loadLakeCatalog } from '../../lake/lake-catalog.js';
+import { readCompactionConfig, withCompaction } from '../../lake/compaction/compaction-config.js';
+import { s3CompactionStore } from '../../lake/compaction/s3-compaction-store.js';
 import type { SinkType } from '../../config/sink-type.js';
 import { createS3Client, type AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
@@ -13,7 +15,8 @@ const defaultLimits = { recordsMax: 1_000_000, bytesMax: 1 << 30, recordBytesMax
 
 /**
  * `{ type: "s3", bucket, prefix?, region?, endpoint?, format?: ndjson|parquet, rollBytes?: 64 MiB,
- * rollAgeMs?: 60000, parquetCompression?: zstd|snappy, partBytes?: 8 MiB }`; receives every zone
+ * rollAgeMs?: 60000, parquetCompression?: zstd|snappy, partBytes?: 8 MiB, compactEveryMs?: 0 (off),
+ * compactClosedAfterMs?, compactTargetBytes? }`; receives every zone
  * by default, like the local lake it mirrors.
  */
 export const s3SinkType: SinkType = {
@@ -32,13 +35,17 @@ export const s3SinkType: SinkType = {
       rollAgeMs: entry.int('rollAgeMs', 60_000, { min: 100, max: 3_600_000, unit: 'ms' }),
       parquetCompression: entry.oneOf<ParquetCodec>('parquetCompression', 'zstd', ['zstd', 'snappy']),
       partBytes: entry.int('partBytes', 8 * MIB, { min: S3_PART_BYTES_MIN, max: 512 * MIB, unit: 'bytes' }),
+      // Off by default: collectors sharing a prefix must not compact it at once; turn it on for one.
+      ...readCompactionConfig(entry, 0),
     };
   },
   async create(config, deps) {
     const { lingerMs, ...lowered } = changedLimits(config.limits, defaultLimits);
-    return createS3Sink({
+    const client = createS3Client(config.client as AwsClientOptions);
+    const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);
+    const sink = createS3Sink({
       name: config.name,
-      client: createS3Client(config.client as AwsClientOptions),
+      client,
       bucket: config.bucket as string,
       prefix: config.prefix as string,
       ...(deps.nodeId ? { nodeId: deps.nodeId } : {}),
@@ -49,7 +56,8 @@ export const s3SinkType: SinkType = {
       partBytes: config.partBytes as number,
       limits: lowered,
       log: pinoSinkLog(deps.log),
-      catalog: await loadLakeCatalog(config.schemasDir as string | undefined),
+      catalog,
     });
+    return withCompaction(sink, s3CompactionStore(client, config.bucket as string, config.prefix as string), catalog, config, deps);
   },
 };
