@@ -142,12 +142,16 @@ describe('Snowplow requests the collector refuses', () => {
     expect(await codeOf(await fetch(`${rig.collector.url}/com.snowplowanalytics.snowplow/tp2`))).toEqual({ status: 405, code: 'COLLECTOR_METHOD_NOT_ALLOWED' });
   });
 
-  it('refuses an event whose base64 does not decode alone: its neighbour lands, it goes to failed with its reason', async () => {
+  it('refuses an event whose base64 does not decode alone: its neighbour (and a form-encoded event) lands, it goes to failed with its reason', async () => {
     const good = `good-${Date.now()}`;
     const bad = `bad-${Date.now()}`;
     const res = await tp2(payload({ e: 'pv', eid: good, aid: 'dev-key', url: 'https://shop.example/' }, { e: 'ue', eid: bad, aid: 'dev-key', ue_px: '%%%not-base64' }));
     expect(res.status).toBe(200);
-    await expectCleanOnce(rig.collector.lakeDir, [good]);
+    const form = `form-${Date.now()}`; // one event form-encoded, as some trackers and proxies post it
+    const posted = await fetch(`${rig.collector.url}/com.snowplowanalytics.snowplow/tp2`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `e=se&eid=${form}&aid=dev-key&se_ca=shop&se_ac=clicked` });
+    expect(posted.status).toBe(200);
+    const clean = await expectCleanOnce(rig.collector.lakeDir, [good, form]);
+    expect(clean.get(form)).toMatchObject({ type: 'clicked', properties: { category: 'shop', action: 'clicked' } });
     await expect.poll(() => failedRowsOf(bad), { timeout: 10_000 }).toHaveLength(1);
     expect((await failedRowsOf(bad))[0]).toContain('COLLECTOR_SNOWPLOW_BAD_EVENT');
   });

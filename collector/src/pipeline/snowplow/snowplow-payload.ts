@@ -2,7 +2,8 @@
  * Snowplow's tracker protocol on the acknowledgement path. Trackers send `POST
  * /com.snowplowanalytics.snowplow/tp2` with a `payload_data` self-describing JSON
  * (`{"schema": "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4", "data":
- * [{e, eid, aid, ...}, ...]}`) or `GET /i?e=pv&eid=...` (one event in the query string, the pixel).
+ * [{e, eid, aid, ...}, ...]}`) or one form-encoded event, or `GET /i?e=pv&eid=...` (one event in
+ * the query string, the pixel).
  * Both are stored in the WAL as that same envelope with `data` renamed `batch`
  * (`{"schema": ..., "batch": [...]}`): an ordinary JSON batch to the ack path's counting, kept
  * field for field as the tracker sent it, and recognised after the WAL by its `schema`
@@ -32,8 +33,16 @@ export function isSnowplowBody(body: unknown): body is { schema: string; batch: 
   return isObject(body) && typeof body.schema === 'string' && body.schema.startsWith(PAYLOAD_SCHEMA_PREFIX) && Array.isArray(body.batch);
 }
 
-/** The tp2 body's events; throws a 400 when it is no `payload_data` JSON. */
+/**
+ * The tp2 body's events: a `payload_data` JSON, or one event form-encoded (`e=pv&eid=…`, as the
+ * pixel's query string; some trackers and proxies post that). Throws a 400 for anything else.
+ */
 function postedEvents(body: Uint8Array): unknown[] {
+  if (looksFormEncoded(body)) {
+    const event = formEvent(new URLSearchParams(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')));
+    if (event.e === undefined) throw new CollectorError('COLLECTOR_NOT_A_BATCH', 'A form-encoded tp2 body is one Snowplow event and needs its event type (e=pv, e=ue, ...).', { status: 400 });
+    return [event];
+  }
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(body));
@@ -54,16 +63,31 @@ export function snowplowPostBody(body: Uint8Array): Buffer {
 
 /** `GET /i?…` query → the stored body: one event whose fields are the query parameters. */
 export function snowplowPixelBody(query: URLSearchParams): Buffer {
+  const event = formEvent(query);
+  if (Object.keys(event).length === 0) return Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ schema: SNOWPLOW_PAYLOAD_SCHEMA, batch: [event] }));
+}
+
+/** Form fields → one event (the first value of a repeated name wins; `writeKey` is no event field). */
+function formEvent(params: URLSearchParams): Record<string, string> {
   const event: Record<string, string> = {};
   let count = 0;
-  for (const [key, value] of query) {
+  for (const [key, value] of params) {
     if (++count > SNOWPLOW_PIXEL_PARAMS_MAX) {
-      throw new CollectorError('COLLECTOR_LIMIT_EVENT_BYTES', `The pixel request carries more than ${SNOWPLOW_PIXEL_PARAMS_MAX} query parameters.`, { status: 413 });
+      throw new CollectorError('COLLECTOR_LIMIT_EVENT_BYTES', `The event carries more than ${SNOWPLOW_PIXEL_PARAMS_MAX} form fields.`, { status: 413 });
     }
     if (key !== 'writeKey' && !Object.hasOwn(event, key)) event[key] = value;
   }
-  if (count === 0) return Buffer.alloc(0);
-  return Buffer.from(JSON.stringify({ schema: SNOWPLOW_PAYLOAD_SCHEMA, batch: [event] }));
+  return event;
+}
+
+/** A form body starts with a field name (`e=`, `eid=`…); a JSON one with `{` (after any blank). */
+function looksFormEncoded(body: Uint8Array): boolean {
+  for (const byte of body) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte !== 0x7b /* { */ && byte !== 0x5b /* [ */;
+  }
+  return false;
 }
 
 /**

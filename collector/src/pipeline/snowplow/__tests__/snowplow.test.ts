@@ -25,7 +25,7 @@ describe('Iglu', () => {
 });
 
 describe('Snowplow payloads on the ack path', () => {
-  it('stores tp2 and pixel requests as {schema, batch} and finds the shared app id', () => {
+  it('stores tp2 (JSON or one form-encoded event) and pixel requests as {schema, batch} and finds the shared app id', () => {
     const post = Buffer.from(JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ e: 'pv', eid: 'a', aid: 'dev-key' }, { e: 'pv', eid: 'b', aid: 'dev-key' }] }));
     const stored = JSON.parse(snowplowPostBody(post).toString());
     expect(isSnowplowBody(stored)).toBe(true);
@@ -34,6 +34,10 @@ describe('Snowplow payloads on the ack path', () => {
     const mixed = Buffer.from(JSON.stringify({ schema: 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4', data: [{ aid: 'a' }, { aid: 'b' }] }));
     expect(() => snowplowPostAppId(mixed)).toThrow(expect.objectContaining({ code: 'COLLECTOR_SNOWPLOW_MIXED_APP_IDS', status: 400 }));
     expect(() => snowplowPostBody(Buffer.from('{"data": []}'))).toThrow(expect.objectContaining({ code: 'COLLECTOR_NOT_A_BATCH', status: 400 }));
+    const form = Buffer.from('e=se&eid=f-1&aid=dev-key&se_ac=clicked');
+    expect(JSON.parse(snowplowPostBody(form).toString()).batch).toEqual([{ e: 'se', eid: 'f-1', aid: 'dev-key', se_ac: 'clicked' }]);
+    expect(snowplowPostAppId(form)).toBe('dev-key');
+    expect(() => snowplowPostBody(Buffer.from('hello'))).toThrow(expect.objectContaining({ code: 'COLLECTOR_NOT_A_BATCH', status: 400 }));
     const pixel = JSON.parse(snowplowPixelBody(new URLSearchParams('e=pv&eid=c&aid=dev-key&writeKey=x')).toString());
     expect(pixel.batch).toEqual([{ e: 'pv', eid: 'c', aid: 'dev-key' }]);
   });
