@@ -5,8 +5,9 @@
  *   /v1/identify with Basic auth and its `AnonymousId` header (CORS preflight), or with
  *   `useBeacon` one text/plain batch to /beacon/v1/batch?writeKey=.
  * - `@rudderstack/rudder-sdk-node` posts gzip batches to /v1/batch with Basic auth.
- * Each event lands in clean once with its messageId as the id; with the collector killed for a
- * while, each SDK's retry delivers everything once it is back.
+ * Each event lands in clean once with its messageId as the id; an answer lost on its way back
+ * makes the browser SDK resend and dedupe keeps one copy; with the collector killed for a while,
+ * each SDK's retry delivers everything once it is back.
  */
 import { randomUUID } from 'node:crypto';
 import Analytics from '@rudderstack/rudder-sdk-node';
@@ -14,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newShopperContext } from '../browser/support/chromium.js';
 import { expectCleanOnce } from './support/clean-once.js';
+import { auditedDuplicates, loseAnswers } from './support/lost-answer.js';
 import { openTrackerPage } from './support/tracker-page.js';
 import { startTrackerRig, type TrackerRig } from './support/tracker-rig.js';
 
@@ -60,6 +62,19 @@ describe('@rudderstack/analytics-js → collector', () => {
       expect(await (await fetch(`${rig.collector.url}/metrics`)).text()).toMatch(/route="\/beacon\/v1\/batch",status="200"/);
     } finally {
       await beaconContext.close();
+    }
+  });
+
+  it('an answer lost on its way back: the SDK resends, clean keeps one copy and the audit counts the duplicate', async () => {
+    const before = await auditedDuplicates(rig.collector.lakeDir);
+    const lose = await loseAnswers(rig.context, `${rig.collector.url}/v1/track`, 1);
+    try {
+      const id = await page.evaluate(() => send('track', 'Coupon Applied', { coupon_id: 'c-10' }));
+      await expectCleanOnce(rig.collector.lakeDir, [id]);
+      expect(lose.lost()).toBe(1);
+      await expect.poll(() => auditedDuplicates(rig.collector.lakeDir), { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await lose.stop();
     }
   });
 

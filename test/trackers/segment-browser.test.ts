@@ -3,12 +3,14 @@
  * its settings from the collector (which names itself as apiHost), posts page, track and identify
  * to the short routes (/v1/p, /v1/t, /v1/i) as text/plain with Basic auth (a CORS preflight from
  * the page's origin), and each lands in clean once with its messageId as the event id; with the
- * batching strategy, a tab closed early sends its batch to /v1/b as a keepalive fetch. Then the
+ * batching strategy, a tab closed early sends its batch to /v1/b as a keepalive fetch; an answer
+ * lost on its way back makes it resend, and dedupe keeps one copy. Then the
  * collector is killed for a while: the library's retry delivers every event once it is back.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanOnce } from './support/clean-once.js';
+import { auditedDuplicates, loseAnswers } from './support/lost-answer.js';
 import { newShopperContext } from '../browser/support/chromium.js';
 import { openTrackerPage } from './support/tracker-page.js';
 import { startTrackerRig, type TrackerRig } from './support/tracker-rig.js';
@@ -67,6 +69,19 @@ describe('@segment/analytics-next → collector', () => {
       expect(await (await fetch(`${rig.collector.url}/metrics`)).text()).toMatch(/route="\/v1\/b",status="200"/);
     } finally {
       await batching.close();
+    }
+  });
+
+  it('an answer lost on its way back: the library resends, clean keeps one copy and the audit counts the duplicate', async () => {
+    const before = await auditedDuplicates(rig.collector.lakeDir);
+    const lose = await loseAnswers(rig.context, `${rig.collector.url}/v1/t`, 1);
+    try {
+      const id = await page.evaluate(async () => (await analytics.track('Coupon Applied', { coupon_id: 'c-10' })).event.messageId);
+      await expectCleanOnce(rig.collector.lakeDir, [id]);
+      expect(lose.lost()).toBe(1);
+      await expect.poll(() => auditedDuplicates(rig.collector.lakeDir), { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await lose.stop();
     }
   });
 

@@ -7,7 +7,8 @@
  * A page view and a self-describing event land in clean once with their `eid` as id; the
  * self-describing event is checked against its Iglu schema dropped into `ingest.schemas.customDir`
  * (registered as `com.acme/checkout_step` 1.0.0): one that breaks it lands in failed instead.
- * With the collector killed for a while, each tracker's retry delivers everything once.
+ * An answer lost on its way back makes the browser tracker resend and dedupe (by `eid`) keeps one
+ * copy; with the collector killed for a while, each tracker's retry delivers everything once.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLake } from '../support/collector-process.js';
 import { expectCleanOnce } from './support/clean-once.js';
+import { auditedDuplicates, loseAnswers } from './support/lost-answer.js';
 import { openTrackerPage } from './support/tracker-page.js';
 import { startTrackerRig, type TrackerRig } from './support/tracker-rig.js';
 
@@ -73,6 +75,25 @@ describe('@snowplow/browser-tracker → collector', () => {
     expect(JSON.stringify(clean.get(step))).toContain('"version":"1.0.0"'); // the SchemaVer it was checked against
     await expect.poll(() => failedRowsOf(broken), { timeout: 10_000 }).toHaveLength(1);
     expect((await failedRowsOf(broken))[0]).toMatch(/COLLECTOR_SCHEMA_INVALID.*com\.acme\/checkout_step/);
+  });
+
+  it('an answer lost on its way back: the tracker resends, clean keeps one copy and the audit counts the duplicate', async () => {
+    const before = await auditedDuplicates(rig.collector.lakeDir);
+    const lose = await loseAnswers(rig.context, `${rig.collector.url}/com.snowplowanalytics.snowplow/tp2`, 1);
+    try {
+      const id = await page.evaluate(() => {
+        sp.trackPageView({ title: 'Lost answer' });
+        return sp.eids.at(-1)!;
+      });
+      await expect.poll(() => lose.lost(), { timeout: 10_000 }).toBe(1);
+      // The event stayed in the tracker's queue: its next flush (one may still be finishing) resends it.
+      await expect
+        .poll(async () => (await page.evaluate(() => sp.flushBuffer()), auditedDuplicates(rig.collector.lakeDir)), { timeout: 10_000, intervals: [250] })
+        .toBeGreaterThan(before);
+      await expectCleanOnce(rig.collector.lakeDir, [id]);
+    } finally {
+      await lose.stop();
+    }
   });
 
   it('collector down for a while, then up: every event tracked meanwhile lands once', async () => {
