@@ -199,7 +199,7 @@ describe('connection settings', () => {
     });
     const url = 'postgres://collector@db.abc.eu-central-1.rds.amazonaws.com:5432/shop';
     const config = readPostgresSinkConfig(ConfigReader.of({ url, iam: { region: 'eu-central-1' } }, 's'));
-    const password = passwordFor(config, parseTarget(url));
+    const password = await passwordFor(config, parseTarget(url));
     expect(typeof password).toBe('function');
     const token = await (password as () => Promise<string>)();
     expect(token).toMatch(/^db\.abc\.eu-central-1\.rds\.amazonaws\.com:5432\/\?Action=connect&DBUser=collector&/);

@@ -5,7 +5,6 @@
  * before the old one could expire mid-handshake. Signing is local (no AWS call); the signer
  * reads credentials from the SDK's default chain (instance role, env, profile).
  */
-import { Signer } from '@aws-sdk/rds-signer';
 import { systemClock, type Clock } from '../../delivery/clock.js';
 import type { ConnectionTarget } from './connection-options.js';
 import type { PostgresSinkConfig } from './postgres-config.js';
@@ -29,9 +28,13 @@ export function iamPasswordSource(signer: TokenSigner, clock: Pick<Clock, 'now'>
   };
 }
 
-/** The connection's password: the URL's, or with `iam` a token source for the URL's host, port and user. */
-export function passwordFor(config: PostgresSinkConfig, target: ConnectionTarget, clock: Pick<Clock, 'now'> = systemClock): string | (() => Promise<string>) | undefined {
+/**
+ * The connection's password: the URL's, or with `iam` a token source for the URL's host, port and
+ * user (the signer is loaded only then: it costs a collector without IAM ~0.3 s at start).
+ */
+export async function passwordFor(config: PostgresSinkConfig, target: ConnectionTarget, clock: Pick<Clock, 'now'> = systemClock): Promise<string | (() => Promise<string>) | undefined> {
   if (!config.iam) return target.password;
+  const { Signer } = await import('@aws-sdk/rds-signer');
   const signer = new Signer({ hostname: target.host, port: target.port, username: config.iam.username ?? target.user, ...(config.iam.region ? { region: config.iam.region } : {}) });
   return iamPasswordSource(signer, clock);
 }

@@ -4,11 +4,7 @@
  * travels in the entry's `postgres` key; `postgresConfigOf` is the one place that reads it back.
  */
 import type { SinkConfig, SinkType } from '../../config/sink-type.js';
-import { loadLakeCatalog } from '../../lake/lake-catalog.js';
-import { clientConfig, parseTarget, resolveUrl } from './connection-options.js';
-import { passwordFor } from './iam-token.js';
 import { readPostgresSinkConfig, type PostgresSinkConfig } from './postgres-config.js';
-import { createPostgresSink } from './postgres-sink.js';
 
 const MIB = 1024 * 1024;
 /** One transaction per batch: 10,000 rows or 16 MiB of JSON, whichever first; 1 s linger. */
@@ -26,9 +22,16 @@ export const postgresSinkType: SinkType = {
     return { postgres: readPostgresSinkConfig(entry) };
   },
   async create(sinkConfig, deps) {
+    // Loaded when a postgres sink exists, so `pg` costs nothing at start for everyone else.
+    const [{ createPostgresSink }, { passwordFor }, { clientConfig, parseTarget, resolveUrl }, { loadLakeCatalog }] = await Promise.all([
+      import('./postgres-sink.js'),
+      import('./iam-token.js'),
+      import('./connection-options.js'),
+      import('../../lake/lake-catalog.js'),
+    ]);
     const config = postgresConfigOf(sinkConfig);
     const target = parseTarget(resolveUrl(config, process.env));
-    const password = passwordFor(config, target);
+    const password = await passwordFor(config, target);
     const catalog = await loadLakeCatalog();
     const sink = createPostgresSink({
       name: sinkConfig.name,
