@@ -88,7 +88,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   // Gauges read the delivery engine at scrape time, so metrics can exist before it does.
   let delivery: DeliveryEngine | undefined;
   let sinks: Sink[] = [];
-  const metrics = new CollectorMetrics({ walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [], sinkCounters: () => delivery?.sinkCounters() ?? [] });
+  let archive: RunningWalArchive | undefined;
+  const metrics = new CollectorMetrics({ walArchive: () => archive?.shipper.status(), walBytesOnDisk: () => wal.stats().bytesOnDisk, walQuotaBytes: config.wal.quotaBytes, sinks: () => delivery?.status() ?? [], sinkCounters: () => delivery?.sinkCounters() ?? [] });
 
   const wal = await openWal({
     dir: resolve(config.wal.dir),
@@ -111,7 +112,6 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
 
   // Stable per WAL dir (or `ingest.nodeId`): the dedupe owner tokens and S3 object names carry it.
   const nodeId = deps.ingest?.nodeId ?? config.ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
-  let archive: RunningWalArchive | undefined;
   if (config.wal.archive) {
     archive = await startWalArchive({ config: config.wal.archive, ack: config.wal.ack, nodeId, wal, dir: resolve(config.wal.dir), log, ...(deps.walFs ? { fs: deps.walFs } : {}) });
   }

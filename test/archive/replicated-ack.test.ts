@@ -68,6 +68,9 @@ describe('wal.ack: replicated', () => {
     expect(answeredAt, 'no acknowledgement while the archive cannot hold the batch').toBe(0);
     expect(duringOutage.archive.archivedLsn).toBeLessThan(duringOutage.endLsn);
     expect(duringOutage.archive.failures).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(Number(/^shopstream_wal_archive_failures (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^shopstream_wal_archive_lag_bytes (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     const cleanDuring = new Set((await readS3Zone(s3.client(), BUCKET, 'lake', 'clean')).map((r) => r.id));
     expect(during.some((e) => cleanDuring.has(e.id)), 'delivery waits for the archive').toBe(false);
 

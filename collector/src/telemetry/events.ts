@@ -67,6 +67,12 @@ export const MetricName = {
   WalFsync: 'shopstream_wal_fsync_seconds',
   WalDiskUsed: 'shopstream_wal_disk_used_bytes',
   WalQuota: 'shopstream_wal_quota_bytes',
+  /** `wal.archive`: durable WAL bytes not in the archive yet. */
+  WalArchiveLag: 'shopstream_wal_archive_lag_bytes',
+  /** `wal.archive`: how long acknowledged bytes were only on the local disk, in the last round. */
+  WalArchiveRecoveryPoint: 'shopstream_wal_archive_recovery_point_seconds',
+  /** `wal.archive`: consecutive failed shipping rounds (0 when healthy). */
+  WalArchiveFailures: 'shopstream_wal_archive_failures',
   SinkDelivered: 'shopstream_sink_delivered_records_total',
   SinkDeliveredBytes: 'shopstream_sink_delivered_bytes_total',
   SinkWriteError: 'shopstream_sink_write_error_total',

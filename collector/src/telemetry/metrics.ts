@@ -9,6 +9,7 @@ import type { DeliveryObserver, SinkStatus } from '../delivery/sink-loop.js';
 import { MetricName } from './events.js';
 import type { IngestCounts, IngestObserver } from '../pipeline/ingest-observer.js';
 import type { NamedSinkCounters } from '../sinks/aws/sink-counters.js';
+import type { ArchiveStatus } from '../wal/archive/wal-shipper.js';
 
 export interface GaugeSources {
   walBytesOnDisk(): number;
@@ -16,6 +17,8 @@ export interface GaugeSources {
   sinks(): readonly SinkStatus[];
   /** Counters kept by the sinks themselves (AWS sinks: API calls, bytes, throttling, retries). */
   sinkCounters?(): readonly NamedSinkCounters[];
+  /** The WAL archive's figures when `wal.archive` is on. */
+  walArchive?(): ArchiveStatus | undefined;
 }
 
 export class CollectorMetrics implements DeliveryObserver, IngestObserver {
@@ -43,6 +46,11 @@ export class CollectorMetrics implements DeliveryObserver, IngestObserver {
     collectDefaultMetrics({ register: this.registry, prefix: 'shopstream_' });
     new Gauge({ name: MetricName.WalDiskUsed, help: 'Bytes the WAL uses on disk', registers: [this.registry], collect() { this.set(sources.walBytesOnDisk()); } });
     new Gauge({ name: MetricName.WalQuota, help: 'WAL disk quota', registers: [this.registry], collect() { this.set(sources.walQuotaBytes); } });
+    const archived = (name: string, help: string, pick: (s: ArchiveStatus) => number) =>
+      new Gauge({ name, help, registers: [this.registry], collect() { const status = sources.walArchive?.(); if (status) this.set(pick(status)); } });
+    archived(MetricName.WalArchiveLag, 'Durable WAL bytes not in the S3 archive yet', (s) => s.lagBytes);
+    archived(MetricName.WalArchiveRecoveryPoint, 'Longest an acknowledged byte was only on the local disk, last shipping round', (s) => s.recoveryPointMs / 1000);
+    archived(MetricName.WalArchiveFailures, 'Consecutive failed WAL archive rounds', (s) => s.failures);
     const perSink = (name: string, help: string, pick: (s: SinkStatus) => number) =>
       new Gauge({ name, help, labelNames: ['sink'], registers: [this.registry], collect() { for (const s of sources.sinks()) this.set({ sink: s.sink }, pick(s)); } });
     perSink(MetricName.SinkLagRecords, 'WAL records not yet delivered to the sink', (s) => s.lagRecords);
