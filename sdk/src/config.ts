@@ -54,7 +54,11 @@ export interface ClientSettings {
   readonly rememberIdentity?: boolean;
   /** Merged into every event's `context` (library name and version, app, ...). */
   readonly context?: Record<string, unknown>;
-  /** A batch could not be delivered (final 4xx, retries exhausted), or an event was dropped (batch undefined). */
+  /**
+   * A batch could not be delivered (final 4xx, retries exhausted; 401/403 as `SDK_UNAUTHORIZED`
+   * once per pause, the batch kept), an event was dropped (batch undefined), or close() left
+   * events undelivered (`SDK_UNDELIVERED`, with the count and why).
+   */
   readonly onError?: (error: Error, batch: BatchInfo | undefined) => void;
   /** A batch was acknowledged with a 2xx. */
   readonly onDelivered?: (batch: BatchInfo) => void;

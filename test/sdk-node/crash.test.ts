@@ -86,7 +86,9 @@ describe('sdk-node: crash safety with the disk queue', () => {
       // `clean` is where exactly once is promised (`raw` is as received; the deduper happens to drop
       // resent copies there too, but only `clean` is the contract).
       for (const line of await readLake(collector.lakeDir, 'clean')) {
-        const seq = (line.value['properties'] as { seq?: number } | undefined)?.seq;
+        // `seq` is no catalog property of its event: clean rows keep it in `extra.properties`.
+        const props = ((line.value['extra'] as { properties?: unknown } | undefined)?.properties ?? line.value['properties']) as { seq?: number } | undefined;
+        const seq = props?.seq;
         if (typeof seq === 'number') counts.set(seq, (counts.get(seq) ?? 0) + 1);
       }
       return counts;

@@ -45,7 +45,9 @@ function client(endpoint: string, options: Partial<Parameters<typeof createClien
 async function lakeCounts(lakeDir: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const { value } of await readLake(lakeDir, 'clean')) {
-    const n = (value['properties'] as { n?: string } | undefined)?.n;
+    // `n` is no catalog property of Order Completed: clean rows keep it in `extra.properties`.
+    const props = ((value['extra'] as { properties?: unknown } | undefined)?.properties ?? value['properties']) as { n?: string } | undefined;
+    const n = props?.n;
     if (typeof n === 'string') counts.set(n, (counts.get(n) ?? 0) + 1);
   }
   return counts;
