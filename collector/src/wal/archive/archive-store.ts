@@ -6,13 +6,23 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export interface ArchiveStore {
-  put(key: string, body: Uint8Array): Promise<void>;
+  /** `signal` ends a call S3 leaves hanging (shutdown, a per-call deadline). */
+  put(key: string, body: Uint8Array, signal?: AbortSignal): Promise<void>;
   /** The object's bytes, or `undefined` when there is none. */
-  get(key: string): Promise<Uint8Array | undefined>;
+  get(key: string, signal?: AbortSignal): Promise<Uint8Array | undefined>;
   /** Every key under `prefix`, sorted. */
-  list(prefix: string): Promise<string[]>;
+  list(prefix: string, signal?: AbortSignal): Promise<string[]>;
   /** Deletes the keys (missing keys are no error). */
-  delete(keys: readonly string[]): Promise<void>;
+  delete(keys: readonly string[], signal?: AbortSignal): Promise<void>;
+}
+
+/** Longest one archive call may take before it is abandoned and retried. */
+export const ARCHIVE_CALL_TIMEOUT_MS = 30_000;
+
+/** `signal` (if any) or the per-call deadline, whichever ends first. */
+export function callSignal(signal?: AbortSignal, timeoutMs = ARCHIVE_CALL_TIMEOUT_MS): AbortSignal {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, deadline]) : deadline;
 }
 
 /** S3's limit of keys per DeleteObjects call. */
@@ -20,12 +30,12 @@ const DELETE_KEYS_MAX = 1000;
 
 export function s3ArchiveStore(client: S3Client, bucket: string): ArchiveStore {
   return {
-    async put(key, body) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/octet-stream' }));
+    async put(key, body, signal) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/octet-stream' }), { abortSignal: callSignal(signal) });
     },
-    async get(key) {
+    async get(key, signal) {
       try {
-        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: callSignal(signal) });
         return await answer.Body!.transformToByteArray();
       } catch (error) {
         const name = (error as { name?: string }).name;
@@ -33,20 +43,20 @@ export function s3ArchiveStore(client: S3Client, bucket: string): ArchiveStore {
         throw error;
       }
     },
-    async list(prefix) {
+    async list(prefix, signal) {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: callSignal(signal) });
         for (const object of page.Contents ?? []) keys.push(object.Key!);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
       return keys.sort();
     },
-    async delete(keys) {
+    async delete(keys, signal) {
       for (let i = 0; i < keys.length; i += DELETE_KEYS_MAX) {
         const chunk = keys.slice(i, i + DELETE_KEYS_MAX);
-        await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }));
+        await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }), { abortSignal: callSignal(signal) });
       }
     },
   };

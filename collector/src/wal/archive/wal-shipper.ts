@@ -18,6 +18,8 @@ const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 /** Acknowledged ends remembered for the recovery-point figure; past it the newest entries merge (over-estimating, never under). */
 const EXPOSURES_MAX = 4096;
+/** The last round of a graceful stop gives up after this long (what is left ships on the next start). */
+const FLUSH_TIMEOUT_MS = 10_000;
 
 export type ArchiveAck = 'local' | 'replicated';
 
@@ -83,6 +85,8 @@ export class WalShipper {
   private lastError: string | undefined;
   private halted: string | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  /** Ends S3 calls: the loop's stop, or the final flush's own deadline. */
+  private ioSignal: AbortSignal = this.stopController.signal;
 
   constructor(private readonly options: WalShipperOptions) {
     this.fs = options.fs ?? nodeWalFs;
@@ -140,6 +144,7 @@ export class WalShipper {
     this.stopController.abort();
     await this.running;
     if (options.flush && this.initialised && !this.halted) {
+      this.ioSignal = AbortSignal.timeout(FLUSH_TIMEOUT_MS);
       await this.round().catch((error: unknown) => this.options.onError?.(error as Error, this.counters.failures + 1));
     }
     await this.saveCursor(true).catch(() => undefined);
@@ -183,7 +188,7 @@ export class WalShipper {
         const to = Math.min(segment.size, from + this.partBytesMax);
         const bytes = await this.readRange(segment.name, from, to - from);
         const key = partKey(this.options.base, segment.name, from, to);
-        await this.options.store.put(key, bytes);
+        await this.options.store.put(key, bytes, this.ioSignal);
         this.rememberPart(segment.name, segment.firstLsn, key);
         this.counters.partsShipped += 1;
         this.counters.bytesShipped += bytes.length;
@@ -204,7 +209,7 @@ export class WalShipper {
   private async initialise(): Promise<void> {
     const { store, base } = this.options;
     let archiveEnd = 0;
-    for (const key of await store.list(walPrefix(base))) {
+    for (const key of await store.list(walPrefix(base), this.ioSignal)) {
       const part = parsePartKey(base, key);
       if (!part) continue;
       this.rememberPart(part.segment, part.firstLsn, key);
@@ -218,7 +223,7 @@ export class WalShipper {
       this.options.onError?.(new WalError('COLLECTOR_WAL_CONFIG_INVALID', this.halted), 1);
       return;
     }
-    await store.put(nodeIdKey(base), Buffer.from(`${this.options.nodeId}\n`));
+    await store.put(nodeIdKey(base), Buffer.from(`${this.options.nodeId}\n`), this.ioSignal);
     this.initialised = true;
   }
 
@@ -232,7 +237,7 @@ export class WalShipper {
   private async deleteReleased(oldestLocalLsn: Lsn): Promise<void> {
     const gone = [...this.archived].filter(([, entry]) => entry.firstLsn < oldestLocalLsn);
     if (gone.length === 0) return;
-    await this.options.store.delete(gone.flatMap(([, entry]) => entry.keys));
+    await this.options.store.delete(gone.flatMap(([, entry]) => entry.keys), this.ioSignal);
     for (const [segment] of gone) this.archived.delete(segment);
   }
 
