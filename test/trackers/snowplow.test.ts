@@ -47,7 +47,8 @@ let page: Page;
 beforeAll(async () => {
   schemaDir = await mkdtemp(join(tmpdir(), 'shopstream-iglu-'));
   await writeFile(join(schemaDir, 'com.acme-checkout_step-1-0-0.json'), JSON.stringify(IGLU_SCHEMA));
-  rig = await startTrackerRig('snowplow', { ingest: { schemas: { customDir: schemaDir, watch: false } } });
+  // The same folder gives the lake its typed columns for the Iglu event (`schemasDir`).
+  rig = await startTrackerRig('snowplow', { ingest: { schemas: { customDir: schemaDir, watch: false } }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 50 }, schemasDir: schemaDir }] });
   page = await openTrackerPage(rig.context, rig.shop.url, { collector: rig.collector.url, appId: 'dev-key' });
 });
 afterAll(async () => {
