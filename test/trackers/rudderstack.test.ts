@@ -95,6 +95,8 @@ describe('RudderStack source config', () => {
     const unknown = await fetch(`${rig.collector.url}/sourceConfig/?p=npm&v=3.34.1`, { headers: basic('not-a-key') });
     expect(unknown.status).toBe(401);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('COLLECTOR_AUTH_UNKNOWN_KEY');
+    // The SDK's ad-blocker probe (HEAD …/sourceConfig/?view=ad, no key) must not look blocked.
+    expect((await fetch(`${rig.collector.url}/sourceConfig/?view=ad`, { method: 'HEAD' })).status).toBe(200);
   });
 });
 

@@ -84,6 +84,8 @@ export async function serveTrackerRoute(route: TrackerRoute, req: IncomingMessag
       return sendJson(res, 200, settings, { 'cache-control': `public, max-age=${SETTINGS_MAX_AGE_SEC}` });
     }
     case 'rudder-source-config': {
+      // With `sendAdblockPage`, the SDK probes this URL (`?view=ad`, HEAD, no key) to detect ad blockers: it only needs a 2xx.
+      if (request.query.get('view') === 'ad') return sendJson(res, 200, {}, { 'cache-control': 'no-store' });
       const key = writeKeyOf(request);
       const source = key === undefined ? undefined : deps.sources.find((s) => s.writeKey === key);
       if (!source) return sendError(res, unknownKey(), request.requestId);
