@@ -117,7 +117,7 @@ describe('@snowplow/node-tracker → collector', () => {
     newTracker({ namespace: `srv-${eventMethod}`, appId: 'dev-key' }, { endpoint: rig.collector.url, eventMethod, bufferSize: 1, retryFailedRequests: true });
   const eid = (payload: unknown) => (payload as { eid: string }).eid;
 
-  it('POST and the GET pixel: a page view and a self-describing event land in clean once with their eids', async () => {
+  it('POST and the GET pixel: a page view and a self-describing event land in clean once with their eids; the key may come as a custom header', async () => {
     const ids: string[] = [];
     for (const method of ['post', 'get'] as const) {
       const tracker = node(method);
@@ -125,8 +125,13 @@ describe('@snowplow/node-tracker → collector', () => {
       ids.push(eid(tracker.track(buildSelfDescribingEvent({ event: { schema: CHECKOUT_STEP, data: { step: 1 } } }))));
       await tracker.flush();
     }
+    // An app id of its own, the write key in a custom header instead.
+    const keyed = newTracker({ namespace: 'srv-keyed', appId: 'storefront' }, { endpoint: rig.collector.url, bufferSize: 1, customHeaders: { 'X-Shopstream-Key': 'dev-key' } });
+    ids.push(eid(keyed.track(buildPageView({ pageUrl: 'https://shop.example/keyed' }))));
+    await keyed.flush();
     const clean = await expectCleanOnce(rig.collector.lakeDir, ids);
     expect(clean.get(ids[0]!)).toMatchObject({ type: 'Page Viewed', properties: { url: 'https://shop.example/post', path: '/post' }, context: { library: { name: 'snowplow-node' } } });
+    expect(clean.get(ids[4]!)).toMatchObject({ source: 'dev', properties: { url: 'https://shop.example/keyed' } });
     expect(clean.get(ids[3]!)).toMatchObject({ type: 'com.acme/checkout_step', properties: { step: 1 } });
     const metrics = await (await fetch(`${rig.collector.url}/metrics`)).text();
     expect(metrics).toMatch(/route="\/com\.snowplowanalytics\.snowplow\/tp2",status="200"/);
