@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { walRecordBytesMax, type CollectorConfig } from './config/config.js';
+import { ConfigError } from './config/config-reader.js';
 import type { SinkType } from './config/sink-type.js';
 import { buildDelivery } from './delivery/build-delivery.js';
 import type { Delivery } from './delivery/delivery.js';
@@ -83,8 +84,14 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   const nowMs = deps.nowMs ?? Date.now;
   const startedMs = nowMs();
   const types = new Map((deps.sinkTypes ?? builtInSinkTypes).map((t) => [t.type, t]));
-  // In-process seams cannot cross a thread: with any of them, delivery runs on this thread.
-  const inWorker = config.delivery.thread === 'worker' && !deps.sinkTypes && !deps.stages && !deps.ingest && !deps.walFs;
+  // In-process seams that delivery uses (functions, objects) cannot cross into the worker thread:
+  // asking for both is refused, never silently moved onto this thread. `walFs` serves the WAL
+  // writer, which always runs here, so it works with either.
+  const deliverySeams = (['sinkTypes', 'stages', 'ingest'] as const).filter((name) => deps[name] !== undefined);
+  if (config.delivery.thread === 'worker' && deliverySeams.length > 0) {
+    throw new ConfigError('delivery.thread', `must be "main" when ${deliverySeams.join(', ')} ${deliverySeams.length > 1 ? 'are' : 'is'} given in-process (they cannot cross into the delivery worker thread)`, config.delivery.thread);
+  }
+  const inWorker = config.delivery.thread === 'worker';
   // Gauges read the delivery engine at scrape time, so metrics can exist before it does.
   let delivery: DeliveryEngine | undefined;
   let sinks: Sink[] = [];

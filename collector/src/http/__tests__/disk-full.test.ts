@@ -27,7 +27,8 @@ const post = (url: string, events: { id: string }[]) =>
 
 it('answers 503 COLLECTOR_DISK_FULL while the WAL disk is full and recovers when space returns', async () => {
   dir = await mkdtemp(join(tmpdir(), 'collector-enospc-'));
-  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(dir, 'wal') }, lake: { dir: join(dir, 'lake') }, sinks: [{ type: 'lake', limits: { lingerMs: 10 } }] }, sinkTypes);
+  // Delivery on this thread: the test runs TypeScript, which a worker thread would need a loader for.
+  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(dir, 'wal') }, lake: { dir: join(dir, 'lake') }, delivery: { thread: 'main' }, sinks: [{ type: 'lake', limits: { lingerMs: 10 } }] }, sinkTypes);
   const { fs, faults } = faultyFs();
   collector = await startCollector(config, { walFs: fs, log: pino({ level: 'silent' }) });
 
@@ -46,4 +47,10 @@ it('answers 503 COLLECTOR_DISK_FULL while the WAL disk is full and recovers when
   const deadline = Date.now() + 10_000;
   while ((await cleanIds(config.lake.dir)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   expect(await cleanIds(config.lake.dir)).toEqual(['after', 'before']);
+});
+
+it('refuses at start, with the key to change, in-process seams that cannot cross into the delivery worker', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'collector-seams-'));
+  const config = parseConfig({ listen: { port: 0 }, wal: { dir: join(dir, 'wal') }, lake: { dir: join(dir, 'lake') }, sinks: [{ type: 'lake' }] }, sinkTypes);
+  await expect(startCollector(config, { stages: (built) => built, log: pino({ level: 'silent' }) })).rejects.toThrow(/delivery\.thread must be "main" when stages is given in-process/);
 });
