@@ -15,6 +15,7 @@ import type { Processor } from '../pipeline/processor.js';
 import type { Sink, SinkOutcome, SinkRecord } from '../sinks/sink.js';
 import type { Lsn, WriteAheadLog } from '../wal/wal.js';
 import { LogEvent } from '../telemetry/events.js';
+import { invariant, isInvariantError } from '../invariant.js';
 import { backoffMs } from './backoff.js';
 import { chunkByLimits, recordBytes } from './chunk.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -166,6 +167,7 @@ export class SinkLoop {
           this.blockedAt = undefined;
         } catch (error) {
           if (signal.aborted) break;
+          if (isInvariantError(error)) throw error; // a bug: no retry can fix it (see ../invariant.ts)
           failures += 1;
           this.loopErrors += 1;
           this.blockedAt = this.committed;
@@ -186,6 +188,10 @@ export class SinkLoop {
   }
 
   private commit(batch: Batch): void {
+    // Invariants (sink loop header; WAL README 3): the cursor moves forward only, over the range
+    // just delivered, and never past what the WAL made durable.
+    invariant(batch.to > batch.from && batch.from >= this.committed, () => `sink ${this.name}: cursor would move from ${this.committed} over [${batch.from}, ${batch.to})`);
+    invariant(batch.to <= this.options.wal.stats().endLsn, () => `sink ${this.name}: delivered up to ${batch.to}, past the WAL's durable end ${this.options.wal.stats().endLsn}`);
     const now = this.clock.now();
     this.committed = batch.to;
     this.inflight = undefined;

@@ -1,3 +1,4 @@
+import { invariant } from '../invariant.js';
 import { join } from 'node:path';
 import { WalError, walWriteError } from './errors.js';
 import type { ResolvedWalOptions } from './options.js';
@@ -58,6 +59,8 @@ export class GroupCommitWriter {
   private queue: PendingAppend[] = [];
   private queuedBytes = 0;
   private running = false;
+  /** The last Lsn acknowledged (invariant 7 is asserted against it). */
+  private lastAcknowledgedLsn = -1;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
   /** Bytes written to the active segment, acknowledged or not. */
@@ -275,7 +278,11 @@ export class GroupCommitWriter {
     for (const pending of written.group) bytes += pending.bytes;
     this.counters.appendedRecords += written.records;
     this.counters.appendedBytes += bytes;
+    // Invariant 7: acknowledgements go out strictly in Lsn order, whatever order fdatasyncs end in.
+    const first = written.lsns[0]?.[0];
+    invariant(first === undefined || first > this.lastAcknowledgedLsn, () => `WAL: acknowledging Lsn ${first} after Lsn ${this.lastAcknowledgedLsn} was acknowledged`);
     for (let i = 0; i < written.group.length; i++) written.group[i]!.resolve(written.lsns[i]!);
+    this.lastAcknowledgedLsn = written.lsns.at(-1)?.at(-1) ?? this.lastAcknowledgedLsn;
     this.onAcknowledged();
   }
 
