@@ -122,6 +122,31 @@ describe('writes', () => {
     expect(Number(stored[0]!.n)).toBe(1000);
     await sink.close!();
   });
+
+  it('with no time budget left for narrowing, hands the rest back and gets there over several writes', async () => {
+    const url = await server.newDatabase();
+    const sink = sinkFor(url, { narrowBudgetMs: 0 });
+    await sink.open();
+    const batch = Array.from({ length: 30 }, (_, i) => eventRecord({ properties: { order_id: `o${i}`, ...(i % 5 < 2 ? { note: '\u0000' } : {}) } }, i));
+    const refused: SinkRecord[] = [];
+    let pending: readonly SinkRecord[] = batch;
+    let writes = 0;
+    let handedBack = 0;
+    while (pending.length > 0 && writes < 30) {
+      writes += 1;
+      const outcome = await sink.write(pending, signal());
+      if (outcome.status === 'success') break;
+      expect(outcome.status).toBe('partial');
+      if (outcome.status !== 'partial') return;
+      refused.push(...(outcome.refused ?? []).flatMap((r) => r.records));
+      handedBack += outcome.retry.length > 0 ? 1 : 0;
+      pending = outcome.retry;
+    }
+    expect(handedBack).toBeGreaterThan(0);
+    expect(new Set(refused)).toEqual(new Set(batch.filter((_, i) => i % 5 < 2)));
+    expect(Number((await query<{ n: string }>(url, 'SELECT count(*) AS n FROM shopstream.events'))[0]!.n)).toBe(18);
+    await sink.close!();
+  });
 });
 
 describe('partitions', () => {

@@ -10,16 +10,20 @@
  * A row the database refuses (./classify-pg-error.ts) fails its whole statement. Each insert
  * runs under a savepoint; on a row error the range is rolled back and split in halves until
  * the refused rows stand alone, each with the database's own error, and every other row still
- * lands in the same transaction: k bad rows in n cost about 2·k·log2(n) extra statements.
+ * lands in the same transaction: k bad rows in n cost about 2·k·log2(n) extra statements (one
+ * round trip each on the COPY path). The search has a time budget (`narrowBudgetMs`): once it has
+ * settled at least one row (stored or refused) and the budget is spent, ranges not yet narrowed
+ * come back as `unresolved` for the engine to send again, so a batch of mostly bad rows over a
+ * slow link makes progress every write instead of timing out and starting over.
  * Any other error throws: the caller drops the connection and the engine retries the batch.
  */
 import { finished } from 'node:stream/promises';
-import type { Client } from 'pg';
+import type { Client, QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SinkRecord } from '../sink.js';
 import { isRowError } from './classify-pg-error.js';
 import type { WriteMethod } from './postgres-config.js';
-import { isPostgresZone, qualified, quoteIdent, zoneTable, type PostgresZone, type ZoneTable } from './zone-tables.js';
+import { isPostgresZone, qualified, quoteIdent, quoteLiteral, zoneTable, type PostgresZone, type ZoneTable } from './zone-tables.js';
 
 /** The per-connection temp table COPY fills; emptied by every COMMIT and ROLLBACK. */
 export const STAGE_TABLE = 'shopstream_stage';
@@ -37,6 +41,13 @@ export interface BatchReport {
   /** Rows new to the table (the rest were already there: a replay or a second collector). */
   readonly inserted: number;
   readonly refused: readonly RefusedRow[];
+  /** Rows in ranges the narrowing had no time left for: neither stored nor refused; send again. */
+  readonly unresolved: readonly SinkRecord[];
+}
+
+export interface NarrowBudget {
+  readonly budgetMs: number;
+  readonly now: () => number;
 }
 
 interface Staged {
@@ -45,10 +56,13 @@ interface Staged {
   readonly receivedAt: string;
 }
 
-/** Inserts one range of staged rows; throws the database's error. Answers the rows inserted. */
+/**
+ * Inserts one range of staged rows under a savepoint; on a row error rolls back to it and
+ * throws the database's error. Answers the rows inserted.
+ */
 type InsertRange = (table: ZoneTable, rows: readonly Staged[]) => Promise<number>;
 
-export async function writeBatch(client: Client, schema: string, method: WriteMethod, records: readonly SinkRecord[]): Promise<BatchReport> {
+export async function writeBatch(client: Client, schema: string, method: WriteMethod, records: readonly SinkRecord[], budget: NarrowBudget): Promise<BatchReport> {
   const refused: RefusedRow[] = [];
   const byZone = new Map<PostgresZone, Staged[]>();
   let lastMs = Number.NaN;
@@ -66,7 +80,7 @@ export async function writeBatch(client: Client, schema: string, method: WriteMe
     list.push({ n, record, receivedAt: lastIso });
     byZone.set(record.zone, list);
   });
-  if (byZone.size === 0) return { inserted: 0, refused };
+  if (byZone.size === 0) return { inserted: 0, refused, unresolved: [] };
   await client.query('BEGIN');
   try {
     let insertRange: InsertRange;
@@ -74,35 +88,63 @@ export async function writeBatch(client: Client, schema: string, method: WriteMe
       await copyStage(client, [...byZone.values()].flat());
       insertRange = (table, rows) => insertFromStage(client, schema, table, rows);
     } else {
-      insertRange = (table, rows) => insertValues(client, schema, table, rows);
+      insertRange = (table, rows) => underSavepoint(client, () => insertValues(client, schema, table, rows));
     }
+    const search: Search = { refused, unresolved: [], deadlineMs: budget.now() + budget.budgetMs, now: budget.now, progressed: false };
     let inserted = 0;
-    for (const [zone, rows] of byZone) inserted += await insertNarrowing(client, zoneTable(zone), rows, insertRange, refused);
+    for (const [zone, rows] of byZone) inserted += await insertNarrowing(zoneTable(zone), rows, insertRange, search);
     await client.query('COMMIT');
-    return { inserted, refused };
+    return { inserted, refused, unresolved: search.unresolved };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
 
-/** Inserts `rows`; on a row error rolls the range back and splits it until refused rows stand alone. */
-async function insertNarrowing(client: Client, table: ZoneTable, rows: readonly Staged[], insertRange: InsertRange, refused: RefusedRow[]): Promise<number> {
-  await client.query('SAVEPOINT shopstream_range');
+interface Search {
+  readonly refused: RefusedRow[];
+  readonly unresolved: SinkRecord[];
+  readonly deadlineMs: number;
+  readonly now: () => number;
+  /** A range stored or a row refused: until then the budget is ignored, so every write settles some rows. */
+  progressed: boolean;
+}
+
+/** Inserts `rows`; on a row error splits the range in halves until refused rows stand alone. */
+async function insertNarrowing(table: ZoneTable, rows: readonly Staged[], insertRange: InsertRange, search: Search): Promise<number> {
   try {
     const inserted = await insertRange(table, rows);
-    await client.query('RELEASE SAVEPOINT shopstream_range');
+    search.progressed = true;
     return inserted;
   } catch (error) {
     if (!isRowError(error)) throw error;
-    await client.query('ROLLBACK TO SAVEPOINT shopstream_range');
-    await client.query('RELEASE SAVEPOINT shopstream_range');
     if (rows.length === 1) {
-      refused.push({ record: rows[0]!.record, error: error as Error });
+      search.refused.push({ record: rows[0]!.record, error: error as Error });
+      search.progressed = true;
       return 0;
     }
     const half = rows.length >>> 1;
-    return (await insertNarrowing(client, table, rows.slice(0, half), insertRange, refused)) + (await insertNarrowing(client, table, rows.slice(half), insertRange, refused));
+    let inserted = 0;
+    for (const part of [rows.slice(0, half), rows.slice(half)]) {
+      if (search.progressed && search.now() >= search.deadlineMs) {
+        for (const row of part) search.unresolved.push(row.record);
+        continue;
+      }
+      inserted += await insertNarrowing(table, part, insertRange, search);
+    }
+    return inserted;
+  }
+}
+
+async function underSavepoint(client: Client, run: () => Promise<number>): Promise<number> {
+  await client.query('SAVEPOINT shopstream_range');
+  try {
+    const inserted = await run();
+    await client.query('RELEASE SAVEPOINT shopstream_range');
+    return inserted;
+  } catch (error) {
+    if (isRowError(error)) await client.query('ROLLBACK TO SAVEPOINT shopstream_range; RELEASE SAVEPOINT shopstream_range');
+    throw error;
   }
 }
 
@@ -131,10 +173,17 @@ async function copyStage(client: Client, rows: readonly Staged[]): Promise<void>
   await finished(stream);
 }
 
+/** One round trip: savepoint, insert and release in one simple query (the bounds are integers, inlined). */
 async function insertFromStage(client: Client, schema: string, table: ZoneTable, rows: readonly Staged[]): Promise<number> {
-  const source = `(SELECT n, idx, received_at, doc::jsonb AS d FROM ${STAGE_TABLE} WHERE zone = $1 AND n BETWEEN $2 AND $3 ${PARSE_ONCE}) s`;
-  const result = await client.query(`${insertPrefix(schema, table)}${source} ON CONFLICT DO NOTHING`, [table.zone, rows[0]!.n, rows[rows.length - 1]!.n]);
-  return result.rowCount ?? 0;
+  const range = `zone = ${quoteLiteral(table.zone)} AND n BETWEEN ${rows[0]!.n | 0} AND ${rows[rows.length - 1]!.n | 0}`;
+  const insert = `${insertPrefix(schema, table)}(SELECT n, idx, received_at, doc::jsonb AS d FROM ${STAGE_TABLE} WHERE ${range} ${PARSE_ONCE}) s ON CONFLICT DO NOTHING`;
+  try {
+    const results = (await client.query(`SAVEPOINT shopstream_range; ${insert}; RELEASE SAVEPOINT shopstream_range`)) as unknown as QueryResult[];
+    return results[1]?.rowCount ?? 0;
+  } catch (error) {
+    if (isRowError(error)) await client.query('ROLLBACK TO SAVEPOINT shopstream_range; RELEASE SAVEPOINT shopstream_range');
+    throw error;
+  }
 }
 
 /** The `insert` method (and the benchmark's baseline): multi-row INSERT … ON CONFLICT DO NOTHING. */

@@ -6,7 +6,7 @@
  *     tls?: { mode?: disable|require|verify-ca|verify-full, caFile?, serverName? },
  *     iam?: { region?, username? },
  *     partitions?: { manage?: true, aheadDays?: 3, retentionDays?, checkIntervalMs?: 3600000 },
- *     connectTimeoutMs?: 10000, statementTimeoutMs?: 60000 }
+ *     connectTimeoutMs?: 10000, statementTimeoutMs?: 60000, narrowBudgetMs?: 10000 }
  *
  * The URL may hold a password, so it can come from the environment instead (`urlEnv` names the
  * variable); it is read when the sink is built, so `sink sql` needs no database at all.
@@ -53,6 +53,8 @@ export interface PostgresSinkConfig {
   readonly partitions: PartitionConfig;
   readonly connectTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** Time one write may spend narrowing refused rows down before it hands the rest back for the next write. */
+  readonly narrowBudgetMs: number;
 }
 
 const URL_RE = /^postgres(ql)?:\/\/[^\s]+$/;
@@ -93,6 +95,7 @@ export function readPostgresSinkConfig(entry: ConfigReader): PostgresSinkConfig 
     partitions,
     connectTimeoutMs: entry.int('connectTimeoutMs', 10_000, { min: 100, max: 600_000, unit: 'ms' }),
     statementTimeoutMs: entry.int('statementTimeoutMs', 60_000, { min: 100, max: 3_600_000, unit: 'ms' }),
+    narrowBudgetMs: entry.int('narrowBudgetMs', 10_000, { min: 0, max: 600_000, unit: 'ms' }),
   };
 }
 

@@ -117,9 +117,15 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       try {
         current = await connected();
         await maintain(current);
-        const report = await writeBatch(current, config.schema, config.method, records);
-        if (report.refused.length === 0) return { status: 'success' };
-        return { status: 'partial', retry: [], refused: groupByError(report.refused), error: new Error(`${report.refused.length} of ${records.length} rows refused: ${describePgError(report.refused[0]!.error)}`) };
+        const report = await writeBatch(current, config.schema, config.method, records, { budgetMs: config.narrowBudgetMs, now: () => clock.now() });
+        if (report.refused.length === 0 && report.unresolved.length === 0) return { status: 'success' };
+        const said = report.refused.length > 0 ? `${report.refused.length} of ${records.length} rows refused: ${describePgError(report.refused[0]!.error)}` : 'no row refused yet';
+        return {
+          status: 'partial',
+          retry: report.unresolved,
+          refused: groupByError(report.refused),
+          error: new Error(`${said}${report.unresolved.length > 0 ? `; ${report.unresolved.length} rows left to narrow down in the next write` : ''}`),
+        };
       } catch (error) {
         drop(current);
         const message = isCollectorError(error) ? error.message : `postgres sink ${options.name}: ${describePgError(error)}`;
