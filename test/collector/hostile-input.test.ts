@@ -163,6 +163,22 @@ describe('one bad event no longer fails its neighbours', () => {
     await expectGoodEventLands();
   });
 
+  it('an event nested 100,000 deep in a msgpack frame, too deep for the decoder itself: it alone fails COLLECTOR_LIMIT_EVENT_DEPTH, its neighbours land (sync preview alike)', async () => {
+    const good = [probe(), probe()];
+    const deep = probe({ properties: { deep: DEEP_PLACEHOLDER } });
+    const frame = await lz4Frame(deepMsgpack([good[0]!, deep, good[1]!], 100_000), 3);
+    const res = await send(frame, { 'x-shopstream-validate': 'sync' });
+    const answer = (await res.clone().json()) as { validation: { accepted: number; rejected: number; events: { id?: string; status: string; code?: string }[] } };
+    const requestId = await acked(res);
+    expect(answer.validation).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(answer.validation.events.filter((e) => e.status === 'rejected')).toEqual([expect.objectContaining({ code: 'COLLECTOR_LIMIT_EVENT_DEPTH' })]);
+    const { clean, failed } = await outcomeOf(requestId);
+    expect([...clean.keys()].sort()).toEqual(good.map((e) => e.id).sort());
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ item: { bytesAtLeast: expect.any(Number), truncated: true }, reason: { code: 'COLLECTOR_LIMIT_EVENT_DEPTH', stage: 'decode', message: expect.stringMatching(/too deep to decode/) } });
+    await expectGoodEventLands();
+  });
+
   it('a Segment batch with one timestamp +275760-09-13T00:00:00.000Z: all land in clean; that one gets timestamp = receivedAt and malformed.timestamp as received (the documented rule)', async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     const now = new Date().toISOString();
@@ -266,13 +282,14 @@ describe('every answer reaches the client', () => {
 });
 
 describe('no silent rewriting', () => {
-  it('a number timestamp: timestamp = receivedAt, the value as received in malformed.timestamp', async () => {
+  it('number and null timestamps: timestamp = receivedAt, the value as received in malformed.timestamp', async () => {
     const asNumber = probe({ timestamp: 1_733_400_000_000 });
+    const asNull = probe({ timestamp: null });
     const fine = probe();
-    const requestId = await acked(await send(JSON.stringify([asNumber, fine])));
+    const requestId = await acked(await send(JSON.stringify([asNumber, asNull, fine])));
     const { clean, failed } = await outcomeOf(requestId);
     expect(failed).toEqual([]);
-    for (const [event, kept] of [[asNumber, '1733400000000']] as const) {
+    for (const [event, kept] of [[asNumber, '1733400000000'], [asNull, 'null']] as const) {
       const row = clean.get(event.id as string)!;
       expect(row.timestamp).toBe(row.receivedAt);
       expect(malformedOf(row)).toEqual({ timestamp: kept });

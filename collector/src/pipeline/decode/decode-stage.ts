@@ -5,13 +5,14 @@
  * RudderStack batches and single calls, stored Snowplow payloads) onto envelope-shaped items.
  * The events-per-batch limit is applied to what the body turns out to hold.
  */
-import { checkFrame, decodeFramePayload, identityCodec, isSharedError, jsonEncoding, msgpackEncoding, type CodecSet, type Opener } from '@shopstream/shared';
+import { checkFrame, decodeFramePayload, identityCodec, isSharedError, jsonEncoding, type CodecSet, type Opener } from '@shopstream/shared';
 import { crc32cNative, gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
 import { OK, reject, type Stage, type StageOutcome, type BatchUnderWork } from '../chain/stage.js';
 import { refuseEventsPerBatch } from '../limits/events-per-batch.js';
 import { segmentToEnvelopes } from '../segment/segment-to-envelopes.js';
 import { isSnowplowBody } from '../snowplow/snowplow-payload.js';
 import { snowplowToEnvelopes } from '../snowplow/snowplow-to-envelopes.js';
+import { holdsUndecodedItems, msgpackItemByItemEncoding, UndecodedItem } from './msgpack-item-by-item.js';
 
 export interface DecodeStageOptions {
   readonly decodedBytesMax: number;
@@ -22,7 +23,8 @@ export interface DecodeStageOptions {
 }
 
 const NODE_CODECS: CodecSet = { [identityCodec.id]: identityCodec, [lz4Codec.id]: lz4Codec, [gzipZlibCodec.id]: gzipZlibCodec };
-const ENCODINGS = { [msgpackEncoding.id]: msgpackEncoding, [jsonEncoding.id]: jsonEncoding };
+// msgpack with an item-by-item fallback, so one item too deep for the decoder fails alone.
+const ENCODINGS = { [msgpackItemByItemEncoding.id]: msgpackItemByItemEncoding, [jsonEncoding.id]: jsonEncoding };
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeStage(options: DecodeStageOptions): Stage {
@@ -47,6 +49,10 @@ async function decodeFrameItems(batch: BatchUnderWork, options: DecodeStageOptio
       maxDecodedBytes: options.decodedBytesMax,
       ...(options.opener ? { opener: options.opener } : {}),
     });
+    if (holdsUndecodedItems(batch.decoded)) {
+      for (const item of batch.decoded) if (item instanceof UndecodedItem) batch.rejected.push({ item: item.sample, code: item.code, message: item.message, stage: 'decode' });
+      batch.decoded = batch.decoded.filter((item) => !(item instanceof UndecodedItem));
+    }
     return OK;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
