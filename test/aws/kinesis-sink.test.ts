@@ -8,6 +8,9 @@ import { driveSink } from './drive-sink.js';
 import { readWholeStream } from './kinesis-read.js';
 import { sampleRecords } from './sample-records.js';
 import { startThrottlingProxy, type ThrottlingProxy } from './throttling-proxy.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+const random = seededRandom('kinesis throttled entries');
 
 const require = createRequire(import.meta.url);
 const agg = require('aws-kinesis-agg') as {
@@ -154,7 +157,7 @@ describe('Kinesis sink against kinesalite', () => {
 
   it('throttled entries (ProvisionedThroughputExceededException) are the only ones resent; nothing lost, nothing twice; logged once per interval', async () => {
     await kinesalite.createStream('throttled', SHARDS);
-    proxy = await startThrottlingProxy(kinesalite.endpoint, () => Math.random() < 0.1);
+    proxy = await startThrottlingProxy(kinesalite.endpoint, () => random() < 0.1);
     const client = new KinesisClient({ endpoint: proxy.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
     const records = sampleRecords({ count: 8_000 });
     logs.length = 0;

@@ -8,6 +8,9 @@ import { afterAll, expect, it } from 'vitest';
 import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
 import { frameOf, makeEvents, sendUntilAcked } from './helpers/batch-sender.js';
 import { expectAckedExactlyOnceInClean } from './helpers/exactly-once-in-clean.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+const random = seededRandom('crash-loop kill timing');
 
 const KILLS = 22;
 const CLIENTS = 4;
@@ -31,7 +34,7 @@ it(`keeps every acknowledged event through ${KILLS} kill -9s under concurrent lo
   });
   const ackedAtKill: number[] = [];
   for (let kill = 0; kill < KILLS; kill++) {
-    await new Promise((r) => setTimeout(r, 150 + Math.random() * 350));
+    await new Promise((r) => setTimeout(r, 150 + random() * 350));
     ackedAtKill.push(acked.length);
     collector = await collector.restart(); // SIGKILL, then the same dirs and port again
   }

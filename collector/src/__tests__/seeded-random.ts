@@ -9,3 +9,13 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A PRNG seeded from `TEST_SEED` when set, else from the clock; prints the seed with the test's
+ * label, so a failure seen once replays with `TEST_SEED=<seed> npx vitest run <file>`.
+ */
+export function seededRandomFromEnv(label: string): () => number {
+  const seed = Number(process.env.TEST_SEED ?? Date.now() % 2 ** 31) >>> 0;
+  console.log(`[seed] ${label}: ${seed} (replay with TEST_SEED=${seed})`);
+  return seededRandom(seed);
+}

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openWal } from '../open-wal.js';
 import { readAll, recordIndex, tempWalDir } from './helpers.js';
+import { seededRandomFromEnv } from '../../__tests__/seeded-random.js';
+
+const random = seededRandomFromEnv('WAL kill timing');
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'append-until-killed.ts');
 const RUNS = 4;
@@ -35,7 +38,7 @@ function appendUntilKilled(dir: string, firstSeq: number, ackTarget: number, chi
       }
       if (!killing && acked.size >= ackTarget) {
         killing = true;
-        setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), Math.floor(Math.random() * 20));
+        setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), Math.floor(random() * 20));
       }
     });
     child.on('close', (code, signal) => {
@@ -63,7 +66,7 @@ describe('kill -9 while appending', () => {
     try {
       const ackedAll = new Map<number, number>();
       for (let run = 0; run < RUNS; run++) {
-        const { acked, recovery } = await appendUntilKilled(dir, run * 1_000_000, 150 + Math.floor(Math.random() * 300), children);
+        const { acked, recovery } = await appendUntilKilled(dir, run * 1_000_000, 150 + Math.floor(random() * 300), children);
         expect(acked.size).toBeGreaterThan(0);
         expect(recovery).toMatchObject({ skippedCorruptRecords: 0 });
         for (const [seq, lsn] of acked) ackedAll.set(seq, lsn);
