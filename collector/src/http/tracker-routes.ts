@@ -64,7 +64,8 @@ export function trackerRouteOf(path: string): TrackerRoute | undefined {
 }
 
 export async function serveTrackerRoute(route: TrackerRoute, req: IncomingMessage, res: ServerResponse, request: IngestRequest, deps: TrackerRouteDeps): Promise<void> {
-  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  // HEAD reads a config like GET; on an ingest route it would store an event, so it is refused there.
+  const method = req.method === 'HEAD' && route.kind !== 'ingest' ? 'GET' : req.method;
   const allowed = route.kind === 'ingest' ? route.method : 'GET';
   if (method !== allowed) {
     res.setHeader('allow', allowed);
