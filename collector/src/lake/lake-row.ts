@@ -43,20 +43,31 @@ export function lakeRow(record: SinkRecord, table: TableSchema, options: LakeRow
   }
 }
 
+/** Column names of a struct or table, computed once per column list (tables are cached by the catalog). */
+const namesOf = new WeakMap<readonly Column[], Set<string>>();
+function names(columns: readonly Column[]): Set<string> {
+  let set = namesOf.get(columns);
+  if (!set) namesOf.set(columns, (set = new Set(columns.map((c) => c.name))));
+  return set;
+}
+
+/** The path of the value being fitted: a stack pushed and popped, copied only when a leftover is kept. */
+type Path = string[];
+
 function shapeRow(source: Record<string, unknown>, record: SinkRecord, table: TableSchema, options: LakeRowOptions): Record<string, unknown> {
-  const extra: Leftovers = {};
-  const invalid: Leftovers = {};
+  const leftovers: Leftovers2 = { extra: undefined, invalid: undefined };
   const row: Record<string, unknown> = {};
-  const named = new Set<string>();
+  const path: Path = [];
   for (const column of table.columns) {
-    named.add(column.name);
-    if (column.name === 'extra' || column.name === 'invalid') continue;
     const value = source[column.name];
-    if (value === undefined) continue;
-    const fitted = fit(value, column.type, [column.name], extra, invalid);
+    if (value === undefined || column.name === 'extra' || column.name === 'invalid') continue;
+    path.push(column.name);
+    const fitted = fit(value, column.type, path, leftovers);
+    path.pop();
     if (fitted !== undefined) row[column.name] = fitted;
   }
-  for (const key of Object.keys(source)) if (!named.has(key)) setAt(extra, [key], source[key]);
+  const named = names(table.columns);
+  for (const key in source) if (!named.has(key)) setAt((leftovers.extra ??= {}), [key], source[key]);
   // Lineage and identity come from the collector, never from the payload.
   if (table.zone === 'raw' || table.zone === 'clean') {
     if (typeof row.kind !== 'string') row.kind = options.defaultKind ?? 'track';
@@ -65,13 +76,19 @@ function shapeRow(source: Record<string, unknown>, record: SinkRecord, table: Ta
   if (record.requestId !== undefined) row.requestId = record.requestId;
   row.walLsn = record.lsn;
   row.walIndex = record.index;
-  if (Object.keys(extra).length > 0) row.extra = extra;
-  if (Object.keys(invalid).length > 0) row.invalid = invalid;
+  if (leftovers.extra) row.extra = leftovers.extra;
+  if (leftovers.invalid) row.invalid = leftovers.invalid;
   return row;
 }
 
+/** Made on first use: most rows have neither. */
+interface Leftovers2 {
+  extra: Leftovers | undefined;
+  invalid: Leftovers | undefined;
+}
+
 /** The value as the column holds it, or undefined after moving it (or parts of it) aside. */
-function fit(value: unknown, type: ColumnType, path: string[], extra: Leftovers, invalid: Leftovers): unknown {
+function fit(value: unknown, type: ColumnType, path: Path, leftovers: Leftovers2): unknown {
   if (value === null) return null;
   switch (type.kind) {
     case 'json':
@@ -95,27 +112,41 @@ function fit(value: unknown, type: ColumnType, path: string[], extra: Leftovers,
       break;
     }
     case 'list':
-      if (Array.isArray(value)) return value.map((item, i) => fit(item, type.items, [...path, String(i)], extra, invalid) ?? null);
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          path.push(String(i));
+          out[i] = fit(value[i], type.items, path, leftovers) ?? null;
+          path.pop();
+        }
+        return out;
+      }
       break;
     case 'struct':
-      if (typeof value === 'object' && !Array.isArray(value)) return fitStruct(value as Record<string, unknown>, type.fields, path, extra, invalid);
+      if (typeof value === 'object' && !Array.isArray(value)) return fitStruct(value as Record<string, unknown>, type.fields, path, leftovers);
       break;
   }
-  setAt(invalid, path, value);
+  setAt((leftovers.invalid ??= {}), path, value);
   return undefined;
 }
 
-function fitStruct(value: Record<string, unknown>, fields: readonly Column[], path: string[], extra: Leftovers, invalid: Leftovers): Record<string, unknown> {
+function fitStruct(value: Record<string, unknown>, fields: readonly Column[], path: Path, leftovers: Leftovers2): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const named = new Set<string>();
   for (const field of fields) {
-    named.add(field.name);
     const sub = value[field.name];
     if (sub === undefined) continue;
-    const fitted = fit(sub, field.type, [...path, field.name], extra, invalid);
+    path.push(field.name);
+    const fitted = fit(sub, field.type, path, leftovers);
+    path.pop();
     if (fitted !== undefined) out[field.name] = fitted;
   }
-  for (const key of Object.keys(value)) if (!named.has(key)) setAt(extra, [...path, key], value[key]);
+  const named = names(fields);
+  for (const key in value) {
+    if (named.has(key)) continue;
+    path.push(key);
+    setAt((leftovers.extra ??= {}), path, value[key]);
+    path.pop();
+  }
   return out;
 }
 
@@ -124,10 +155,16 @@ function setAt(target: Leftovers, path: readonly string[], value: unknown): void
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
     const next = node[key];
-    if (next === null || typeof next !== 'object' || Array.isArray(next)) node[key] = {};
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) define(node, key, {});
     node = node[key] as Leftovers;
   }
-  node[path[path.length - 1]!] = value;
+  define(node, path[path.length - 1]!, value);
+}
+
+/** An own property even for `__proto__`, which plain assignment would turn into a prototype. */
+function define(node: Leftovers, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  else node[key] = value;
 }
 
 function fallbackRow(record: SinkRecord, why: string): LakeRow {

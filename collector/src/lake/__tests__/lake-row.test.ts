@@ -40,6 +40,12 @@ describe('lake rows', () => {
     });
   });
 
+  it('keeps a `__proto__` key as data in extra, never as a prototype', () => {
+    const { value } = row(rec('{"id":"p","type":"Order Completed","properties":{"__proto__":{"polluted":true}},"__proto__":{"x":1}}'));
+    expect(value.extra).toEqual(JSON.parse('{"properties":{"__proto__":{"polluted":true}},"__proto__":{"x":1}}'));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('never throws: a record that is no JSON object becomes a row holding its text', () => {
     for (const json of ['not json', '[1,2]', 'null']) {
       const { value, malformed } = row(rec(json));
