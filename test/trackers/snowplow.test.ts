@@ -56,6 +56,11 @@ afterAll(async () => {
   await rm(schemaDir, { recursive: true, force: true });
 });
 
+/** Ids in the clean zone, copies included. */
+async function cleanIds(): Promise<string[]> {
+  return (await readLake(rig.collector.lakeDir, 'clean')).map(({ value }) => value.id as string);
+}
+
 /** The failed-zone rows that mention `eid`, as text. */
 async function failedRowsOf(eid: string): Promise<string[]> {
   return (await readLake(rig.collector.lakeDir, 'failed')).map(({ value }) => JSON.stringify(value)).filter((text) => text.includes(eid));
@@ -106,9 +111,12 @@ describe('@snowplow/browser-tracker → collector', () => {
     });
     await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
-    // The tracker keeps failed events in its localStorage queue and sends them on its next flush.
-    await page.evaluate(() => sp.flushBuffer());
-    await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
+    // The tracker keeps failed events in its localStorage queue and sends them on its next flush
+    // (a flush still running returns at once, so flush until all are in).
+    await expect
+      .poll(async () => (await page.evaluate(() => sp.flushBuffer()), (await cleanIds()).filter((id) => ids.includes(id)).length), { timeout: 30_000, intervals: [300] })
+      .toBe(ids.length);
+    await expectCleanOnce(rig.collector.lakeDir, ids);
   });
 });
 
@@ -144,12 +152,11 @@ describe('@snowplow/node-tracker → collector', () => {
     const ids = Array.from({ length: 4 }, (_, i) => eid(tracker.track(buildPageView({ pageUrl: `https://shop.example/offline-${i}` }))));
     await new Promise((r) => setTimeout(r, 500)); // down this long, plus the restart itself
     rig.collector = await rig.collector.restart();
-    await tracker.flush(); // a flush still running from the failed sends returns at once: flush until all are in
-    for (let i = 0; i < 20 && (await readLake(rig.collector.lakeDir, 'clean')).filter(({ value }) => ids.includes(value.id as string)).length < ids.length; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      await tracker.flush();
-    }
-    await expectCleanOnce(rig.collector.lakeDir, ids, 30_000);
+    // A flush still running from the failed sends returns at once: flush until all are in.
+    await expect
+      .poll(async () => (await tracker.flush(), (await cleanIds()).filter((id) => ids.includes(id)).length), { timeout: 30_000, intervals: [300] })
+      .toBe(ids.length);
+    await expectCleanOnce(rig.collector.lakeDir, ids);
   });
 });
 
