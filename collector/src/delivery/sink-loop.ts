@@ -8,22 +8,22 @@
  * durable; a batch is a whole range of WAL records, and `inflight` is saved before the first
  * write, so after a crash the same range is re-read, re-processed and cut into the same chunks:
  * sinks see identical records and write identical names. The loop waits on the WAL for new data
- * (no polling) and never drops records: a dead-letter write that fails is retried until it lands.
+ * (no polling). Writing, retries, the breaker and dead letters are ./chunk-writer.ts; this file
+ * is the cursor protocol and batching.
  */
 import type { Logger } from 'pino';
 import type { Processor } from '../pipeline/processor.js';
-import type { Sink, SinkOutcome, SinkRecord } from '../sinks/sink.js';
+import type { Sink, SinkRecord } from '../sinks/sink.js';
 import type { Lsn, WriteAheadLog } from '../wal/wal.js';
 import { LogEvent } from '../telemetry/events.js';
 import { invariant, isInvariantError } from '../invariant.js';
 import { backoffMs } from './backoff.js';
-import { chunkByLimits, recordBytes } from './chunk.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { recordBytes } from './chunk.js';
+import { ChunkWriter } from './chunk-writer.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CursorStore } from '../wal/cursor-store.js';
-import type { DeadLetter, DeadLetterReason } from './dead-letter.js';
+import type { DeadLetter } from './dead-letter.js';
 import { RateMeter } from './rate-meter.js';
-import { writeWithDeadline } from './write-with-deadline.js';
 import type { DeliveryObserver, DeliveryPolicy, SinkStatus } from './delivery-types.js';
 import type { RecordFilter } from './router.js';
 
@@ -57,7 +57,7 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class SinkLoop {
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly breaker: CircuitBreaker;
+  private readonly writer: ChunkWriter;
   private readonly stopController = new AbortController();
   private readonly wakeController = new AbortController();
   private readonly recordRate = new RateMeter();
@@ -70,10 +70,7 @@ export class SinkLoop {
   private backlogAtStart = 0;
   private appendedAtStart = 0;
   private walRecordsCommitted = 0;
-  private delivered = 0;
   private batches = 0;
-  private deadLettered = 0;
-  private writeErrors = 0;
   private loopErrors = 0;
   /** Where the loop fails again and again (a sink down, Redis down): shown in status and logs. */
   private blockedAt: Lsn | undefined;
@@ -83,9 +80,9 @@ export class SinkLoop {
   constructor(private readonly options: SinkLoopOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.breaker = new CircuitBreaker(options.policy, this.clock, (state) => {
-      options.observer?.breakerChanged(this.name, state);
-      options.log.warn({ event: LogEvent.SinkBreakerChanged, sink: this.name, breaker: state }, `sink ${this.name} breaker is ${state}`);
+    this.writer = new ChunkWriter({
+      sink: options.sink, deadLetter: options.deadLetter, policy: options.policy, log: options.log, observer: options.observer,
+      clock: this.clock, random: this.random, noteError: (error) => this.noteError(error),
     });
   }
 
@@ -122,16 +119,16 @@ export class SinkLoop {
     return {
       sink: this.name,
       state: this.state,
-      breaker: this.breaker.state,
+      breaker: this.writer.breaker.state,
       committedLsn: this.committed,
       ...(this.inflight ? { inflight: this.inflight } : {}),
       lagRecords,
       lagBytes: Math.max(0, stats.endLsn - this.committed),
       lagAgeMs: this.oldestPendingAtMs === undefined ? 0 : Math.max(0, now - this.oldestPendingAtMs),
-      deliveredRecords: this.delivered,
+      deliveredRecords: this.writer.delivered,
       deliveredBatches: this.batches,
-      deadLetteredRecords: this.deadLettered,
-      writeErrors: this.writeErrors,
+      deadLetteredRecords: this.writer.deadLettered,
+      writeErrors: this.writer.writeErrors,
       loopErrors: this.loopErrors,
       ...(this.blockedAt === undefined ? {} : { blockedAtLsn: this.blockedAt }),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -159,7 +156,7 @@ export class SinkLoop {
           if (!batch) continue;
           if (replay === undefined) await cursors.save(this.name, { committed: this.committed, inflight: { from: batch.from, to: batch.to } });
           this.inflight = { from: batch.from, to: batch.to };
-          await this.deliverBatch(batch, signal);
+          await this.writer.deliver(batch.records, signal);
           await cursors.save(this.name, { committed: batch.to });
           this.commit(batch);
           replay = undefined;
@@ -284,96 +281,6 @@ export class SinkLoop {
       done.abort();
       stop.removeEventListener('abort', onStop);
       this.wakeController.signal.removeEventListener('abort', onStop);
-    }
-  }
-
-  private async deliverBatch(batch: Batch, signal: AbortSignal): Promise<void> {
-    const { limits } = this.options.sink;
-    const tooLarge = batch.records.filter((r) => recordBytes(r) > limits.recordBytesMax);
-    if (tooLarge.length > 0) {
-      await this.deadLetterUntilDone(tooLarge, { code: 'COLLECTOR_RECORD_TOO_LARGE', message: `record is larger than sink ${this.name}'s ${limits.recordBytesMax}-byte limit per record` }, signal);
-    }
-    const fitting = tooLarge.length > 0 ? batch.records.filter((r) => recordBytes(r) <= limits.recordBytesMax) : batch.records;
-    for (const chunk of chunkByLimits(fitting, limits)) await this.deliverChunk(chunk, signal);
-  }
-
-  /** Writes one chunk until it is delivered or dead-lettered. */
-  private async deliverChunk(chunk: readonly SinkRecord[], signal: AbortSignal): Promise<void> {
-    const { policy, observer } = this.options;
-    let pending = chunk;
-    let tries = 0;
-    for (;;) {
-      await this.breaker.admit(signal);
-      const probing = this.breaker.state === 'half-open';
-      const outcome = await writeWithDeadline(this.options.sink, pending, signal, this.options.policy.writeTimeoutMs);
-      if (signal.aborted) throw signal.reason;
-      if (outcome.status === 'success') {
-        this.breaker.success();
-        this.countDelivered(pending);
-        return;
-      }
-      this.writeErrors += 1;
-      this.noteError(outcome.error);
-      observer?.writeFailed(this.name, outcome.status, outcome.error);
-      this.options.log.warn({ event: LogEvent.SinkWriteError, sink: this.name, status: outcome.status, records: pending.length, err: outcome.error }, `sink ${this.name} write ${outcome.status}: ${outcome.error?.message ?? 'no reason given'}`);
-      if (outcome.status === 'failure') {
-        this.breaker.success(); // the sink answered; the data is at fault
-        if (pending.length > 1) {
-          // Narrow the refusal to the records at fault: halves are written on their own, so one
-          // bad record costs about log2(n) extra writes and its neighbours still land.
-          const half = Math.ceil(pending.length / 2);
-          await this.deliverChunk(pending.slice(0, half), signal);
-          await this.deliverChunk(pending.slice(half), signal);
-          return;
-        }
-        await this.deadLetterUntilDone(pending, { code: 'COLLECTOR_SINK_REJECTED', message: `sink ${this.name} refused the record: ${outcome.error.message}` }, signal);
-        return;
-      }
-      let retryAfterMs = 0;
-      if (outcome.status === 'partial') {
-        this.breaker.success();
-        const notDelivered = new Set([...outcome.retry, ...(outcome.refused ?? []).flatMap((r) => r.records)]);
-        this.countDelivered(pending.filter((r) => !notDelivered.has(r)));
-        for (const refused of outcome.refused ?? []) {
-          await this.deadLetterUntilDone(refused.records, { code: 'COLLECTOR_SINK_REJECTED', message: `sink ${this.name} refused the records: ${refused.error.message}` }, signal);
-        }
-        if (outcome.retry.length === 0) return;
-        pending = [...outcome.retry];
-        tries += 1;
-      } else {
-        this.breaker.failure();
-        if (!probing) tries += 1; // a probe while the breaker is open does not spend the batch's tries
-        retryAfterMs = outcome.retryAfterMs ?? 0;
-      }
-      if (tries >= policy.retriesMax) {
-        await this.deadLetterUntilDone(pending, { code: 'COLLECTOR_SINK_RETRIES_EXHAUSTED', message: `sink ${this.name} did not take the records after ${tries} tries: ${outcome.error?.message ?? 'no reason given'}` }, signal);
-        return;
-      }
-      if (this.breaker.state !== 'open') await this.clock.sleep(backoffMs(tries, policy, this.random, retryAfterMs), signal);
-    }
-  }
-
-  private countDelivered(records: readonly SinkRecord[]): void {
-    this.delivered += records.length;
-    this.options.observer?.delivered(this.name, records.length, records.reduce((sum, r) => sum + recordBytes(r), 0));
-  }
-
-  private async deadLetterUntilDone(records: readonly SinkRecord[], reason: DeadLetterReason, signal: AbortSignal): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      let outcome: SinkOutcome;
-      try {
-        outcome = await this.options.deadLetter.write(this.name, records, reason);
-      } catch (error) {
-        outcome = { status: 'retryable', error: error as Error };
-      }
-      if (outcome.status === 'success') {
-        this.deadLettered += records.length;
-        this.options.observer?.deadLettered(this.name, records.length, reason.code);
-        this.options.log.warn({ event: LogEvent.RecordDeadLettered, sink: this.name, records: records.length, code: reason.code }, `${records.length} records for sink ${this.name} went to the dead-letter zone: ${reason.message}`);
-        return;
-      }
-      this.options.log.error({ event: LogEvent.DeadLetterWriteError, sink: this.name, err: outcome.error }, `dead-letter write for sink ${this.name} failed; retrying (nothing is dropped)`);
-      await this.clock.sleep(backoffMs(attempt, this.options.policy, this.random), signal);
     }
   }
 
