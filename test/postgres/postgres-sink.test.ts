@@ -40,6 +40,7 @@ function sinkFor(url: string, entry: Record<string, unknown> = {}): PostgresSink
     client: clientConfig(config, parseTarget(url), undefined),
     catalog,
     log,
+    nodeId: 'node-a',
   });
 }
 
@@ -83,18 +84,21 @@ describe('writes', () => {
   it('stores the same rows with COPY and with multi-row INSERT, once however often a batch is written', async () => {
     const records = Array.from({ length: 300 }, (_, i) => eventRecord({ userId: `u${i % 7}`, sentAt: 'not a time', properties: { order_id: `o${i}`, total: i + 0.5, coupon: i % 2 ? 'X' : 42 } }, i));
     const audit: SinkRecord = { lsn: 4096, index: 300, zone: 'audit', source: 'web', eventType: 'request', receivedAtMs: records[0]!.receivedAtMs, json: JSON.stringify({ requestId: 'r1', source: 'web', receivedAt: new Date(records[0]!.receivedAtMs).toISOString(), lsn: 4096, contentKind: 'frame', bytes: 10, accepted: 300, rejected: 0, duplicates: 0 }) };
+    // An undecodable WAL record has no request id: the node id and WAL position key it.
+    const undecodable: SinkRecord = { lsn: 8192, index: 0, zone: 'failed', source: 'unknown', eventType: 'batch', receivedAtMs: 0, json: JSON.stringify({ reason: { code: 'COLLECTOR_UNDECODABLE_BATCH', message: 'bad', stage: 'ingest-record' }, lsn: 8192 }) };
     const tables: string[] = [];
     for (const method of ['copy', 'insert']) {
       const url = await server.newDatabase();
       const sink = sinkFor(url, { method });
       await sink.open();
-      expect(await sink.write([...records, audit], signal())).toEqual({ status: 'success' });
+      expect(await sink.write([...records, audit, undecodable], signal())).toEqual({ status: 'success' });
       expect(await sink.write([...records.slice(100), audit], signal())).toEqual({ status: 'success' }); // a replay
       await sink.close!();
       const rows = await query(url, 'SELECT event_id, event_at, event_type, user_id, sent_at, properties FROM shopstream.events ORDER BY event_id');
       expect(rows).toHaveLength(300);
       expect(rows.every((r) => r.sent_at === null)).toBe(true);
       expect(await query(url, 'SELECT request_id, accepted FROM shopstream.requests')).toEqual([{ request_id: 'r1', accepted: 300 }]);
+      expect(await query(url, 'SELECT request_id, reason_code FROM shopstream.failed_events')).toEqual([{ request_id: 'node-a:lsn:8192', reason_code: 'COLLECTOR_UNDECODABLE_BATCH' }]);
       const typed = await query<{ order_id: string; total: number; coupon: string | null }>(url, "SELECT order_id, total, coupon FROM shopstream.order_completed WHERE order_id IN ('o1', 'o2') ORDER BY order_id");
       expect(typed).toEqual([{ order_id: 'o1', total: 1.5, coupon: 'X' }, { order_id: 'o2', total: 2.5, coupon: null }]); // 42 is not a string: NULL, not an error
       tables.push(JSON.stringify(rows));

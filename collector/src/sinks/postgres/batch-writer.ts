@@ -23,7 +23,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { SinkRecord } from '../sink.js';
 import { isRowError } from './classify-pg-error.js';
 import type { WriteMethod } from './postgres-config.js';
-import { isPostgresZone, qualified, quoteIdent, quoteLiteral, zoneTable, type PostgresZone, type ZoneTable } from './zone-tables.js';
+import { isPostgresZone, NODE_ID, qualified, quoteIdent, quoteLiteral, zoneTable, type PostgresZone, type ZoneTable } from './zone-tables.js';
 
 /** The per-connection temp table COPY fills; emptied by every COMMIT and ROLLBACK. */
 export const STAGE_TABLE = 'shopstream_stage';
@@ -62,7 +62,14 @@ interface Staged {
  */
 type InsertRange = (table: ZoneTable, rows: readonly Staged[]) => Promise<number>;
 
-export async function writeBatch(client: Client, schema: string, method: WriteMethod, records: readonly SinkRecord[], budget: NarrowBudget): Promise<BatchReport> {
+/** Where a batch goes: the schema, how rows travel, and the node id that keys rows without a request id. */
+export interface WriteTarget {
+  readonly schema: string;
+  readonly method: WriteMethod;
+  readonly nodeId: string;
+}
+
+export async function writeBatch(client: Client, target: WriteTarget, records: readonly SinkRecord[], budget: NarrowBudget): Promise<BatchReport> {
   const refused: RefusedRow[] = [];
   const byZone = new Map<PostgresZone, Staged[]>();
   let lastMs = Number.NaN;
@@ -84,11 +91,11 @@ export async function writeBatch(client: Client, schema: string, method: WriteMe
   await client.query('BEGIN');
   try {
     let insertRange: InsertRange;
-    if (method === 'copy') {
+    if (target.method === 'copy') {
       await copyStage(client, [...byZone.values()].flat());
-      insertRange = (table, rows) => insertFromStage(client, schema, table, rows);
+      insertRange = (table, rows) => insertFromStage(client, target, table, rows);
     } else {
-      insertRange = (table, rows) => underSavepoint(client, () => insertValues(client, schema, table, rows));
+      insertRange = (table, rows) => underSavepoint(client, () => insertValues(client, target, table, rows));
     }
     const search: Search = { refused, unresolved: [], deadlineMs: budget.now() + budget.budgetMs, now: budget.now, progressed: false };
     let inserted = 0;
@@ -154,10 +161,10 @@ async function underSavepoint(client: Client, run: () => Promise<number>): Promi
  */
 const PARSE_ONCE = 'OFFSET 0';
 
-function insertPrefix(schema: string, table: ZoneTable): string {
+function insertPrefix(target: WriteTarget, table: ZoneTable): string {
   const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
-  const select = table.columns.map((c) => c.from).join(', ');
-  return `INSERT INTO ${qualified(schema, table.table)} (${columns}) SELECT ${select} FROM `;
+  const select = table.columns.map((c) => c.from.replaceAll(NODE_ID, quoteLiteral(target.nodeId))).join(', ');
+  return `INSERT INTO ${qualified(target.schema, table.table)} (${columns}) SELECT ${select} FROM `;
 }
 
 /** COPY text format: tab-separated, with backslash, newline, CR and tab escaped in values. */
@@ -174,9 +181,9 @@ async function copyStage(client: Client, rows: readonly Staged[]): Promise<void>
 }
 
 /** One round trip: savepoint, insert and release in one simple query (the bounds are integers, inlined). */
-async function insertFromStage(client: Client, schema: string, table: ZoneTable, rows: readonly Staged[]): Promise<number> {
+async function insertFromStage(client: Client, target: WriteTarget, table: ZoneTable, rows: readonly Staged[]): Promise<number> {
   const range = `zone = ${quoteLiteral(table.zone)} AND n BETWEEN ${rows[0]!.n | 0} AND ${rows[rows.length - 1]!.n | 0}`;
-  const insert = `${insertPrefix(schema, table)}(SELECT n, idx, received_at, doc::jsonb AS d FROM ${STAGE_TABLE} WHERE ${range} ${PARSE_ONCE}) s ON CONFLICT DO NOTHING`;
+  const insert = `${insertPrefix(target, table)}(SELECT n, idx, received_at, doc::jsonb AS d FROM ${STAGE_TABLE} WHERE ${range} ${PARSE_ONCE}) s ON CONFLICT DO NOTHING`;
   try {
     const results = (await client.query(`SAVEPOINT shopstream_range; ${insert}; RELEASE SAVEPOINT shopstream_range`)) as unknown as QueryResult[];
     return results[1]?.rowCount ?? 0;
@@ -187,7 +194,7 @@ async function insertFromStage(client: Client, schema: string, table: ZoneTable,
 }
 
 /** The `insert` method (and the benchmark's baseline): multi-row INSERT … ON CONFLICT DO NOTHING. */
-async function insertValues(client: Client, schema: string, table: ZoneTable, rows: readonly Staged[]): Promise<number> {
+async function insertValues(client: Client, target: WriteTarget, table: ZoneTable, rows: readonly Staged[]): Promise<number> {
   let inserted = 0;
   for (let at = 0; at < rows.length; at += VALUES_ROWS_MAX) {
     const part = rows.slice(at, at + VALUES_ROWS_MAX);
@@ -198,7 +205,7 @@ async function insertValues(client: Client, schema: string, table: ZoneTable, ro
       return i === 0 ? `($1::integer, $2::integer, $3::timestamptz, $4::text)` : `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4})`;
     });
     const source = `(SELECT v.n, v.idx, v.received_at, v.doc::jsonb AS d FROM (VALUES ${tuples.join(', ')}) AS v(n, idx, received_at, doc) ${PARSE_ONCE}) s`;
-    const result = await client.query(`${insertPrefix(schema, table)}${source} ON CONFLICT DO NOTHING`, params);
+    const result = await client.query(`${insertPrefix(target, table)}${source} ON CONFLICT DO NOTHING`, params);
     inserted += result.rowCount ?? 0;
   }
   return inserted;

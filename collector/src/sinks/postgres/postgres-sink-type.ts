@@ -40,6 +40,7 @@ export const postgresSinkType: SinkType = {
       client: clientConfig(config, { ...target, user: config.iam?.username ?? target.user }, password),
       catalog,
       log: deps.log,
+      ...(deps.nodeId ? { nodeId: deps.nodeId } : {}),
     });
     await sink.open();
     return sink;

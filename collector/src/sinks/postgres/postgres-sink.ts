@@ -30,6 +30,8 @@ export interface PostgresSinkOptions {
   readonly client: pg.ClientConfig;
   readonly catalog: LakeCatalog;
   readonly log: Logger;
+  /** This collector's stable id: keys failed-zone rows that have no request id. */
+  readonly nodeId?: string;
   readonly clock?: Clock;
 }
 
@@ -45,6 +47,7 @@ export interface PostgresSink extends Sink {
 export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
+  const target = { schema: config.schema, method: config.method, nodeId: options.nodeId ?? '' };
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let nextMaintenanceAtMs = 0;
@@ -117,7 +120,7 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
       try {
         current = await connected();
         await maintain(current);
-        const report = await writeBatch(current, config.schema, config.method, records, { budgetMs: config.narrowBudgetMs, now: () => clock.now() });
+        const report = await writeBatch(current, target, records, { budgetMs: config.narrowBudgetMs, now: () => clock.now() });
         if (report.refused.length === 0 && report.unresolved.length === 0) return { status: 'success' };
         const said = report.refused.length > 0 ? `${report.refused.length} of ${records.length} rows refused: ${describePgError(report.refused[0]!.error)}` : 'no row refused yet';
         return {

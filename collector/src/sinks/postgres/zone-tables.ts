@@ -21,7 +21,7 @@ export const POSTGRES_ZONES: readonly PostgresZone[] = ['clean', 'failed', 'audi
 export interface ZoneColumn {
   readonly name: string;
   readonly type: string;
-  /** SQL over the staged row `s` (`s.d` is the record's JSON as jsonb). */
+  /** SQL over the staged row `s` (`s.d` is the record's JSON as jsonb); `NODE_ID` stands for the collector's node id. */
   readonly from: string;
 }
 
@@ -50,6 +50,9 @@ export function isoTime(expression: string): string {
   const pattern = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$`;
   return `CASE WHEN ${expression} ~ '${pattern}' THEN (${expression})::timestamptz END`;
 }
+
+/** Replaced by the writing collector's node id (a literal) in the insert statement. */
+export const NODE_ID = '{{node_id}}';
 
 const sqlTextArray = (items: readonly string[]) => `ARRAY[${items.map((k) => `'${k}'`).join(',')}]::text[]`;
 
@@ -90,7 +93,8 @@ export const FAILED_TABLE: ZoneTable = {
   zone: 'failed',
   table: 'failed_events',
   columns: [
-    { name: 'request_id', type: 'text NOT NULL', from: `COALESCE(s.d->>'requestId', 'lsn:' || (s.d->>'lsn'))` },
+    // A WAL record that could not be decoded has no request id: its node and WAL position stand in.
+    { name: 'request_id', type: 'text NOT NULL', from: `COALESCE(s.d->>'requestId', ${NODE_ID} || ':lsn:' || (s.d->>'lsn'))` },
     { name: 'position', type: 'integer NOT NULL', from: 's.idx' },
     { name: 'received_at', type: 'timestamptz NOT NULL', from: 's.received_at' },
     { name: 'source', type: 'text', from: `s.d->>'source'` },
