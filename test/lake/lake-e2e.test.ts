@@ -8,6 +8,7 @@
  * partition-hour holds no more files than the README promises (one per 10 s roll, plus one).
  * Scaled honestly: 12 s of load, not 60 (the promise is per roll interval, so it scales).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { partitionSlug } from '@shopstream/shared';
 import { catalogEvent, seededRandom } from '../../collector/src/lake/__tests__/mixed-workload.js';
 import { duckdbViews, lakeTables } from '../../collector/src/lake/lake-views.js';
 import { listLakePartitions } from '../../collector/src/lake/local-lake-files.js';
-import { startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
+import { COLLECTOR_CLI, startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
 import { catalogAndSchemas, filesByPartition } from './lake-files.js';
 
 const SEED = Number(process.env.LAKE_SEED ?? 1313);
@@ -163,6 +164,20 @@ it('a mixed workload at 1,000 events/s: views answer while writing, counts and r
     db.close();
   }
   expect(answers.parquet).toEqual(answers.ndjson);
+
+  // The shipped command prints the same views (and Athena DDL with partition projection).
+  const config = join(dir, 'collector.json');
+  const printed = spawnSync(process.execPath, [COLLECTOR_CLI, 'lake', 'views', '--config', config, '--dir', parquetRoot, '--format', 'parquet'], { encoding: 'utf8', timeout: 30_000 });
+  expect(printed.status).toBe(0);
+  const cli = await (await DuckDBInstance.create(':memory:')).connect();
+  await cli.run(printed.stdout);
+  expect((await cli.runAndReadAll(`select count(*) as n from clean_events`)).getRowObjectsJson()).toEqual([{ n: String(cleanTotal) }]);
+  cli.closeSync();
+  const athena = spawnSync(process.execPath, [COLLECTOR_CLI, 'lake', 'views', '--config', config, '--athena', 's3://shop-lake/lake', '--format', 'parquet'], { encoding: 'utf8', timeout: 30_000 });
+  expect(athena.status).toBe(0);
+  expect(athena.stdout).toMatch(/CREATE EXTERNAL TABLE IF NOT EXISTS shopstream\.clean_order_completed \(/);
+  expect(athena.stdout).toMatch(/`properties` struct<.*products:array<struct<product_id:string/);
+  expect(athena.stdout).toMatch(/'projection\.source_id\.values' = 'web-shop,pos-eu-1'/);
 
   // Files per partition-hour: one per roll interval at most, plus the final flush.
   const promised = Math.ceil(loadMs / ROLL_MS) + 1;
