@@ -15,18 +15,19 @@ function isObject(value: unknown): value is Json {
 export function applyPii<T>(event: T, rules: readonly PiiRule[], cipher: FieldCipher, eventId: string): T {
   if (rules.length === 0 || !isObject(event)) return event;
   let out: unknown = event;
-  for (const rule of rules) out = applyAt(out, rule, 0, cipher, `${eventId}/${rule.path.join('/')}`);
+  for (const rule of rules) out = applyAt(out, rule, 0, cipher, eventId, '');
   return out as T;
 }
 
-function applyAt(node: unknown, rule: PiiRule, depth: number, cipher: FieldCipher, context: string): unknown {
+/** The encryption context (the IV's input) is `<eventId>/<path><#index per array>`, built only for `encrypt` rules. */
+function applyAt(node: unknown, rule: PiiRule, depth: number, cipher: FieldCipher, eventId: string, indexes: string): unknown {
   const segment = rule.path[depth]!;
   const last = depth === rule.path.length - 1;
   if (segment === '*') {
     if (!Array.isArray(node)) return node;
     let changed = false;
     const items = node.map((item, i) => {
-      const next = last ? transform(item, rule, cipher, `${context}#${i}`) : applyAt(item, rule, depth + 1, cipher, `${context}#${i}`);
+      const next = last ? transform(item, rule, cipher, eventId, `${indexes}#${i}`) : applyAt(item, rule, depth + 1, cipher, eventId, `${indexes}#${i}`);
       if (next !== item) changed = true;
       return next;
     });
@@ -36,22 +37,22 @@ function applyAt(node: unknown, rule: PiiRule, depth: number, cipher: FieldCiphe
   const copy: Json = { ...node };
   if (last) {
     if (rule.action === 'drop') delete copy[segment];
-    else copy[segment] = transform(node[segment], rule, cipher, context);
+    else copy[segment] = transform(node[segment], rule, cipher, eventId, indexes);
   } else {
-    const next = applyAt(node[segment], rule, depth + 1, cipher, context);
+    const next = applyAt(node[segment], rule, depth + 1, cipher, eventId, indexes);
     if (next === node[segment]) return node;
     copy[segment] = next;
   }
   return copy;
 }
 
-function transform(value: unknown, rule: PiiRule, cipher: FieldCipher, context: string): unknown {
+function transform(value: unknown, rule: PiiRule, cipher: FieldCipher, eventId: string, indexes: string): unknown {
   if (value === undefined || value === null) return value;
   switch (rule.action) {
     case 'hash':
       return cipher.pseudonym(value);
     case 'encrypt':
-      return cipher.encrypt(value, context);
+      return cipher.encrypt(value, `${eventId}/${rule.path.join('/')}${indexes}`);
     case 'drop':
       return undefined;
   }
