@@ -1,3 +1,12 @@
+/**
+ * The WAL's writer: appends queue, are written as one group, fdatasync'ed (up to
+ * `syncsInFlightMax` overlapping) and acknowledged strictly in Lsn order; a failed write or
+ * sync undoes its group and every later one (README invariants 1, 2, 4, 6, 7).
+ *
+ * Over 300 lines on purpose: it is one state machine (queue → write → in-flight syncs →
+ * ordered acknowledgement → undo) whose invariants 4 and 7 hold only across all of its steps;
+ * split into files, each part would have to re-establish what the others assume.
+ */
 import { invariant } from '../invariant.js';
 import { join } from 'node:path';
 import { WalError, walWriteError } from './errors.js';

@@ -1,5 +1,6 @@
 /**
- * Disk-backed batch queue for Node: a mini write-ahead log.
+ * Disk-backed batch queue for Node: a mini write-ahead log. (Over 300 lines on purpose: the
+ * append, ack, compaction and recovery paths share the segment and ack-file invariants below.)
  *
  * Layout in `dir`:
  *   seg-<16-digit seq>.log  data segments, append-only; a new one starts past `segmentBytesMax`
