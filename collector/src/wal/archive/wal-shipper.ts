@@ -11,13 +11,30 @@ import { nodeWalFs, readFully, type WalFs } from '../wal-fs.js';
 import type { Lsn, WalSnapshot, WriteAheadLog } from '../wal.js';
 import { ARCHIVE_CURSOR_NAME, nodeIdKey, parsePartKey, partKey, walPrefix } from './archive-layout.js';
 import type { ArchiveStore } from './archive-store.js';
+import { RecoveryPointMeter } from './recovery-point-meter.js';
+
+/** A part on its way to the archive; parts are confirmed (and `archivedLsn` moves) strictly in Lsn order. */
+interface PartInFlight {
+  readonly segment: string;
+  readonly firstLsn: Lsn;
+  readonly key: string;
+  readonly bytes: number;
+  /** Lsn after the part. */
+  readonly toLsn: Lsn;
+  /** The part ends at its segment's durable end, a record boundary `_archive` may be saved at. */
+  readonly atBoundary: boolean;
+  state: 'pending' | 'done' | 'failed';
+  error?: unknown;
+  /** Resolves (never rejects) when the PUT ended either way. */
+  settled: Promise<void>;
+}
 
 const MIB = 1024 * 1024;
 /** Retry backoff after a failed round: 100 ms doubling, at most 5 s. */
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
-/** Acknowledged ends remembered for the recovery-point figure; past it the newest entries merge (over-estimating, never under). */
-const EXPOSURES_MAX = 4096;
+/** Pause of a replicated round that found the log's end ahead of its readable bytes (a roll being synced). */
+const ROLL_WAIT_MS = 2;
 /** The last round of a graceful stop gives up after this long (what is left ships on the next start). */
 const FLUSH_TIMEOUT_MS = 10_000;
 
@@ -38,6 +55,11 @@ export interface WalShipperOptions {
   readonly intervalMs?: number;
   /** Largest part. Default 8 MiB. */
   readonly partBytesMax?: number;
+  /**
+   * PUTs in flight at once. Default 2: a new round starts while the previous PUT is on its way,
+   * so an append waits for about one PUT after its fdatasync instead of up to two.
+   */
+  readonly putsInFlightMax?: number;
   /** `_archive` is saved at most this often while shipping goes on (always when idle). Default 200 ms. */
   readonly cursorSaveIntervalMs?: number;
   readonly nowMs?: () => number;
@@ -68,10 +90,16 @@ export class WalShipper {
   private readonly fs: WalFs;
   private readonly intervalMs: number;
   private readonly partBytesMax: number;
+  private readonly putsInFlightMax: number;
   private readonly cursorSaveIntervalMs: number;
   private readonly nowMs: () => number;
   private readonly stopController = new AbortController();
   private archivedLsn = 0;
+  /** End of the bytes handed to PUTs (confirmed or not): where the next part starts. */
+  private sentLsn = 0;
+  private inFlight: PartInFlight[] = [];
+  /** Whether the last round sent any bytes. */
+  private sentLastRound = true;
   /** `archivedLsn` at the end of a segment's durable bytes: a record boundary, what `_archive` saves. */
   private boundaryLsn = 0;
   private savedLsn = -1;
@@ -80,8 +108,8 @@ export class WalShipper {
   private readonly archived = new Map<string, { firstLsn: Lsn; keys: string[] }>();
   private initialised = false;
   private waiters: { lsn: Lsn; resolve: () => void; reject: (error: Error) => void }[] = [];
-  private exposures: { lsn: Lsn; atMs: number }[] = [];
-  private counters = { partsShipped: 0, bytesShipped: 0, failures: 0, recoveryPointMs: 0, recoveryPointMsMax: 0 };
+  private readonly recoveryPoint: RecoveryPointMeter;
+  private counters = { partsShipped: 0, bytesShipped: 0, failures: 0 };
   private lastError: string | undefined;
   private halted: string | undefined;
   private running: Promise<unknown> = Promise.resolve();
@@ -92,14 +120,16 @@ export class WalShipper {
     this.fs = options.fs ?? nodeWalFs;
     this.intervalMs = options.intervalMs ?? 1_000;
     this.partBytesMax = options.partBytesMax ?? 8 * MIB;
+    this.putsInFlightMax = options.putsInFlightMax ?? 2;
     this.cursorSaveIntervalMs = options.cursorSaveIntervalMs ?? 200;
     this.nowMs = options.nowMs ?? Date.now;
+    this.recoveryPoint = new RecoveryPointMeter(this.nowMs);
   }
 
   /** Resumes from the saved `_archive` cursor; shipping (and the archive's first listing) runs in the background. */
   async start(): Promise<void> {
     const saved = await this.options.wal.cursors.load(ARCHIVE_CURSOR_NAME);
-    this.archivedLsn = this.boundaryLsn = this.savedLsn = Math.min(saved.committed, this.options.wal.stats().endLsn);
+    this.archivedLsn = this.sentLsn = this.boundaryLsn = this.savedLsn = Math.min(saved.committed, this.options.wal.stats().endLsn);
     this.running = Promise.all([this.shipLoop(), this.watchAcknowledged()]);
   }
 
@@ -130,6 +160,8 @@ export class WalShipper {
       archivedLsn: this.archivedLsn,
       lagBytes: Math.max(0, this.options.wal.stats().endLsn - this.archivedLsn),
       ...this.counters,
+      recoveryPointMs: this.recoveryPoint.lastMs,
+      recoveryPointMsMax: this.recoveryPoint.maxMs,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       ...(this.halted === undefined ? {} : { halted: this.halted }),
     };
@@ -157,14 +189,12 @@ export class WalShipper {
     const signal = this.stopController.signal;
     while (!signal.aborted && !this.halted) {
       try {
-        if (this.counters.failures === 0 && this.initialised) {
-          if (this.options.ack === 'local') await sleep(this.intervalMs, signal);
-          else await this.options.wal.waitForAppend(this.archivedLsn, signal);
-        }
+        if (this.counters.failures === 0 && this.initialised) await this.nextRoundDue(signal);
         if (signal.aborted) break;
         await this.round();
         this.counters.failures = 0;
       } catch (error) {
+        await this.abandonInFlight();
         if (signal.aborted) break;
         this.counters.failures += 1;
         this.lastError = (error as Error).message;
@@ -172,34 +202,99 @@ export class WalShipper {
         await sleep(Math.min(BACKOFF_BASE_MS * 2 ** (this.counters.failures - 1), BACKOFF_MAX_MS), signal);
       }
     }
+    await this.abandonInFlight();
   }
 
-  /** One round: everything durable now goes up, parts of deleted segments go away, `_archive` is saved. */
+  /** `local`: the interval. `replicated`: new durable bytes, or a PUT ending (which frees a slot or confirms). */
+  private async nextRoundDue(signal: AbortSignal): Promise<void> {
+    if (this.options.ack === 'local') return sleep(this.intervalMs, signal);
+    const oldest = this.inFlight[0]?.settled;
+    if (this.inFlight.length >= this.putsInFlightMax) return oldest;
+    // While a group that rolled segments waits for its fdatasync, the log's end already counts the
+    // new segment but the sealed one's bytes are not readable yet: `waitForAppend` answers at once
+    // and a round finds nothing. Waiting a macrotask turn here keeps that from becoming a loop of
+    // microtasks that would starve the very fdatasync completion it waits for.
+    if (!this.sentLastRound && this.options.wal.stats().endLsn > this.sentLsn) await sleep(ROLL_WAIT_MS, signal);
+    await Promise.race([this.options.wal.waitForAppend(this.sentLsn, signal), ...(oldest ? [oldest] : [])]);
+  }
+
+  /**
+   * One round: durable bytes not sent yet go up (at most `putsInFlightMax` PUTs at once), what
+   * the archive confirmed moves `archivedLsn`, parts of deleted segments go, `_archive` is saved.
+   * `local` rounds (and the final flush) wait for their PUTs; `replicated` ones let them run.
+   */
   private async round(): Promise<void> {
     if (!this.initialised) await this.initialise();
     if (this.halted) return;
+    this.confirm();
     const snapshot = this.options.wal.snapshot();
+    const sentBefore = this.sentLsn;
     for (const segment of snapshot.segments) {
-      const end = segment.firstLsn + segment.size;
-      if (end <= this.archivedLsn) continue;
-      // A segment starting past `archivedLsn` follows a jump in Lsns (README "Lsns are never reused").
-      let from = Math.max(0, this.archivedLsn - segment.firstLsn);
+      if (segment.firstLsn + segment.size <= this.sentLsn) continue;
+      // A segment starting past `sentLsn` follows a jump in Lsns (README "Lsns are never reused").
+      let from = Math.max(0, this.sentLsn - segment.firstLsn);
       while (from < segment.size) {
+        while (this.inFlight.length >= this.putsInFlightMax) {
+          await this.inFlight[0]!.settled;
+          this.confirm();
+        }
         const to = Math.min(segment.size, from + this.partBytesMax);
-        const bytes = await this.readRange(segment.name, from, to - from);
-        const key = partKey(this.options.base, segment.name, from, to);
-        await this.options.store.put(key, bytes, this.ioSignal);
-        this.rememberPart(segment.name, segment.firstLsn, key);
-        this.counters.partsShipped += 1;
-        this.counters.bytesShipped += bytes.length;
-        this.advance(segment.firstLsn + to);
+        this.send(segment.name, segment.firstLsn, from, to, await this.readRange(segment.name, from, to - from), to === segment.size);
         from = to;
       }
-      this.boundaryLsn = end;
+    }
+    this.sentLastRound = this.sentLsn > sentBefore;
+    if (this.options.ack === 'local' || this.stopController.signal.aborted) {
+      await Promise.all(this.inFlight.map((part) => part.settled));
+      this.confirm();
     }
     const oldest = snapshot.segments[0]?.firstLsn ?? 0;
     await this.deleteReleased(oldest);
     await this.saveCursor(this.archivedLsn >= this.options.wal.stats().endLsn);
+  }
+
+  private send(segment: string, firstLsn: Lsn, from: number, to: number, bytes: Buffer, atBoundary: boolean): void {
+    const key = partKey(this.options.base, segment, from, to);
+    const part: PartInFlight = { segment, firstLsn, key, bytes: bytes.length, toLsn: firstLsn + to, atBoundary, state: 'pending', settled: Promise.resolve() };
+    part.settled = this.options.store.put(key, bytes, this.ioSignal).then(
+      () => void (part.state = 'done'),
+      (error: unknown) => {
+        part.state = 'failed';
+        part.error = error;
+      },
+    );
+    this.inFlight.push(part);
+    this.sentLsn = part.toLsn;
+  }
+
+  /** Confirms the done prefix of the parts in flight, in Lsn order; a failed part at its head throws. */
+  private confirm(): void {
+    while (this.inFlight[0]?.state === 'done') {
+      const part = this.inFlight.shift()!;
+      this.rememberPart(part.segment, part.firstLsn, part.key);
+      this.counters.partsShipped += 1;
+      this.counters.bytesShipped += part.bytes;
+      if (part.atBoundary) this.boundaryLsn = part.toLsn;
+      this.advance(part.toLsn);
+    }
+    if (this.inFlight[0]?.state === 'failed') throw this.inFlight[0].error;
+  }
+
+  /**
+   * After a failure (or on stop): waits out the PUTs still running, keeps what the archive
+   * confirmed in order, remembers any later part that landed (so its object is deleted with its
+   * segment), and sends again from the first byte not confirmed.
+   */
+  private async abandonInFlight(): Promise<void> {
+    await Promise.all(this.inFlight.map((part) => part.settled));
+    try {
+      this.confirm();
+    } catch {
+      // reported by the round that met it
+    }
+    for (const part of this.inFlight) if (part.state === 'done') this.rememberPart(part.segment, part.firstLsn, part.key);
+    this.inFlight = [];
+    this.sentLsn = this.archivedLsn;
   }
 
   /**
@@ -254,13 +349,7 @@ export class WalShipper {
 
   private advance(lsn: Lsn): void {
     this.archivedLsn = lsn;
-    const now = this.nowMs();
-    let exposedMs = 0;
-    while (this.exposures.length > 0 && this.exposures[0]!.lsn <= lsn) exposedMs = Math.max(exposedMs, now - this.exposures.shift()!.atMs);
-    if (exposedMs > 0) {
-      this.counters.recoveryPointMs = exposedMs;
-      this.counters.recoveryPointMsMax = Math.max(this.counters.recoveryPointMsMax, exposedMs);
-    }
+    this.recoveryPoint.archived(lsn);
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
     for (const waiter of this.waiters) (waiter.lsn <= lsn ? waiter.resolve() : still.push(waiter));
@@ -282,8 +371,7 @@ export class WalShipper {
     let seen = this.options.wal.stats().endLsn;
     while (!signal.aborted && (await this.options.wal.waitForAppend(seen, signal))) {
       seen = this.options.wal.stats().endLsn;
-      if (this.exposures.length >= EXPOSURES_MAX) this.exposures[this.exposures.length - 1] = { lsn: seen, atMs: this.exposures[this.exposures.length - 1]!.atMs };
-      else this.exposures.push({ lsn: seen, atMs: this.nowMs() });
+      this.recoveryPoint.acknowledged(seen);
     }
   }
 }

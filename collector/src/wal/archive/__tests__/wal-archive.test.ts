@@ -44,8 +44,25 @@ async function filledWal(dir: string, count: number): Promise<OpenedWal> {
   return wal;
 }
 
-function shipper(wal: OpenedWal, dir: string, base: string, archive = store()): WalShipper {
-  return new WalShipper({ wal, dir, store: archive, base, nodeId: 'node-a', ack: 'local', intervalMs: 20, partBytesMax: 1000, cursorSaveIntervalMs: 0 });
+function shipper(wal: OpenedWal, dir: string, base: string, archive = store(), ack: 'local' | 'replicated' = 'local'): WalShipper {
+  return new WalShipper({ wal, dir, store: archive, base, nodeId: 'node-a', ack, intervalMs: 20, partBytesMax: 1000, cursorSaveIntervalMs: 0 });
+}
+
+/** The store with one PUT failing: the first whose key `failing` picks (a fault seam, like fault-fs). */
+function failingOnce(inner: ArchiveStore, failing: (key: string) => boolean): ArchiveStore & { failed: () => boolean } {
+  let failed = false;
+  return {
+    ...inner,
+    failed: () => failed,
+    async put(key, body, signal) {
+      if (!failed && failing(key)) {
+        failed = true;
+        await new Promise((r) => setTimeout(r, 50)); // the next part, sent meanwhile, lands first
+        throw Object.assign(new Error('injected S3 failure'), { name: 'ServiceUnavailable' });
+      }
+      return inner.put(key, body, signal);
+    },
+  };
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -110,6 +127,31 @@ describe('WAL archive', () => {
     const inner = parts.map((key) => parsePartKey(base, key)!).find((part) => part.fromOffset > 0)!;
     await store().delete([inner.key]);
     await expect(restoreWal({ store: store(), base, dir: join(temp.dir, 'again') })).rejects.toMatchObject({ code: 'COLLECTOR_WAL_ARCHIVE_GAP' });
+  });
+
+  it('replicated, two PUTs in flight: a failed part holds the archived end even when the next one landed, and is sent again', async () => {
+    const base = newBase();
+    const wal = await filledWal(temp.dir, 1);
+    const faulty = failingOnce(store(), (key) => parsePartKey(base, key)?.fromOffset === 1000);
+    const ship = shipper(wal, temp.dir, base, faulty, 'replicated');
+    await ship.start();
+    const acked: number[] = [];
+    await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      const [lsn] = await wal.append([testRecord(i + 1, 300)]);
+      await ship.waitArchived(lsn! + 12 + 300);
+      acked.push(i);
+    }));
+    expect(faulty.failed()).toBe(true);
+    expect(acked).toHaveLength(40);
+    expect(ship.status()).toMatchObject({ archivedLsn: wal.stats().endLsn, failures: 0 });
+    await ship.stop({ flush: true });
+    const original = (await readAll(wal)).map((r) => recordIndex(r.data));
+    await wal.close();
+    const target = join(temp.dir, 'restored');
+    await restoreWal({ store: store(), base, dir: target });
+    const restored = await openWal({ dir: target, segmentBytesMax: 4096 });
+    expect((await readAll(restored)).map((r) => recordIndex(r.data))).toEqual(original);
+    await restored.close();
   });
 
   it('halts rather than overwrite an archive holding a longer log than this directory', async () => {
