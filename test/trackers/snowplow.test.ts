@@ -121,8 +121,9 @@ describe('@snowplow/browser-tracker → collector', () => {
 });
 
 describe('@snowplow/node-tracker → collector', () => {
+  // The pixel tracker sends its self-describing JSON unencoded (`ue_pr`), the POST one base64 (`ue_px`).
   const node = (eventMethod: 'post' | 'get'): Tracker =>
-    newTracker({ namespace: `srv-${eventMethod}`, appId: 'dev-key' }, { endpoint: rig.collector.url, eventMethod, bufferSize: 1, retryFailedRequests: true });
+    newTracker({ namespace: `srv-${eventMethod}`, appId: 'dev-key', encodeBase64: eventMethod === 'post' }, { endpoint: rig.collector.url, eventMethod, bufferSize: 1, retryFailedRequests: true });
   const eid = (payload: unknown) => (payload as { eid: string }).eid;
 
   it('POST and the GET pixel: a page view and a self-describing event land in clean once with their eids; the key may come as a custom header', async () => {
