@@ -78,6 +78,8 @@ describe('@snowplow/browser-tracker → collector', () => {
     const clean = await expectCleanOnce(rig.collector.lakeDir, [pageView, step]);
     expect(clean.get(pageView)).toMatchObject({ type: 'Page Viewed', kind: 'page', source: 'dev', properties: { title: 'Cart' }, context: { library: { name: 'snowplow-js', version: '4.10.1' } } });
     expect(clean.get(step)).toMatchObject({ type: 'com.acme/checkout_step', kind: 'track', properties: { step: 2, option: 'express' } });
+    // The tracker's base64 contexts (`cx`: its web_page context) are decoded and kept.
+    expect(JSON.stringify(clean.get(pageView))).toContain('"schema":"iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0"');
     expect(JSON.stringify(clean.get(step))).toContain('"version":"1.0.0"'); // the SchemaVer it was checked against
     await expect.poll(() => failedRowsOf(broken), { timeout: 10_000 }).toHaveLength(1);
     expect((await failedRowsOf(broken))[0]).toMatch(/COLLECTOR_SCHEMA_INVALID.*com\.acme\/checkout_step/);
