@@ -263,20 +263,34 @@ describe('every answer reaches the client', () => {
     await expectGoodEventLands();
   });
 
-  it('a malformed request line over a raw socket gets a JSON error body', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
+  /** Writes `request` on a raw socket and reads the answer until the server closes. */
+  function rawRequest(request: string): Promise<{ head: string; body: unknown }> {
+    return new Promise((resolve, reject) => {
       const socket = connect(collector.port, '127.0.0.1');
       let text = '';
       socket.on('data', (chunk) => (text += chunk.toString('latin1')));
-      socket.on('end', () => resolve(text));
+      socket.on('end', () => {
+        const [head, body] = text.split('\r\n\r\n');
+        resolve({ head: head!, body: JSON.parse(body!) as unknown });
+      });
       socket.on('error', reject);
       socket.setTimeout(5_000, () => reject(new Error(`no answer; got so far: ${text}`)));
-      socket.write('GET /v1/batch HTTP/1.1 extra\r\nHost: x\r\n\r\n');
+      socket.write(request);
     });
-    const [head, body] = answer.split('\r\n\r\n');
+  }
+
+  it('a malformed request line over a raw socket gets a JSON error body', async () => {
+    const { head, body } = await rawRequest('GET /v1/batch HTTP/1.1 extra\r\nHost: x\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
     expect(head).toMatch(/content-type: application\/json/i);
-    expect(JSON.parse(body!)).toMatchObject({ error: { code: 'COLLECTOR_MALFORMED_REQUEST', message: expect.stringMatching(/not valid HTTP/) } });
+    expect(body).toMatchObject({ error: { code: 'COLLECTOR_MALFORMED_REQUEST', message: expect.stringMatching(/not valid HTTP/) } });
+    await expectGoodEventLands();
+  });
+
+  it('headers past node\'s 16 KB limit get 431 with a JSON error body', async () => {
+    const { head, body } = await rawRequest(`POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`);
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(body).toMatchObject({ error: { code: 'COLLECTOR_HEADERS_TOO_LARGE' } });
     await expectGoodEventLands();
   });
 });
@@ -316,6 +330,40 @@ describe('no silent rewriting', () => {
     expect(JSON.stringify(shape(rows[0]!))).toContain('"__proto_":{"polluted":true}');
     expect(JSON.stringify(shape(rows[0]!))).not.toContain('__proto__');
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+});
+
+describe('a decoded-bytes budget on the HTTP thread', () => {
+  it('gzip bodies decoded at once past limits.decodedBytesInFlightMax: 503 COLLECTOR_OVERLOADED + Retry-After, nothing half-taken; resent, all land', async () => {
+    // Each gzip body reserves limits.decodedBytesMax (2 MiB) while it inflates; the budget holds two.
+    const tight = await startCollectorProcess({
+      config: { limits: { decodedBytesMax: 2 * 1024 * 1024, decodedBytesInFlightMax: 4 * 1024 * 1024 }, ingest: { jsonBodyBytesMax: 2 * 1024 * 1024 }, sinks: [{ type: 'lake', name: 'lake', limits: { lingerMs: 20 } }] },
+    });
+    try {
+      const batches = Array.from({ length: 10 }, () => [probe({ properties: { pad: 'z'.repeat(1536 * 1024) } })]);
+      const bodies = batches.map((batch) => gzipSync(JSON.stringify(batch)));
+      const post = (body: Buffer) => fetch(`${tight.url}/v1/batch`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${WRITE_KEY}` } });
+      const answers = await Promise.all(bodies.map(post));
+      const overloaded = answers.flatMap((res, i) => (res.status === 503 ? [i] : []));
+      expect(answers.map((res) => res.status).filter((status) => status !== 200 && status !== 503)).toEqual([]);
+      expect(overloaded.length).toBeGreaterThan(0);
+      const first = answers[overloaded[0]!]!;
+      expect(first.headers.get('retry-after')).toBe('1');
+      expect((await expectRefused(first, 503, 'COLLECTOR_OVERLOADED')).message).toMatch(/limits\.decodedBytesInFlightMax/);
+      for (const res of answers) if (!res.bodyUsed) await res.arrayBuffer();
+      for (const i of overloaded) {
+        const again = await post(bodies[i]!);
+        expect(again.status).toBe(200);
+        await again.arrayBuffer();
+      }
+      // The events of the 503s were not taken the first time: each lands once.
+      const ids = batches.map((batch) => batch[0]!.id as string);
+      await waitFor(async () => (await readLake(tight.lakeDir, 'failed')).filter((r) => ids.includes((r.value.item as { id?: string } | undefined)?.id ?? '')).length === ids.length, 20_000, 'every event (over 32 KB: failed zone)');
+      const failedIds = (await readLake(tight.lakeDir, 'failed')).map((r) => (r.value.item as { id?: string } | undefined)?.id);
+      for (const id of ids) expect(failedIds.filter((f) => f === id)).toHaveLength(1);
+    } finally {
+      await tight.cleanup();
+    }
   });
 });
 
