@@ -21,16 +21,20 @@ export interface LakeFileGroup {
 
 const HOUR_MS = 3_600_000;
 
-/** Groups records by partition, keeping log order inside each group. */
-export function groupByPartition(records: readonly SinkRecord[]): LakeFileGroup[] {
+/**
+ * Groups records by partition, keeping log order inside each group. `partitionTimeMs` picks the
+ * hour (default the receive time; ../../lake/event-time.ts for event time).
+ */
+export function groupByPartition(records: readonly SinkRecord[], partitionTimeMs: (record: SinkRecord) => number = (r) => r.receivedAtMs): LakeFileGroup[] {
   const groups = new Map<string, SinkRecord[]>();
   // Records of one batch share few partitions: build each path once, not once per record.
   const paths = new Map<string, string>();
   for (const record of records) {
-    const hour = Math.floor(record.receivedAtMs / HOUR_MS);
+    const atMs = partitionTimeMs(record);
+    const hour = Math.floor(atMs / HOUR_MS);
     const key = `${record.zone}\u0000${record.source}\u0000${record.eventType}\u0000${hour}`;
     let partition = paths.get(key);
-    if (partition === undefined) paths.set(key, (partition = hivePartitionPath(record.zone, record.source, record.eventType, new Date(record.receivedAtMs))));
+    if (partition === undefined) paths.set(key, (partition = hivePartitionPath(record.zone, record.source, record.eventType, new Date(atMs))));
     let list = groups.get(partition);
     if (!list) groups.set(partition, (list = []));
     list.push(record);

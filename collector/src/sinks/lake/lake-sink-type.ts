@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { SinkType } from '../../config/sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
 import { loadLakeCatalog } from '../../lake/lake-catalog.js';
+import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
 import { createParquetWriter, type ParquetCodec } from '../../lake/parquet-writer.js';
 import { readCompactionConfig, withCompaction } from '../../lake/compaction/compaction-config.js';
 import { localCompactionStore } from '../../lake/compaction/local-compaction-store.js';
@@ -10,7 +11,8 @@ import { sweepLakeTempFiles } from './lake-temp-sweep.js';
 
 /**
  * `{ type: "lake", name?, dir?, format?: ndjson|parquet, parquetCompression?: zstd|snappy,
- * gzipLevel?, schemasDir?, compactEveryMs?, compactClosedAfterMs?, compactTargetBytes? }`; `dir`
+ * gzipLevel?, schemasDir?, compactEveryMs?, compactClosedAfterMs?, compactTargetBytes?,
+ * partitionBy?: receivedAt|timestamp, lateAfterMs? }`; `dir`
  * defaults to the top-level `lake.dir`; `schemasDir` adds custom schemas' columns to the lake
  * tables (use the same folder as `ingest.schemas.customDir`). Files roll per partition every
  * `limits.lingerMs` (default 10 s) or at `limits.bytesMax` (64 MiB of JSON), and closed hours are
@@ -29,6 +31,7 @@ export const lakeSinkType: SinkType = {
       parquetCompression: entry.oneOf<ParquetCodec>('parquetCompression', 'zstd', ['zstd', 'snappy']),
       ...(schemasDir ? { schemasDir: resolve(schemasDir) } : {}),
       ...readCompactionConfig(entry, 10 * 60_000),
+      ...readPartitionConfig(entry),
     };
   },
   async create(config, deps) {
@@ -40,6 +43,7 @@ export const lakeSinkType: SinkType = {
     const format = config.format as LakeFormat;
     const sink = createLakeSink({
       name: config.name, dir, limits: config.limits, gzipLevel: config.gzipLevel as number, catalog, format,
+      partitionTimeMs: configuredPartitionTime(config),
       ...(format === 'parquet' ? { parquetWriter: createParquetWriter({ codec: config.parquetCompression as ParquetCodec }) } : {}),
     });
     return withCompaction(sink, localCompactionStore(dir), catalog, config, deps);

@@ -29,6 +29,8 @@ export interface LakeSinkOptions {
   readonly format?: LakeFormat;
   /** Required for `parquet`; writes into the lake's staging folder (`<dir>/_tmp`). */
   readonly parquetWriter?: ParquetWriter;
+  /** Hour of a record's partition; default its receive time (../../lake/event-time.ts). */
+  readonly partitionTimeMs?: (record: SinkRecord) => number;
 }
 
 export type LakeFormat = 'ndjson' | 'parquet';
@@ -64,7 +66,7 @@ export function createLakeSink(options: LakeSinkOptions): Sink {
     name: options.name,
     limits: options.limits,
     async write(records: readonly SinkRecord[]): Promise<SinkOutcome> {
-      const groups = groupByPartition(records);
+      const groups = groupByPartition(records, options.partitionTimeMs);
       const results = await Promise.allSettled(groups.map((group) => writeGroup(group.partition, group.records)));
       const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [{ group: groups[i]!, error: result.reason as Error }] : []));
       if (failed.length === 0) return { status: 'success' };

@@ -34,6 +34,6 @@ export function sanitiseNodeId(nodeId: string): string {
 }
 
 /** Splits a batch by Hive partition, keeping WAL order inside each: the same grouping as the lake. */
-export function groupByPartition(records: readonly SinkRecord[]): Map<string, SinkRecord[]> {
-  return new Map(groupLikeLake(records).map((group) => [group.partition, group.records]));
+export function groupByPartition(records: readonly SinkRecord[], partitionTimeMs?: (record: SinkRecord) => number): Map<string, SinkRecord[]> {
+  return new Map(groupLikeLake(records, partitionTimeMs).map((group) => [group.partition, group.records]));
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadLakeCatalog } from '../../lake/lake-catalog.js';
+import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
 import { readCompactionConfig, withCompaction } from '../../lake/compaction/compaction-config.js';
 import { s3CompactionStore } from '../../lake/compaction/s3-compaction-store.js';
 import type { SinkType } from '../../config/sink-type.js';
@@ -16,7 +17,7 @@ const defaultLimits = { recordsMax: 1_000_000, bytesMax: 1 << 30, recordBytesMax
 /**
  * `{ type: "s3", bucket, prefix?, region?, endpoint?, format?: ndjson|parquet, rollBytes?: 64 MiB,
  * rollAgeMs?: 60000, parquetCompression?: zstd|snappy, partBytes?: 8 MiB, compactEveryMs?: 0 (off),
- * compactClosedAfterMs?, compactTargetBytes? }`; receives every zone
+ * compactClosedAfterMs?, compactTargetBytes?, partitionBy?: receivedAt|timestamp, lateAfterMs? }`; receives every zone
  * by default, like the local lake it mirrors.
  */
 export const s3SinkType: SinkType = {
@@ -37,6 +38,7 @@ export const s3SinkType: SinkType = {
       partBytes: entry.int('partBytes', 8 * MIB, { min: S3_PART_BYTES_MIN, max: 512 * MIB, unit: 'bytes' }),
       // Off by default: collectors sharing a prefix must not compact it at once; turn it on for one.
       ...readCompactionConfig(entry, 0),
+      ...readPartitionConfig(entry),
     };
   },
   async create(config, deps) {
@@ -57,6 +59,7 @@ export const s3SinkType: SinkType = {
       limits: lowered,
       log: pinoSinkLog(deps.log),
       catalog,
+      partitionTimeMs: configuredPartitionTime(config),
     });
     return withCompaction(sink, s3CompactionStore(client, config.bucket as string, config.prefix as string), catalog, config, deps);
   },

@@ -56,6 +56,8 @@ export interface S3SinkOptions extends AwsSinkCommonOptions {
   readonly uploadsInFlightMax?: number;
   /** The tables rows are shaped by (../../lake/lake-catalog.ts); default: no event schemas. */
   readonly catalog?: LakeCatalog;
+  /** Hour of a record's partition; default its receive time (../../lake/event-time.ts). */
+  readonly partitionTimeMs?: (record: SinkRecord) => number;
 }
 
 export type S3Sink = AwsSink;
@@ -114,7 +116,7 @@ export function createS3Sink(options: S3SinkOptions): S3Sink {
     limits,
     counters: reporter.counters,
     async write(records, signal): Promise<SinkOutcome> {
-      const groups = [...groupByPartition(records)];
+      const groups = [...groupByPartition(records, options.partitionTimeMs)];
       const failed: SinkRecord[] = [];
       let firstError: unknown;
       let bytesSent = 0;
