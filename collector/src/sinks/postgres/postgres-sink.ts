@@ -44,6 +44,9 @@ export interface PostgresSink extends Sink {
   open(): Promise<void>;
 }
 
+/** After a failed partition upkeep (connection lost, no rights), the next try is this soon. */
+const MAINTENANCE_RETRY_MS = 60_000;
+
 export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
@@ -95,7 +98,8 @@ export function createPostgresSink(options: PostgresSinkOptions): PostgresSink {
         log.info({ event: LogEvent.PostgresPartitionsChanged, sink: options.name, created: changes.created, dropped: changes.dropped }, `postgres sink ${options.name}: ${changes.created.length} partitions created, ${changes.dropped.length} dropped`);
       }
     } catch (error) {
-      // Not fatal: rows land in the default partitions. Said once per interval.
+      // Not fatal: rows land in the default partitions (and move out once their day exists). Try again within a minute.
+      nextMaintenanceAtMs = clock.now() + Math.min(config.partitions.checkIntervalMs, MAINTENANCE_RETRY_MS);
       log.warn({ event: LogEvent.PostgresPartitionsError, sink: options.name, err: error }, `postgres sink ${options.name}: partition upkeep failed: ${describePgError(error)}`);
     }
   };
@@ -150,7 +154,9 @@ function groupByError(refused: readonly { record: SinkRecord; error: Error }[]):
   const groups = new Map<string, SinkRecord[]>();
   for (const { record, error } of refused) {
     const key = describePgError(error);
-    groups.set(key, [...(groups.get(key) ?? []), record]);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
   }
   return [...groups].map(([message, records]) => ({ records, error: new Error(message) }));
 }
