@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// hyparquet reads Snappy pages without add-ons, so this sink writes Snappy (the default is ZSTD).
 import { parquetReadObjects } from 'hyparquet';
 import { COLLECTOR_CLI, ensureCollectorBuilt, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
 import { startKinesalite, LOCAL_CREDENTIALS, LOCAL_REGION, type KinesaliteServer } from '../support/kinesalite.js';
@@ -90,7 +91,7 @@ beforeAll(async () => {
         { type: 'lake', name: 'lake', limits: { lingerMs: 50 } },
         { type: 'kinesis', name: 'stream', streamName: 'events', endpoint: kinesalite.endpoint, aggregation: true, ...aws, limits: { lingerMs: 100 } },
         { type: 'firehose', name: 'hose', deliveryStreamName: 'events', endpoint: firehose.endpoint, ...aws, limits: { lingerMs: 100 } },
-        { type: 's3', name: 's3', bucket: 'lake', prefix: 'lake', format: 'parquet', endpoint: s3.endpoint, rollAgeMs: ROLL_AGE_MS, ...aws },
+        { type: 's3', name: 's3', bucket: 'lake', prefix: 'lake', format: 'parquet', parquetCompression: 'snappy', endpoint: s3.endpoint, rollAgeMs: ROLL_AGE_MS, ...aws },
       ],
     },
     env: { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
