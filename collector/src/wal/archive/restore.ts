@@ -8,14 +8,13 @@ import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseCursorState, type CursorState } from '../cursor-store.js';
 import { WalError } from '../errors.js';
+import { NODE_ID_FILE } from '../../pipeline/dedupe/node-id.js';
 import { CURSOR_DIR_NAME } from '../segment-files.js';
 import { nodeWalFs, syncDir, writeFully } from '../wal-fs.js';
 import type { Lsn } from '../wal.js';
 import { ARCHIVE_CURSOR_NAME, cursorPrefix, nodeIdKey, parsePartKey, walPrefix, type PartRef } from './archive-layout.js';
 import type { ArchiveStore } from './archive-store.js';
 
-/** The node id file beside the segments (the collector's `pipeline/dedupe/node-id.ts` reads it). */
-const NODE_ID_FILE = 'node-id';
 
 export interface RestoreReport {
   readonly dir: string;
