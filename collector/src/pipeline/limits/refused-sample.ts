@@ -104,31 +104,54 @@ function scalarText(value: unknown): string {
   }
 }
 
-/** SHA-256 over a type-tagged walk of the value: equal content, equal hash; no escaping, no recursion. */
+/**
+ * SHA-256 over a type-tagged walk of the value: equal content, equal hash; no escaping, no
+ * recursion. Text is handed to the hash in blocks of HASH_BLOCK_CHARS, not per value: one
+ * `update` call per scalar cost ~0.3 µs, so an lz4 frame of 33 KB opening to an array of 8 million
+ * zeros took 7 s of the delivery thread (and of the HTTP thread for a sync preview). Arrays are
+ * walked with a cursor instead of copied onto the stack. The digest is that of the same byte
+ * sequence as before (each piece is framed by a type tag and a NUL, so no UTF-16 pair spans two).
+ */
+const HASH_BLOCK_CHARS = 64 * 1024;
+
 function fingerprint(value: unknown): string {
   const hash = createHash('sha256');
-  const stack: unknown[] = [value];
+  let pending = '';
+  // Each frame is a list of values still to hash and the index of the next one; an object's
+  // list is its values and keys interleaved (value first, as the walk has always hashed them).
+  const stack: { readonly values: readonly unknown[]; next: number }[] = [{ values: [value], next: 0 }];
   while (stack.length > 0) {
-    const item = stack.pop();
+    if (pending.length >= HASH_BLOCK_CHARS) {
+      hash.update(pending);
+      pending = '';
+    }
+    const frame = stack[stack.length - 1]!;
+    if (frame.next === frame.values.length) {
+      stack.pop();
+      continue;
+    }
+    const item = frame.values[frame.next++];
     if (item === null || typeof item !== 'object') {
-      hash.update(`${typeof item}:`);
-      hash.update(typeof item === 'string' ? item : String(item));
-      hash.update('\u0000');
+      pending += typeof item === 'string' ? `string:${item}\u0000` : `${typeof item}:${String(item)}\u0000`;
       continue;
     }
     if (ArrayBuffer.isView(item)) {
-      hash.update('bytes:');
+      hash.update(`${pending}bytes:`);
+      pending = '';
       hash.update(new Uint8Array(item.buffer, item.byteOffset, item.byteLength));
       continue;
     }
     if (Array.isArray(item)) {
-      hash.update(`array:${item.length}\u0000`);
-      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+      pending += `array:${item.length}\u0000`;
+      stack.push({ values: item, next: 0 });
       continue;
     }
     const keys = Object.keys(item);
-    hash.update(`object:${keys.length}\u0000`);
-    for (let i = keys.length - 1; i >= 0; i--) stack.push(keys[i], (item as Record<string, unknown>)[keys[i]!]);
+    pending += `object:${keys.length}\u0000`;
+    const entries: unknown[] = [];
+    for (const key of keys) entries.push((item as Record<string, unknown>)[key], key);
+    stack.push({ values: entries, next: 0 });
   }
+  hash.update(pending);
   return hash.digest('hex');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkEventValue } from '../event-value-guard.js';
 import { refusedSample } from '../refused-sample.js';
@@ -62,6 +63,15 @@ describe('refusedSample', () => {
     expect(sample.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(refusedSample({ ...bomb }, 1).sha256).toBe(sample.sha256);
     expect(refusedSample({ ...bomb, id: 'e-2' }, 1).sha256).not.toBe(sample.sha256);
+  });
+
+  it('hashes the type-tagged walk in order, across many hash blocks (values before keys in objects)', () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const count = 300_000; // ~3 MB of walk text: dozens of 64 K-character blocks
+    expect(refusedSample(new Array(count).fill(0), 1).sha256).toBe(sha(`array:${count}\u0000${'number:0\u0000'.repeat(count)}`));
+    expect(refusedSample({ a: ['x', null], b: true }, 1).sha256).toBe(
+      sha('object:2\u0000array:2\u0000string:x\u0000object:null\u0000string:a\u0000boolean:true\u0000string:b\u0000'),
+    );
   });
 });
 
