@@ -1,6 +1,9 @@
 /**
  * Wiring: opens the WAL, builds sinks, the processor and one delivery loop per sink, and
- * serves HTTP. Every seam a later stage plugs into is an option of `startCollector`:
+ * serves HTTP. The listener opens as soon as the WAL and the ack-path gates are ready; the
+ * delivery worker (sinks, AWS SDK, schemas) starts beside it, because an acknowledged batch
+ * needs only the WAL (records wait there until delivery runs). If delivery cannot start,
+ * `startCollector` still fails: the listener closes and nothing acknowledged is lost. Every seam a later stage plugs into is an option of `startCollector`:
  * `ingestGates` (signatures, rate limits) run after write-key auth on the ack path; `stages`
  * reshapes the post-WAL chain (decrypt, validate, dedupe, PII); `sinkTypes` adds sink kinds.
  *
@@ -34,7 +37,7 @@ import { CollectorMetrics } from './telemetry/metrics.js';
 import { sinkCountersOf, type NamedSinkCounters } from './sinks/aws/sink-counters.js';
 import { openWal } from './wal/open-wal.js';
 import { ARCHIVE_CURSOR_NAME } from './wal/archive/archive-layout.js';
-import { archivedCursors, startWalArchive, type RunningWalArchive } from './wal/archive/start-wal-archive.js';
+import type { RunningWalArchive } from './wal/archive/start-wal-archive.js';
 import { RECORD_HEADER_BYTES } from './wal/record-format.js';
 import type { WalFs } from './wal/wal-fs.js';
 
@@ -120,6 +123,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   // Stable per WAL dir (or `ingest.nodeId`): the dedupe owner tokens and S3 object names carry it.
   const nodeId = deps.ingest?.nodeId ?? config.ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
   if (config.wal.archive) {
+    // The archive (and the S3 client) loads only when configured.
+    const { startWalArchive } = await import('./wal/archive/start-wal-archive.js');
     archive = await startWalArchive({ config: config.wal.archive, ack: config.wal.ack, nodeId, wal, dir: resolve(config.wal.dir), log, ...(deps.walFs ? { fs: deps.walFs } : {}) });
   }
   const stopArchive = async (flush: boolean) => archive?.shipper.stop({ flush });
@@ -129,7 +134,8 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     thread = new DeliveryThread({ config, nodeId, wal, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...deps.deliveryWorker });
     delivery = thread;
   } else {
-    const built = await buildDelivery({ config, wal, cursors: config.wal.archive ? archivedCursors(wal.cursors, config.wal.archive, nodeId, log) : wal.cursors, ingest, types, nodeId, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...(deps.stages ? { reshape: deps.stages } : {}) });
+    const cursors = config.wal.archive ? (await import('./wal/archive/start-wal-archive.js')).archivedCursors(wal.cursors, config.wal.archive, nodeId, log) : wal.cursors;
+    const built = await buildDelivery({ config, wal, cursors, ingest, types, nodeId, log, observer: metrics, retentionIntervalMs: RETENTION_INTERVAL_MS, ...(deps.stages ? { reshape: deps.stages } : {}) });
     sinks = built.sinks;
     delivery = { ...pick(built.delivery), sinkCounters: () => sinkCountersOf(sinks), corruptRecordsSkipped: () => 0, refresh: () => Promise.resolve() };
   }
@@ -150,14 +156,6 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
     return { ready: reasons.length === 0, reasons, uptimeSec: Math.round((nowMs() - startedMs) / 1000), wal: { ...walStats, corruptRecordsSkipped: walStats.corruptRecordsSkipped + engine.corruptRecordsSkipped(), quotaBytes: config.wal.quotaBytes, recovery: wal.recovery, ...(archive ? { archive: archive.shipper.status() } : {}) }, sinks: engine.status() };
   };
 
-  try {
-    await engine.start();
-  } catch (error) {
-    await stopArchive(false);
-    await wal.close();
-    await ingest.close();
-    throw error;
-  }
   const server = createCollectorServer({
     config,
     log,
@@ -192,6 +190,19 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
   } catch (error) {
     // A port in use must not leave the delivery worker (or loops) running and the WAL locked.
     await engine.stop();
+    await stopArchive(false);
+    await wal.close();
+    await Promise.all(sinks.map((sink) => sink.close?.()));
+    await ingest.close();
+    throw error;
+  }
+  try {
+    await engine.start();
+  } catch (error) {
+    // Batches acknowledged meanwhile are in the WAL and replay on the next start.
+    shuttingDown = true;
+    await closeServer(server, 0);
+    await engine.stop().catch(() => undefined);
     await stopArchive(false);
     await wal.close();
     await Promise.all(sinks.map((sink) => sink.close?.()));

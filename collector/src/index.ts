@@ -1,7 +1,8 @@
 // The collector as a library: start one in-process (tests, embedding) with a checked config.
 export { startCollector, type CollectorDeps, type RunningCollector, type CollectorStatus } from './app.js';
-export { parseConfig, type CollectorConfig, type SourceConfig, type RouteRule } from './config/config.js';
-export { loadConfig, overlayEnv, describeConfig } from './config/load-config.js';
+export { parseConfig, readConfig, type CollectorConfig, type SourceConfig, type RouteRule } from './config/config.js';
+export { loadConfig, loadConfigWithSettings } from './config/load-config.js';
+export { describeSettings, settingsObject, type Setting } from './config/config-settings.js';
 export { ConfigError } from './config/config-reader.js';
 export type { SinkType, SinkConfig, SinkDeps } from './config/sink-type.js';
 export { sinkTypes } from './delivery/sink-types.js';

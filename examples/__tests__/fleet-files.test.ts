@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { overlayEnv, parseConfig, sinkTypes } from '@shopstream/collector';
+import { parseConfig, sinkTypes } from '@shopstream/collector';
 import { parse, parseAllDocuments } from 'yaml';
 
 const fleetDir = join(import.meta.dirname, '..', 'fleet');
@@ -142,7 +142,7 @@ describe('compose.yaml', () => {
 
 describe('collector configs pass the collector\'s own validator', () => {
   // As the collector reads them: the file (or ConfigMap entry) overlaid by the env the container gets.
-  const check = (raw: any, env: Record<string, string> = {}) => parseConfig(overlayEnv(raw, env), sinkTypes);
+  const check = (raw: any, env: Record<string, string> = {}) => parseConfig(raw, sinkTypes, env);
   const s3Prefixes = (config: ReturnType<typeof check>) => config.sinks.filter((sink) => sink.type === 's3').map((sink) => sink.prefix);
 
   it('compose: collector.config.yaml with each collector\'s env; one shared S3 prefix, a WAL volume (and so a node id) each', () => {

@@ -60,10 +60,50 @@ describe('cli', () => {
     expect(bad.status).toBe(2);
     const lines = bad.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/wal\.quotaBytes must be an integer from 16384 to \d+ \(bytes\), got "lots"/);
+    expect(lines[0]).toMatch(/wal\.quotaBytes \(from SHOPSTREAM_WAL_QUOTA_BYTES\) must be an integer from 16384 to \d+ \(bytes\), got "lots"/);
     const typo = spawnSync(process.execPath, [COLLECTOR_CLI], { env: { ...process.env, SHOPSTREAM_DELIVERY_RETRIES: '3' }, encoding: 'utf8', timeout: 10_000 });
     expect(typo.status).toBe(2);
-    expect(typo.stderr).toMatch(/delivery\.retries is not a known key/);
+    expect(typo.stderr.trim()).toBe('shopstream-collector: config: unknown environment variable SHOPSTREAM_DELIVERY_RETRIES: no config key is named so (did you mean SHOPSTREAM_DELIVERY_RETRIES_MAX?)');
+  });
+
+  it('refuses unknown flags and stray arguments with exit 2 before starting; --version prints the version', async () => {
+    ensureCollectorBuilt();
+    const run = (args: string[]) => spawnSync(process.execPath, [COLLECTOR_CLI, ...args], { env: process.env, encoding: 'utf8', timeout: 10_000 });
+    for (const [args, says] of [
+      [['--conifg', 'x.yaml'], 'unknown flag --conifg (known: --config, --help, --version)'],
+      [['serve', '--config'], '--config needs a value'],
+      [['serve', 'extra'], 'unexpected argument "extra"'],
+      [['keygen', '--keyid', '2'], 'unknown flag --keyid (known: --key-id)'],
+      [['wal', 'verify', '/tmp', '--force'], 'unknown flag --force (known: none)'],
+    ] as const) {
+      const result = run([...args]);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(`shopstream-collector: ${says}`);
+      expect(result.stdout).toBe('');
+    }
+    const packageVersion = (JSON.parse(await readFile(new URL('../../collector/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    for (const args of [['--version'], ['-v'], ['version']]) {
+      const result = run(args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(`${packageVersion}\n`);
+    }
+  });
+
+  it('reports every setting at start, secrets masked, and writes only JSON lines to stdout', async () => {
+    const secret = 'hmac-secret-from-a-secret-store';
+    const c = await startCollectorProcess({
+      config: { sources: [{ id: 'orders', writeKey: 'orders-write-key' }] },
+      env: { SHOPSTREAM_LOG_LEVEL: 'info', SHOPSTREAM_SOURCES_ORDERS_SECRET: secret, SHOPSTREAM_INGEST_DEDUPE_REDIS_URL: 'redis://:pw-in-url@127.0.0.1:1' , SHOPSTREAM_INGEST_DEDUPE_STORE: 'off' },
+    });
+    started.push(c);
+    expect(await c.stop('SIGTERM')).toBe(0);
+    const stdout = c.stdout();
+    const lines = stdout.trim().split('\n');
+    const parsed = lines.map((line) => JSON.parse(line) as { event?: string; settings?: Record<string, unknown> });
+    const loaded = parsed.find((line) => line.event === 'ConfigLoaded')!;
+    expect(loaded.settings).toMatchObject({ 'sources[0].secret': `*** (${secret.length} chars)`, 'sources[0].writeKey': '*** (16 chars)', 'ingest.dedupe.redisUrl': 'redis://:***@127.0.0.1:1', 'wal.fsync': 'always', 'delivery.retriesMax': 10 });
+    expect(c.output()).toMatch(/^shopstream-collector: sources +\[0\]\.secret=\*\*\* \(31 chars\) \(SHOPSTREAM_SOURCES_ORDERS_SECRET\) \[0\]\.id=orders \[0\]\.writeKey=\*\*\* \(16 chars\)$/m);
+    expect(c.output()).not.toMatch(/hmac-secret|orders-write-key|pw-in-url/);
   });
 
   it('verifies a WAL written by a collector', async () => {

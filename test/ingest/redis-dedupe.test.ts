@@ -76,6 +76,10 @@ describe('Redis dedupe shared by two collectors', () => {
 
   it('fail mode open: with Redis down, events land at once marked possibleDuplicate', async () => {
     const open = await start('open');
+    // /readyz is green before delivery starts (fast start): Redis dies mid-run, after the first event landed.
+    const first = cartViewed();
+    expect((await post(open.url, await frame([first]), 'web-key-1')).status).toBe(200);
+    await waitInLake(open.lakeDir, 'clean', [first.id], 'a first event (delivery running, Redis used)');
     const port = redis.port;
     await redis.kill();
     try {

@@ -30,7 +30,11 @@ const syncCheck = async (event: ReturnType<typeof wish>, on: CollectorProcess = 
   ((await (await post(on.url, await frame([event]), 'web-key-1', { 'x-shopstream-validate': 'sync' })).json()) as { validation: { events: { status: string; reason?: string }[] } }).validation.events[0]!;
 
 it('applies a changed custom schema without a restart and keeps the old set when a file is broken', async () => {
-  expect(await syncCheck(wish({}))).toMatchObject({ status: 'accepted' });
+  const first = wish({});
+  expect(await syncCheck(first)).toMatchObject({ status: 'accepted' });
+  // /readyz is green before delivery has started (fast start): once the first event lands, the
+  // delivery worker has its schemas and watches the folder.
+  await waitInLake(collector.lakeDir, 'clean', [first.id], 'the first event (delivery started)');
 
   await writeFile(join(schemas, 'wishlist-shared@1.0.0.json'), wishlist(['wishlist_id']));
   await waitFor(async () => (await syncCheck(wish({}))).status === 'rejected', 10_000, 'the changed schema to apply');

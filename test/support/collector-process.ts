@@ -35,6 +35,8 @@ export interface CollectorProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** What the process wrote to stdout alone (JSON log lines). */
+  stdout(): string;
   /** SIGKILL: no shutdown code runs. */
   kill9(): Promise<void>;
   /** Sends `signal` and resolves with the exit code once the process is gone. */
@@ -82,7 +84,11 @@ async function launch(dir: string, port: number, options: CollectorProcessOption
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
@@ -94,6 +100,7 @@ async function launch(dir: string, port: number, options: CollectorProcessOption
   const handle: CollectorProcess = {
     url, port, dir, walDir, lakeDir, child,
     output: () => output,
+    stdout: () => stdout,
     async kill9() {
       child.kill('SIGKILL');
       await gone();

@@ -6,6 +6,8 @@
  */
 import type { LakeZone } from '@shopstream/shared';
 import { ConfigError, ConfigReader } from './config-reader.js';
+import { ENV_PREFIX, EnvSource } from './config-env.js';
+import { SettingsTrace, type Setting } from './config-settings.js';
 import { readSinkLimits, type SinkConfig, type SinkType } from './sink-type.js';
 import { parseIngestConfig, type IngestConfig } from '../pipeline/ingest-config.js';
 import { RECORD_HEADER_BYTES } from '../wal/record-format.js';
@@ -134,18 +136,36 @@ export interface CollectorConfig {
 export const LAKE_ZONES: readonly LakeZone[] = ['raw', 'clean', 'failed', 'audit'];
 const MiB = 1024 * 1024;
 
-export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): CollectorConfig {
-  const root = ConfigReader.of(raw, '');
+/** Checks `raw` (the file's object) with `env` overlaid; see `readConfig`. */
+export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[], env?: Readonly<Record<string, string | undefined>>): CollectorConfig {
+  return readConfig(raw, sinkTypes, env).config;
+}
+
+/**
+ * The checked config and every setting it resolved (secrets masked, origin noted). Each key may
+ * be set by the variable named after its path (./config-env.ts); `PORT` stands in for
+ * `SHOPSTREAM_LISTEN_PORT`. A `SHOPSTREAM_*` variable no key reads is refused.
+ */
+export function readConfig(raw: unknown, sinkTypes: readonly SinkType[], env?: Readonly<Record<string, string | undefined>>): { config: CollectorConfig; settings: Setting[] } {
+  const source = new EnvSource(env ?? {}, { [`${ENV_PREFIX}_LISTEN_PORT`]: 'PORT' });
+  const trace = new SettingsTrace();
+  const config = parseWith(ConfigReader.of(raw, '', { env: source, trace }, ENV_PREFIX), sinkTypes, env);
+  source.markUsed(`${ENV_PREFIX}_CONFIG`);
+  source.refuseUnknown();
+  return { config, settings: trace.all() };
+}
+
+function parseWith(root: ConfigReader, sinkTypes: readonly SinkType[], env: Readonly<Record<string, string | undefined>> | undefined): CollectorConfig {
 
   const listenIn = root.section('listen');
   const listen = { host: listenIn.str('host', '127.0.0.1'), port: listenIn.int('port', 8787, { min: 0, max: 65535 }) };
   listenIn.done();
 
-  const sources = root.list('sources', [{ id: 'dev', writeKey: 'dev-key' }]).map((entry) => {
+  const sources = root.list('sources', [{ id: 'dev', writeKey: 'dev-key' }], { by: 'id' }).map((entry) => {
     const secret = entry.raw('secret') === undefined ? undefined : entry.str('secret');
     const secrets: SourceSecret[] = [
       ...(secret === undefined ? [] : [{ secret }]),
-      ...(entry.raw('secrets') === undefined ? [] : entry.list('secrets', [])).map((item) => {
+      ...(entry.raw('secrets') === undefined ? [] : entry.list('secrets', [], { by: 'id' })).map((item) => {
         const keyed = {
           id: item.str('id', undefined, { re: /^[A-Za-z0-9._-]{1,64}$/, says: '1 to 64 letters, digits, ., _ or -' }),
           secret: item.str('secret'), // no pattern: a refused value would be echoed in the error
@@ -227,7 +247,7 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
   deliveryIn.done();
 
   const typesByName = new Map(sinkTypes.map((t) => [t.type, t]));
-  const sinks = root.list('sinks', [{ type: 'lake', name: 'lake' }]).map((entry): SinkConfig => {
+  const sinks = root.list('sinks', [{ type: 'lake', name: 'lake' }], { by: 'name', fallbackBy: 'type', fixed: ['type'] }).map((entry): SinkConfig => {
     const type = entry.str('type');
     const kind = typesByName.get(type);
     if (!kind) throw new ConfigError(entry.key('type'), `must be one of ${[...typesByName.keys()].map((t) => `"${t}"`).join(', ')}`, type);
@@ -259,7 +279,7 @@ export function parseConfig(raw: unknown, sinkTypes: readonly SinkType[]): Colle
   const log = { level: logIn.oneOf<LogLevel>('level', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) };
   logIn.done();
 
-  const ingest = parseIngestConfig(root.section('ingest'), sources.map((s) => s.id));
+  const ingest = parseIngestConfig(root.section('ingest'), sources.map((s) => s.id), env);
   // The in-memory deduper rebuilds its window from the segments on disk after a restart, so by
   // default delivered segments stay for that window (within half the quota, see app.ts).
   const walWithRetention = retainMsGiven ? wal : { ...wal, retainMs: ingest.dedupe.store === 'memory' ? ingest.dedupe.windowMs : 0 };

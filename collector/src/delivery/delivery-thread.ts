@@ -61,6 +61,8 @@ export class DeliveryThread {
   private readonly nowMs: () => number;
   /** Workers started after the first (crashes survived). */
   restarts = 0;
+  /** The WAL end in the snapshot the worker was spawned with. */
+  private spawnedEndLsn = 0;
 
   constructor(private readonly options: DeliveryThreadOptions) {
     this.nowMs = options.nowMs ?? Date.now;
@@ -152,6 +154,7 @@ export class DeliveryThread {
 
   private spawn(): Promise<void> {
     const data: DeliveryWorkerData = { config: this.options.config, nodeId: this.options.nodeId, wal: this.options.wal.snapshot(), reportIntervalMs: REPORT_INTERVAL_MS };
+    this.spawnedEndLsn = data.wal.stats.endLsn;
     const worker = new Worker(this.options.workerUrl ?? new URL('./delivery-worker.js', import.meta.url), {
       workerData: data,
       name: 'shopstream-delivery',
@@ -233,7 +236,9 @@ export class DeliveryThread {
 
   /** After each fsync, the new durable end (and segments) to the worker: it reads no further. */
   private async pumpSnapshots(): Promise<void> {
-    let posted = this.options.wal.stats().endLsn;
+    // From what the worker was given, not the current end: the listener is open while the worker
+    // starts, and a batch acknowledged meanwhile must be announced without waiting for the next.
+    let posted = this.spawnedEndLsn;
     while (await this.options.wal.waitForAppend(posted, this.snapshotAbort.signal)) {
       const snapshot = this.options.wal.snapshot();
       this.post({ type: 'wal', wal: snapshot });

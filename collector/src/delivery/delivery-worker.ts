@@ -18,7 +18,6 @@ import { sinkCountersOf } from '../sinks/aws/sink-counters.js';
 import { LogEvent } from '../telemetry/events.js';
 import { createLogger } from '../telemetry/log.js';
 import { openWalFollower } from '../wal/wal-follower.js';
-import { archivedCursors } from '../wal/archive/start-wal-archive.js';
 import { buildDelivery } from './build-delivery.js';
 import { lowerThreadPriority } from './lower-thread-priority.js';
 import { ObservedCallsRecorder } from './observed-calls.js';
@@ -53,7 +52,8 @@ const wal = await openWalFollower(
   data.wal,
 );
 const ingest = await createIngestRuntime(config, config.ingest, { log });
-const { delivery, sinks } = await buildDelivery({ config, wal, cursors: config.wal.archive ? archivedCursors(wal.cursors, config.wal.archive, data.nodeId, log) : wal.cursors, ingest, types: new Map(sinkTypes.map((t) => [t.type, t])), nodeId: data.nodeId, log, observer });
+const cursors = config.wal.archive ? (await import('../wal/archive/start-wal-archive.js')).archivedCursors(wal.cursors, config.wal.archive, data.nodeId, log) : wal.cursors;
+const { delivery, sinks } = await buildDelivery({ config, wal, cursors, ingest, types: new Map(sinkTypes.map((t) => [t.type, t])), nodeId: data.nodeId, log, observer });
 const report = (): DeliveryReport => ({ sinks: delivery.status(), sinkCounters: sinkCountersOf(sinks), corruptRecordsSkipped: wal.stats().corruptRecordsSkipped, observed: observer.take(), atMs: Date.now() });
 
 let stopping = false;

@@ -52,12 +52,6 @@ export interface IngestConfig {
   };
 }
 
-function bool(reader: ConfigReader, name: string, fallback: boolean): boolean {
-  const value = reader.raw(name) ?? fallback;
-  if (typeof value !== 'boolean') throw new ConfigError(reader.key(name), 'must be true or false', value);
-  return value;
-}
-
 function base64Key(reader: ConfigReader, name: string, bytesMin: number, bytesMax: number): Uint8Array {
   const text = reader.str(name);
   const bytes = Buffer.from(text, 'base64');
@@ -67,16 +61,16 @@ function base64Key(reader: ConfigReader, name: string, bytesMin: number, bytesMa
   return bytes;
 }
 
-export function parseIngestConfig(section: ConfigReader, sourceIds: readonly string[], env: NodeJS.ProcessEnv = process.env): IngestConfig {
+export function parseIngestConfig(section: ConfigReader, sourceIds: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): IngestConfig {
   const nodeId = section.raw('nodeId') === undefined ? undefined : section.str('nodeId', undefined, { re: /^[A-Za-z0-9_.-]{1,64}$/, says: '1 to 64 letters, digits, . - or _' });
   const signatureWindowMs = section.int('signatureWindowMs', SIGNATURE_WINDOW_MS_DEFAULT, { min: 1000, max: 3_600_000, unit: 'ms' });
   const eventBytesMax = section.int('eventBytesMax', EVENT_BYTES_MAX_DEFAULT, { min: 256, max: 16 * 1024 * 1024, unit: 'bytes' });
   const jsonBodyBytesMax = section.int('jsonBodyBytesMax', SEGMENT_BATCH_BYTES_MAX, { min: 1024, max: 256 * 1024 * 1024, unit: 'bytes' });
-  const syncValidation = bool(section, 'syncValidation', env.NODE_ENV === 'development');
+  const syncValidation = section.bool('syncValidation', env.NODE_ENV === 'development');
 
   const known = new Set(sourceIds);
   const rateLimits = new Map<string, SourceRateLimit>();
-  for (const entry of section.list('rateLimits', [])) {
+  for (const entry of section.list('rateLimits', [], { by: 'source' })) {
     const source = entry.str('source');
     if (!known.has(source)) throw new ConfigError(entry.key('source'), `must name a configured source (${sourceIds.join(', ')})`, source);
     const limit: SourceRateLimit = {
@@ -90,7 +84,7 @@ export function parseIngestConfig(section: ConfigReader, sourceIds: readonly str
 
   const schemasIn = section.section('schemas');
   const customDir = schemasIn.optionalStr('customDir');
-  const schemas = { ...(customDir ? { customDir } : {}), strict: bool(schemasIn, 'strict', false), watch: bool(schemasIn, 'watch', true) };
+  const schemas = { ...(customDir ? { customDir } : {}), strict: schemasIn.bool('strict', false), watch: schemasIn.bool('watch', true) };
   schemasIn.done();
 
   const dedupeIn = section.section('dedupe');
@@ -118,12 +112,12 @@ export function parseIngestConfig(section: ConfigReader, sourceIds: readonly str
   decryptionIn.done();
 
   let pii: IngestConfig['pii'];
-  if (section.raw('pii') !== undefined) {
+  if (section.present('pii')) {
     const piiIn = section.section('pii');
     pii = {
       hashKey: base64Key(piiIn, 'hashKey', 32, 128),
       encryptKey: { keyId: piiIn.str('encryptKeyId', undefined, { re: /^[A-Za-z0-9_-]{1,64}$/, says: '1 to 64 letters, digits, - or _' }), key: base64Key(piiIn, 'encryptKey', 32, 32) },
-      decryptKeys: piiIn.list('decryptKeys', []).map((entry) => {
+      decryptKeys: piiIn.list('decryptKeys', [], { by: 'keyId' }).map((entry) => {
         const key = { keyId: entry.str('keyId'), key: base64Key(entry, 'key', 32, 32) };
         entry.done();
         return key;

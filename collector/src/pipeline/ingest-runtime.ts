@@ -13,7 +13,6 @@ import type { WriteAheadLog } from '../wal/wal.js';
 import { signatureGate } from './auth/signature-gate.js';
 import { createMemoryDeduper } from './dedupe/memory.js';
 import { loadOrCreateNodeId } from './dedupe/node-id.js';
-import { createRedisDeduper } from './dedupe/redis.js';
 import type { Deduper } from './dedupe/deduper.js';
 import { warmFromWal } from './dedupe/warm-from-wal.js';
 import type { IngestConfig } from './ingest-config.js';
@@ -26,8 +25,8 @@ import { createProcessor, type Stage } from './processor.js';
 import { rateLimitGate } from './rate-limit/rate-limit-gate.js';
 import { sealedKeyGate } from './decrypt/sealed-key-gate.js';
 import { createSourceRateLimiter } from './rate-limit/source-rate-limiter.js';
-import { defaultCatalogDir } from './schema/load-schema-folder.js';
-import { createReloadableRegistry, type ReloadableRegistry, type ReloadOutcome } from './schema/reloadable-registry.js';
+import { defaultCatalogDir, loadSchemaFolders } from './schema/load-schema-folder.js';
+import type { ReloadableRegistry, ReloadOutcome } from './schema/reloadable-registry.js';
 import { validateSync, type SyncValidationResult } from './sync-validation.js';
 
 export interface IngestRuntimeOptions {
@@ -48,7 +47,6 @@ export interface StageContext {
 
 export interface IngestRuntime {
   readonly nodeId: string;
-  readonly registry: ReloadableRegistry;
   readonly deduper: Deduper | undefined;
   /** After the write-key gate, in this order. */
   readonly ingestGates: readonly IngestGate[];
@@ -67,16 +65,30 @@ export interface IngestRuntime {
 
 export async function createIngestRuntime(config: CollectorConfig, ingest: IngestConfig, options: IngestRuntimeOptions = {}): Promise<IngestRuntime> {
   const log = options.log;
-  const registry = await createReloadableRegistry({
-    catalogDir: defaultCatalogDir(),
-    ...(ingest.schemas.customDir ? { customDir: resolve(ingest.schemas.customDir) } : {}),
+  const postWal = options.postWal ?? true;
+  // A thread that only acknowledges reads the files now (the set as of start; a broken file
+  // fails the start) and compiles them on demand (ajv, like ioredis below, loads then), so its
+  // listener never waits for them. Delivery reads them as it builds, the latest set.
+  const catalogDir = defaultCatalogDir();
+  const customDir = ingest.schemas.customDir ? resolve(ingest.schemas.customDir) : undefined;
+  const startDocuments = postWal ? undefined : await loadSchemaFolders(catalogDir, customDir);
+  const registryReady = import('./schema/reloadable-registry.js').then(({ createReloadableRegistry }) => createReloadableRegistry({
+    catalogDir,
+    ...(customDir ? { customDir } : {}),
+    ...(startDocuments ? { startDocuments } : {}),
     strict: ingest.schemas.strict,
     watch: ingest.schemas.watch,
     onReload: (outcome) =>
       outcome.status === 'success'
         ? log?.info({ event: LogEvent.SchemasReloaded, schemas: outcome.schemaIds.length }, `schemas reloaded: ${outcome.schemaIds.length} registered`)
         : log?.error({ event: LogEvent.SchemasReloadError, err: outcome.error }, `schema reload failed, the previous schemas stay: ${outcome.error.message}`),
-  });
+  }));
+  // Delivery needs the schemas before its first record; a thread that only acknowledges needs
+  // them for sync validation alone, so they compile while its listener opens (fast start) and
+  // a sync validation waits for them. A broken set still fails the start: delivery builds it too.
+  let registry: ReloadableRegistry | undefined;
+  if (postWal) registry = await registryReady;
+  else registryReady.then((built) => (registry = built), () => undefined);
   const nodeId = ingest.nodeId ?? (await loadOrCreateNodeId(resolve(config.wal.dir)));
 
   let opener: Opener | undefined;
@@ -86,7 +98,6 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
     opener = made;
   }
 
-  const postWal = options.postWal ?? true;
   const cipher = postWal && ingest.pii ? createFieldCipher(ingest.pii) : undefined;
   if (postWal && !cipher) log?.warn({ event: LogEvent.PiiKeysMissing }, 'ingest.pii has no keys: fields annotated x-pii are dropped instead of hashed or encrypted');
 
@@ -95,6 +106,7 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
   if (postWal && dedupe.store === 'memory') deduper = createMemoryDeduper({ windowMs: dedupe.windowMs, idsMax: dedupe.idsMax });
   if (postWal && dedupe.store === 'redis') {
     let reported = false;
+    const { createRedisDeduper } = await import('./dedupe/redis.js');
     deduper = createRedisDeduper({
       url: dedupe.redisUrl,
       keyPrefix: dedupe.keyPrefix,
@@ -117,7 +129,7 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
       decodedBytesMax: config.limits.decodedBytesMax,
       eventsPerBatchMax: config.limits.eventsPerBatchMax,
       eventValue: { depthMax: config.limits.eventDepthMax, eventBytesMax: ingest.eventBytesMax },
-      registry: () => registry.current,
+      registry: () => registry!.current,
       nodeId,
       ...(opener ? { opener } : {}),
       ...(deduper ? { deduper } : {}),
@@ -136,7 +148,6 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
   let dedupeReady: Promise<unknown> | undefined;
   return {
     nodeId,
-    registry,
     deduper,
     ingestGates: gates,
     chain(purpose, context = {}) {
@@ -154,10 +165,13 @@ export async function createIngestRuntime(config: CollectorConfig, ingest: Inges
       return dedupeReady;
     },
     syncValidationByDefault: ingest.syncValidation,
-    validateSync: (record) => validateSync(preview, record),
-    reloadSchemas: () => registry.reload(),
+    validateSync: async (record) => {
+      await registryReady;
+      return validateSync(preview, record);
+    },
+    reloadSchemas: async () => (await registryReady).reload(),
     async close() {
-      registry.close();
+      await registryReady.then((built) => built.close(), () => undefined);
       await deduper?.close?.();
     },
   };

@@ -3,18 +3,10 @@ import { sinkTypes } from '../../delivery/sink-types.js';
 import { INGEST_RECORD_OVERHEAD_BYTES, parseConfig, walRecordBytesMax } from '../config.js';
 import { encodeIngestRecord } from '../../pipeline/ingest-record.js';
 import { loadConfig } from '../load-config.js';
+import { refused } from './refused.js';
 
 const load = (env: Record<string, string> = {}, file?: { path: string; text: string }) =>
   loadConfig({ env, sinkTypes, ...(file ? { path: file.path, readFile: () => file.text } : {}) });
-const refused = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    expect((error as { code?: string }).code).toBe('COLLECTOR_CONFIG_INVALID');
-    return (error as Error).message;
-  }
-  throw new Error('expected the config to be refused');
-};
 
 describe('config', () => {
   it('has working defaults with no config at all', () => {
@@ -41,7 +33,7 @@ describe('config', () => {
       SHOPSTREAM_WAL_QUOTA_BYTES: '1073741824',
       SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX: '1',
       SHOPSTREAM_SOURCES: '[{"id":"web","writeKey":"wk_live_123456"}]',
-      SHOPSTREAM_REDIS_URL: 'redis://elsewhere', // another component's variable: ignored here
+      SHOPSTREAM_ENDPOINT: 'http://elsewhere', // the Node SDK example's variable: not the collector's
     });
     expect(config.listen.port).toBe(9000);
     expect(config.lake.dir).toBe('/srv/lake');
@@ -59,9 +51,9 @@ describe('config', () => {
   });
 
   it('names the key and what is expected in one line', () => {
-    expect(refused(() => load({ SHOPSTREAM_WAL_QUOTA_BYTES: 'lots' }))).toMatch(/^config: wal\.quotaBytes must be an integer from 16384 to \d+ \(bytes\), got "lots"$/);
-    expect(refused(() => load({ SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX: '0' }))).toBe('config: wal.syncsInFlightMax must be an integer from 1 to 16 (fdatasyncs), got 0');
-    expect(refused(() => load({ PORT: '70000' }))).toBe('config: listen.port must be an integer from 0 to 65535, got 70000');
+    expect(refused(() => load({ SHOPSTREAM_WAL_QUOTA_BYTES: 'lots' }))).toMatch(/^config: wal\.quotaBytes \(from SHOPSTREAM_WAL_QUOTA_BYTES\) must be an integer from 16384 to \d+ \(bytes\), got "lots"$/);
+    expect(refused(() => load({ SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX: '0' }))).toBe('config: wal.syncsInFlightMax (from SHOPSTREAM_WAL_SYNCS_IN_FLIGHT_MAX) must be an integer from 1 to 16 (fdatasyncs), got 0');
+    expect(refused(() => load({ PORT: '70000' }))).toBe('config: listen.port (from PORT) must be an integer from 0 to 65535, got 70000');
     expect(refused(() => parseConfig({ limits: { bodyByteMax: 5 } }, sinkTypes))).toMatch(/^config: limits\.bodyByteMax is not a known key \(known here: bodyBytesMax/);
     expect(refused(() => parseConfig({ sinks: [{ type: 'kafka' }] }, sinkTypes))).toMatch(/^config: sinks\[0\]\.type must be one of .*"lake".*, got "kafka"$/);
     expect(refused(() => parseConfig({ routing: [{ sink: 'nope' }] }, sinkTypes))).toMatch(/routing\[0\]\.sink must name a configured sink \(lake\)/);
@@ -72,7 +64,7 @@ describe('config', () => {
       /^config: wal\.segmentBytesMax must hold one WAL record of the largest body accepted \(max\(limits\.bodyBytesMax, limits\.decodedBytesMax\) \+ 4096 \+ 12 = 8392716 bytes\); raise it or lower those limits, got 4096$/,
     );
     expect(refused(() => load({}, { path: 'c.yaml', text: 'listen: [unclosed' }))).toMatch(/^config: c\.yaml is not valid YAML/);
-    expect(refused(() => load({ SHOPSTREAM_SOURCES: '{oops' }))).toMatch(/env SHOPSTREAM_SOURCES must be JSON/);
+    expect(refused(() => load({ SHOPSTREAM_SOURCES: '{oops' }))).toMatch(/^config: sources \(from SHOPSTREAM_SOURCES\) must be JSON, got "\{oops"$/);
     expect(refused(() => loadConfig({ env: {}, sinkTypes, path: '/nonexistent/collector.yaml' }))).toMatch(/cannot read the config file \/nonexistent\/collector\.yaml \(ENOENT\)/);
   });
 

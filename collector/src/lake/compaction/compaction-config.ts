@@ -7,7 +7,6 @@ import type { ConfigReader } from '../../config/config-reader.js';
 import type { SinkDeps } from '../../config/sink-type.js';
 import type { Sink } from '../../sinks/sink.js';
 import type { LakeCatalog } from '../lake-catalog.js';
-import { startCompactionSchedule } from './compaction-schedule.js';
 import type { CompactionStore } from './compaction-store.js';
 
 const MIB = 1024 * 1024;
@@ -26,10 +25,14 @@ export function readCompactionConfig(entry: ConfigReader, everyMsDefault: number
   };
 }
 
-/** `sink` with compaction of `store` every `compactEveryMs` (none when 0), stopped by `sink.close`. */
-export function withCompaction<S extends Sink>(sink: S, store: CompactionStore, catalog: LakeCatalog, config: Record<string, unknown>, deps: SinkDeps): S {
+/**
+ * `sink` with compaction of `store` every `compactEveryMs` (none when 0), stopped by `sink.close`.
+ * The schedule (and DuckDB with it) loads only when compaction is on.
+ */
+export async function withCompaction<S extends Sink>(sink: S, store: CompactionStore, catalog: LakeCatalog, config: Record<string, unknown>, deps: SinkDeps): Promise<S> {
   const everyMs = config.compactEveryMs as number;
   if (!(everyMs > 0)) return sink;
+  const { startCompactionSchedule } = await import('./compaction-schedule.js');
   const schedule = startCompactionSchedule({
     store, catalog, everyMs, log: deps.log,
     closedAfterMs: config.compactClosedAfterMs as number, targetBytes: config.compactTargetBytes as number,

@@ -37,6 +37,13 @@ export async function loadSchemaFolder(dir: string): Promise<SchemaDocument[]> {
   return documents;
 }
 
+/** The catalog's files, then the custom folder's (which win over the catalog's). */
+export async function loadSchemaFolders(catalogDir: string, customDir?: string): Promise<SchemaDocument[]> {
+  const documents = await loadSchemaFolder(catalogDir);
+  if (customDir) documents.push(...(await loadSchemaFolder(customDir)));
+  return documents;
+}
+
 /** The shared catalog as installed beside the collector. */
 export function defaultCatalogDir(): string {
   return dirname(createRequire(import.meta.url).resolve('@shopstream/shared/catalog/index.json'));

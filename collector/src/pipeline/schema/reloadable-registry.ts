@@ -6,7 +6,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { buildSchemaRegistry, type SchemaRegistry, type SchemaRegistryOptions } from './registry.js';
-import { loadSchemaFolder } from './load-schema-folder.js';
+import { loadSchemaFolders, type SchemaDocument } from './load-schema-folder.js';
 
 export interface ReloadableRegistryOptions extends SchemaRegistryOptions {
   /** The shared catalog folder (`@shopstream/shared/catalog`). */
@@ -17,6 +17,8 @@ export interface ReloadableRegistryOptions extends SchemaRegistryOptions {
   readonly watch?: boolean;
   readonly watchDebounceMs?: number;
   readonly onReload?: (outcome: ReloadOutcome) => void;
+  /** The files as read at start (`loadSchemaFolders`), when the caller read them before it compiles them. */
+  readonly startDocuments?: readonly SchemaDocument[];
 }
 
 export type ReloadOutcome =
@@ -30,17 +32,39 @@ export interface ReloadableRegistry {
 }
 
 async function build(options: ReloadableRegistryOptions): Promise<SchemaRegistry> {
-  const documents = await loadSchemaFolder(options.catalogDir);
-  if (options.customDir) documents.push(...(await loadSchemaFolder(options.customDir)));
-  return buildSchemaRegistry(documents, options);
+  return buildSchemaRegistry(await loadSchemaFolders(options.catalogDir, options.customDir), options);
 }
 
 /** Loads once (throws when the initial set is broken: better not to start), then reloads on demand. */
 export async function createReloadableRegistry(options: ReloadableRegistryOptions): Promise<ReloadableRegistry> {
-  let current = await build(options);
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   let pending: Promise<ReloadOutcome> | undefined;
+  let building = true;
+  let changedWhileBuilding = false;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), options.watchDebounceMs ?? 200);
+  };
+  // Watching starts before the first read, so a change while the first set compiles is not
+  // missed: it reloads once that set is in place.
+  if (options.watch && options.customDir) {
+    watcher = watch(options.customDir, () => (building ? (changedWhileBuilding = true) : schedule()));
+    watcher.unref();
+  }
+  let current: SchemaRegistry;
+  try {
+    current = options.startDocuments ? buildSchemaRegistry([...options.startDocuments], options) : await build(options);
+  } catch (error) {
+    watcher?.close();
+    throw error;
+  }
+  building = false;
+  // Read earlier by the caller: a change since then (before the watch began) reloads too.
+  if (options.startDocuments && watcher) {
+    const given = JSON.stringify(options.startDocuments);
+    loadSchemaFolders(options.catalogDir, options.customDir).then((now) => JSON.stringify(now) !== given && schedule(), () => schedule());
+  }
 
   const reload = (): Promise<ReloadOutcome> => {
     // Concurrent reloads share one pass over the files.
@@ -57,14 +81,7 @@ export async function createReloadableRegistry(options: ReloadableRegistryOption
       });
     return pending;
   };
-
-  if (options.watch && options.customDir) {
-    watcher = watch(options.customDir, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void reload(), options.watchDebounceMs ?? 200);
-    });
-    watcher.unref();
-  }
+  if (changedWhileBuilding) schedule();
 
   return {
     get current() {

@@ -17,9 +17,7 @@ export function readAwsClientOptions(entry: ConfigReader): AwsClientOptions {
 }
 
 export function readBoolean(entry: ConfigReader, name: string, fallback: boolean): boolean {
-  const value = entry.raw(name) ?? fallback;
-  if (typeof value !== 'boolean') throw new ConfigError(entry.key(name), 'must be true or false', value);
-  return value;
+  return entry.bool(name, fallback);
 }
 
 /** Sink log lines are warnings: they only ever report throttling and failures. */

@@ -1,8 +1,8 @@
 import type { SinkType } from '../../config/sink-type.js';
-import { createFirehoseClient, type AwsClientOptions } from '../aws/clients.js';
+import type { AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
-import { createFirehoseSink, FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYTES_MAX } from './firehose-sink.js';
+import { FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYTES_MAX } from './firehose-limits.js';
 
 const defaultLimits = { recordsMax: FIREHOSE_CALL_ENTRIES_MAX, bytesMax: FIREHOSE_CALL_BYTES_MAX, recordBytesMax: FIREHOSE_RECORD_BYTES_MAX, lingerMs: 500 };
 
@@ -17,7 +17,9 @@ export const firehoseSinkType: SinkType = {
       deliveryStreamName: entry.str('deliveryStreamName', undefined, { re: /^[a-zA-Z0-9_.-]{1,64}$/, says: 'a Firehose stream name (1-64 of a-z A-Z 0-9 _ . -)' }),
     };
   },
-  create(config, deps) {
+  // The SDK loads only when a Firehose sink is built (in the delivery worker).
+  async create(config, deps) {
+    const [{ createFirehoseClient }, { createFirehoseSink }] = await Promise.all([import('../aws/clients.js'), import('./firehose-sink.js')]);
     return createFirehoseSink({
       name: config.name,
       client: createFirehoseClient(config.client as AwsClientOptions),

@@ -11,14 +11,8 @@ import type { BatchEntry, CallLimits } from '../aws-batcher.js';
 import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
 import { applyLimitOverrides } from '../aws/sink-limits.js';
 import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
+import { FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYTES_MAX } from './firehose-limits.js';
 
-const KIB = 1024;
-/** PutRecordBatch: records per call. */
-export const FIREHOSE_CALL_ENTRIES_MAX = 500;
-/** PutRecordBatch: bytes of record data per call. */
-export const FIREHOSE_CALL_BYTES_MAX = 4 * KIB * KIB;
-/** One record, before base64. */
-export const FIREHOSE_RECORD_BYTES_MAX = 1_000 * KIB;
 const NEWLINE_BYTES = 1;
 
 export interface FirehoseSinkOptions extends AwsSinkCommonOptions {

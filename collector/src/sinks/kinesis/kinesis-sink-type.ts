@@ -1,8 +1,8 @@
 import type { SinkType } from '../../config/sink-type.js';
-import { createKinesisClient, type AwsClientOptions } from '../aws/clients.js';
+import type { AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions, readBoolean } from '../aws/sink-type-common.js';
-import { createKinesisSink, KINESIS_CALL_BYTES_MAX, KINESIS_CALL_ENTRIES_MAX, KINESIS_RECORD_BYTES_MAX } from './kinesis-sink.js';
+import { KINESIS_CALL_BYTES_MAX, KINESIS_CALL_ENTRIES_MAX, KINESIS_RECORD_BYTES_MAX } from './kinesis-limits.js';
 import type { PartitionKeyField } from './partition-key.js';
 
 const defaultLimits = { recordsMax: KINESIS_CALL_ENTRIES_MAX, bytesMax: KINESIS_CALL_BYTES_MAX, recordBytesMax: KINESIS_RECORD_BYTES_MAX, lingerMs: 500 };
@@ -20,7 +20,9 @@ export const kinesisSinkType: SinkType = {
       aggregation: readBoolean(entry, 'aggregation', false),
     };
   },
-  create(config, deps) {
+  // The SDK loads only when a Kinesis sink is built (in the delivery worker): start-up stays fast.
+  async create(config, deps) {
+    const [{ createKinesisClient }, { createKinesisSink }] = await Promise.all([import('../aws/clients.js'), import('./kinesis-sink.js')]);
     return createKinesisSink({
       name: config.name,
       client: createKinesisClient(config.client as AwsClientOptions),

@@ -16,15 +16,10 @@ import { applyLimitOverrides } from '../aws/sink-limits.js';
 import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
 import { aggregateRecords, KPL_FRAME_BYTES, type KinesisRecordOut, type UserRecord } from './kpl-aggregator.js';
 import { bucketHashKey, bucketOf, HASH_BUCKETS_DEFAULT } from './hash-key-buckets.js';
+import { KINESIS_CALL_BYTES_MAX, KINESIS_CALL_ENTRIES_MAX, KINESIS_RECORD_BYTES_MAX } from './kinesis-limits.js';
 import { partitionKeyOf, PARTITION_KEY_CHARS_MAX, type PartitionKeyField } from './partition-key.js';
 
 const MIB = 1024 * 1024;
-/** PutRecords: entries per call. */
-export const KINESIS_CALL_ENTRIES_MAX = 500;
-/** PutRecords: request bytes (data + partition keys) per call. */
-export const KINESIS_CALL_BYTES_MAX = 5 * MIB;
-/** One record: data + partition key. */
-export const KINESIS_RECORD_BYTES_MAX = 1 * MIB;
 /** Room left for a partition key when the engine measures only the JSON. */
 const PARTITION_KEY_BYTES_MAX = PARTITION_KEY_CHARS_MAX * 4;
 /** A 128-bit integer in decimal: at most 39 digits; counted against the 1 MiB record limit to be safe. */

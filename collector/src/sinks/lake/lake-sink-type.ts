@@ -1,13 +1,10 @@
 import { resolve } from 'node:path';
 import type { SinkType } from '../../config/sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
-import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
-import { createParquetWriter, type ParquetCodec } from '../../lake/parquet-writer.js';
-import { readCompactionConfig, withCompaction } from '../../lake/compaction/compaction-config.js';
-import { localCompactionStore } from '../../lake/compaction/local-compaction-store.js';
-import { createLakeSink, type LakeFormat } from './lake-sink.js';
-import { sweepLakeTempFiles } from './lake-temp-sweep.js';
+import type { ParquetCodec } from '../../lake/parquet-writer.js';
+import { readCompactionConfig } from '../../lake/compaction/compaction-config.js';
+import type { LakeFormat } from './lake-sink.js';
 
 /**
  * `{ type: "lake", name?, dir?, format?: ndjson|parquet, parquetCompression?: zstd|snappy,
@@ -34,7 +31,17 @@ export const lakeSinkType: SinkType = {
       ...readPartitionConfig(entry),
     };
   },
+  // What building the sink needs (DuckDB for Parquet, the catalog) loads here, in the delivery
+  // worker, never while the config is read: start-up stays fast.
   async create(config, deps) {
+    const [{ loadLakeCatalog }, { createParquetWriter }, { withCompaction }, { localCompactionStore }, { createLakeSink }, { sweepLakeTempFiles }] = await Promise.all([
+      import('../../lake/lake-catalog.js'),
+      import('../../lake/parquet-writer.js'),
+      import('../../lake/compaction/compaction-config.js'),
+      import('../../lake/compaction/local-compaction-store.js'),
+      import('./lake-sink.js'),
+      import('./lake-temp-sweep.js'),
+    ]);
     // Before the first write: temp files a kill -9 left behind are never replaced (new pid, new name).
     const swept = await sweepLakeTempFiles(config.dir as string);
     if (swept.removed > 0) deps.log.info({ event: LogEvent.LakeTempSwept, sink: config.name, ...swept }, `lake: removed ${swept.removed} temp files left by a killed collector`);

@@ -1,13 +1,11 @@
 import { resolve } from 'node:path';
-import { loadLakeCatalog } from '../../lake/lake-catalog.js';
 import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
-import { readCompactionConfig, withCompaction } from '../../lake/compaction/compaction-config.js';
-import { s3CompactionStore } from '../../lake/compaction/s3-compaction-store.js';
+import { readCompactionConfig } from '../../lake/compaction/compaction-config.js';
 import type { SinkType } from '../../config/sink-type.js';
-import { createS3Client, type AwsClientOptions } from '../aws/clients.js';
+import type { AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
-import { createS3Sink, S3_PART_BYTES_MIN } from './s3-sink.js';
+import { S3_PART_BYTES_MIN } from './s3-part-bytes.js';
 import type { S3Format } from './object-key.js';
 import type { ParquetCodec } from '../../lake/parquet-writer.js';
 
@@ -41,7 +39,15 @@ export const s3SinkType: SinkType = {
       ...readPartitionConfig(entry),
     };
   },
+  // The SDK and the Parquet writer load only when an S3 sink is built (in the delivery worker).
   async create(config, deps) {
+    const [{ createS3Client }, { createS3Sink }, { loadLakeCatalog }, { withCompaction }, { s3CompactionStore }] = await Promise.all([
+      import('../aws/clients.js'),
+      import('./s3-sink.js'),
+      import('../../lake/lake-catalog.js'),
+      import('../../lake/compaction/compaction-config.js'),
+      import('../../lake/compaction/s3-compaction-store.js'),
+    ]);
     const { lingerMs, ...lowered } = changedLimits(config.limits, defaultLimits);
     const client = createS3Client(config.client as AwsClientOptions);
     const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);

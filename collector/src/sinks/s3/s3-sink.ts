@@ -21,10 +21,10 @@ import { lakeRows } from '../../lake/lake-row.js';
 import { groupByPartition, objectKey, type S3Format } from './object-key.js';
 import { encodeNdjsonGzip } from './ndjson-gzip.js';
 import { createParquetWriter, type ParquetCodec } from '../../lake/parquet-writer.js';
+import { S3_PART_BYTES_MIN } from './s3-part-bytes.js';
 
 const MIB = 1024 * 1024;
-/** S3's smallest multipart part (except the last). */
-export const S3_PART_BYTES_MIN = 5 * MIB;
+export { S3_PART_BYTES_MIN };
 
 export interface S3SinkOptions extends AwsSinkCommonOptions {
   readonly client: S3Client;

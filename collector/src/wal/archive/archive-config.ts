@@ -6,9 +6,7 @@
  */
 import { ConfigError, type ConfigReader } from '../../config/config-reader.js';
 import { readAwsClientOptions } from '../../sinks/aws/sink-type-common.js';
-import { createS3Client, type AwsClientOptions } from '../../sinks/aws/clients.js';
-import { archiveBase } from './archive-layout.js';
-import { s3ArchiveStore, type ArchiveStore } from './archive-store.js';
+import type { AwsClientOptions } from '../../sinks/aws/clients.js';
 import type { ArchiveAck } from './wal-shipper.js';
 
 const MIB = 1024 * 1024;
@@ -45,9 +43,4 @@ export function parseWalArchive(wal: ConfigReader): { archive?: WalArchiveConfig
   };
   entry.done();
   return { archive, ack };
-}
-
-/** The store and key base of one node's archive, made at the edge (both threads call this). */
-export function openArchive(config: WalArchiveConfig, nodeId: string): { store: ArchiveStore; base: string } {
-  return { store: s3ArchiveStore(createS3Client(config.client), config.bucket), base: archiveBase(config.prefix, nodeId) };
 }

@@ -9,7 +9,8 @@ import type { CursorStore } from '../cursor-store.js';
 import type { WalFs } from '../wal-fs.js';
 import type { WalShipperOptions } from './wal-shipper.js';
 import { WalShipper, type ArchiveAck } from './wal-shipper.js';
-import { openArchive, type WalArchiveConfig } from './archive-config.js';
+import type { WalArchiveConfig } from './archive-config.js';
+import { openArchive } from './open-archive.js';
 import { archivingCursorStore } from './archiving-cursor-store.js';
 
 export interface RunningWalArchive {
