@@ -78,22 +78,37 @@ export async function restoreWal(options: { readonly store: ArchiveStore; readon
   }
 }
 
+/** Parts fetched at once: an archive shipped every second holds thousands of small parts. */
+const GETS_IN_FLIGHT_MAX = 16;
+
 /** Writes one segment from its parts, each byte once; a hole between parts is a missing part. */
 async function writeSegment(store: ArchiveStore, path: string, parts: PartRef[]): Promise<number> {
   parts.sort((a, b) => a.fromOffset - b.fromOffset || b.toOffset - a.toOffset);
-  const file = await nodeWalFs.open(path, 'w');
+  // The chain of parts that covers the segment from offset 0, and where each one's new bytes start.
+  const chain: { part: PartRef; writeFrom: number }[] = [];
   let covered = 0;
+  for (const part of parts) {
+    if (part.toOffset <= covered) continue;
+    if (part.fromOffset > covered) throw new WalError('COLLECTOR_WAL_ARCHIVE_GAP', `Archived segment ${part.segment} lacks bytes ${covered} to ${part.fromOffset}: a part is missing from the archive.`);
+    chain.push({ part, writeFrom: covered });
+    covered = part.toOffset;
+  }
+  const file = await nodeWalFs.open(path, 'w');
   try {
-    for (const part of parts) {
-      if (part.toOffset <= covered) continue;
-      if (part.fromOffset > covered) throw new WalError('COLLECTOR_WAL_ARCHIVE_GAP', `Archived segment ${part.segment} lacks bytes ${covered} to ${part.fromOffset}: a part is missing from the archive.`);
-      const body = await store.get(part.key);
-      if (!body || body.length !== part.toOffset - part.fromOffset) {
-        throw new WalError('COLLECTOR_WAL_ARCHIVE_GAP', `Archived part ${part.key} is missing or not ${part.toOffset - part.fromOffset} bytes long.`);
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (next < chain.length && !failed) {
+        const { part, writeFrom } = chain[next++]!;
+        const body = await store.get(part.key);
+        if (!body || body.length !== part.toOffset - part.fromOffset) {
+          throw new WalError('COLLECTOR_WAL_ARCHIVE_GAP', `Archived part ${part.key} is missing or not ${part.toOffset - part.fromOffset} bytes long.`);
+        }
+        await writeFully(file, body.subarray(writeFrom - part.fromOffset), writeFrom);
       }
-      await writeFully(file, body.subarray(covered - part.fromOffset), covered);
-      covered = part.toOffset;
-    }
+    };
+    // The first failure stops the other workers before the file closes under them.
+    await Promise.all(Array.from({ length: Math.min(GETS_IN_FLIGHT_MAX, chain.length) }, () => worker().catch((error: unknown) => ((failed = true), Promise.reject(error)))));
     await file.datasync();
   } finally {
     await file.close();
