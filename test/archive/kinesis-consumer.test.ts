@@ -17,7 +17,7 @@ import { driveSink } from '../aws/drive-sink.js';
 import { readWholeStream } from '../aws/kinesis-read.js';
 import { sampleRecords } from '../aws/sample-records.js';
 import { startKinesalite, type KinesaliteServer } from '../support/kinesalite.js';
-import { seededRandom, testSeed } from '../support/seeded-random.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const require = createRequire(import.meta.url);
 const agg = require('aws-kinesis-agg') as {
@@ -38,7 +38,7 @@ afterAll(async () => kinesalite?.stop());
 
 describe('Kinesis consumer helper', () => {
   it('de-aggregates the collector sink\'s KPL records and drops injected duplicates, exactly once per event id', async () => {
-    const random = seededRandom(testSeed('KINESIS_CONSUMER_SEED'));
+    const random = seededRandom('kinesis consumer: duplicates injected');
     const client = kinesalite.client();
     const records = sampleRecords({ count: EVENTS });
     const sink = createKinesisSink({ client, streamName: STREAM, aggregation: true, log });
