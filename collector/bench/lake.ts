@@ -36,6 +36,8 @@ import { writeLakeFile } from '../src/sinks/lake/lake-writer.js';
 import { gzipOnThread } from '../src/sinks/gzip-on-thread.js';
 import type { SinkRecord } from '../src/sinks/sink.js';
 import { encodeParquet } from './lake/parquetjs-baseline.js';
+import { loadParquetWasmCandidate } from './lake/parquet-wasm-candidate.js';
+import { lakeRows } from '../src/lake/lake-row.js';
 
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
 const SEED = 2026;
@@ -98,6 +100,7 @@ try {
   const workload = mixedWorkload({ seed: SEED, events: EVENTS, schemas: latest, startMs: Date.UTC(2026, 10, 2, 10, 0), stepMs: 1, sources: ['web-shop'] });
   const clean = workload.records.filter((r) => r.zone === 'clean');
   const batches = rolls(clean);
+  const n = clean.length;
   console.log(`${clean.length} clean events (seed ${SEED}, ${EVENTS} generated in ${seconds(generated).toFixed(1)} s), ${batches.length} rolls of ${ROLL_MS / 1000} s`);
 
   // This lake, Parquet: lake rows + DuckDB's writer.
@@ -137,6 +140,24 @@ try {
   for (const batch of rolls(prefix)) for (const group of groupByPartition(batch)) parquetjsBytes += (await encodeParquet(group.records, 'SNAPPY')).length;
   const parquetjsSec = seconds(start);
 
+  // Candidate: parquet-wasm + apache-arrow on the same lake rows, when installed (see its file).
+  const candidate = await loadParquetWasmCandidate();
+  let wasmLine = '  Parquet, parquet-wasm 0.8 + apache-arrow 21: not installed (npm i --no-save parquet-wasm@0.8 apache-arrow@21)';
+  if (candidate) {
+    const wasmDir = join(root, 'parquet-wasm');
+    start = process.hrtime.bigint();
+    for (const batch of batches) {
+      for (const group of groupByPartition(batch)) {
+        const first = group.records[0]!;
+        const table = catalog.table(first.zone, first.eventType);
+        const body = candidate.encode(lakeRows(group.records, table).lines, table);
+        await writeLakeFile(wasmDir, join(wasmDir, group.partition, lakeFileName(first, group.records.at(-1)!).replace('.ndjson.gz', '.parquet')), body);
+      }
+    }
+    const wasmSec = seconds(start);
+    wasmLine = `  Parquet, parquet-wasm 0.8 + apache-arrow 21  ${Math.round(n / wasmSec).toLocaleString('en-US').padStart(9)}  ${(( await bytesUnder(wasmDir)) / n).toFixed(1).padStart(6)} B`;
+  }
+
   const before = await filesPerPartition(parquetDir);
   const session = createDuckdbSession();
   start = process.hrtime.bigint();
@@ -156,13 +177,13 @@ try {
   );
   db.closeSync();
 
-  const n = clean.length;
   const perEvent = (bytes: number, events = n) => (bytes / events).toFixed(1);
   console.log(`write, one core (events/s) and bytes/event:`);
   console.log(`  Parquet, DuckDB writer (lake rows, ZSTD)   ${Math.round(n / parquetSec).toLocaleString('en-US').padStart(9)}  ${perEvent(parquetBytes).padStart(6)} B  (after compaction ${perEvent(compactedBytes)} B)`);
   console.log(`  gzip NDJSON, lake rows                     ${Math.round(n / ndjsonSec).toLocaleString('en-US').padStart(9)}  ${perEvent(ndjsonBytes).padStart(6)} B`);
   console.log(`  gzip NDJSON, former lake (envelopes)       ${Math.round(n / formerSec).toLocaleString('en-US').padStart(9)}  ${perEvent(formerBytes).padStart(6)} B`);
   console.log(`  Parquet, @dsnp/parquetjs (former S3, ${prefix.length} events) ${Math.round(prefix.length / parquetjsSec).toLocaleString('en-US').padStart(9)}  ${perEvent(parquetjsBytes, prefix.length).padStart(6)} B`);
+  console.log(wasmLine);
   console.log(`files per clean partition-hour: before compaction max ${before.max}, mean ${before.mean.toFixed(1)} over ${before.partitions} partitions; after: max ${after.max} (${compacted.filesBefore} files → ${compacted.filesAfter} in ${compactSec.toFixed(1)} s)`);
   console.log(`revenue by product (${newQuery.rows} products): Parquet view ${newQuery.ms.toFixed(1)} ms, former read_json_auto over gzip NDJSON ${formerQuery.ms.toFixed(1)} ms (median of 3)`);
   const ratio = formerQuery.ms / newQuery.ms;
