@@ -105,7 +105,7 @@ export class WalShipper {
   private savedLsn = -1;
   private lastSaveMs = 0;
   /** Archived segments and their part keys, so parts of segments retention deleted can go too. */
-  private readonly archived = new Map<string, { firstLsn: Lsn; keys: string[] }>();
+  private readonly archived = new Map<string, { firstLsn: Lsn; keys: Set<string> }>();
   private initialised = false;
   private waiters: { lsn: Lsn; resolve: () => void; reject: (error: Error) => void }[] = [];
   private readonly recoveryPoint: RecoveryPointMeter;
@@ -324,15 +324,15 @@ export class WalShipper {
 
   private rememberPart(segment: string, firstLsn: Lsn, key: string): void {
     const entry = this.archived.get(segment);
-    if (entry) entry.keys.push(key);
-    else this.archived.set(segment, { firstLsn, keys: [key] });
+    if (entry) entry.keys.add(key); // a part re-sent after a failure has the same key
+    else this.archived.set(segment, { firstLsn, keys: new Set([key]) });
   }
 
   /** Segments below the oldest one on disk were delivered and released: their parts go too. */
   private async deleteReleased(oldestLocalLsn: Lsn): Promise<void> {
     const gone = [...this.archived].filter(([, entry]) => entry.firstLsn < oldestLocalLsn);
     if (gone.length === 0) return;
-    await this.options.store.delete(gone.flatMap(([, entry]) => entry.keys), this.ioSignal);
+    await this.options.store.delete(gone.flatMap(([, entry]) => [...entry.keys]), this.ioSignal);
     for (const [segment] of gone) this.archived.delete(segment);
   }
 
