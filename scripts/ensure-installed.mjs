@@ -17,8 +17,19 @@ function run(cmd, args) {
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000)) {
-  // `npm ci` refuses here: the registry lacks some other-platform packages (see ENVIRONMENT.md).
+  // `npm ci` refuses here: the registry lacks some macOS/Windows platform packages, so they are
+  // missing from the lockfile; `npm install` with the committed lockfile works and leaves it unchanged.
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
+}
+
+// The CDK app is its own npm project (aws-cdk-lib is ~190 MB): the root install stays small, and
+// its packages install here, once, for its tests and `npm run synth`.
+const awsDir = join(root, 'examples', 'aws');
+const awsMarker = join(awsDir, 'node_modules', '.package-lock.json');
+const awsLock = join(awsDir, 'package-lock.json');
+if (existsSync(awsLock) && (!existsSync(awsMarker) || statSync(awsLock).mtimeMs > statSync(awsMarker).mtimeMs + 1000)) {
+  console.log('[setup] npm install (examples/aws)');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: awsDir, stdio: 'inherit' });
 }
 
 if (withServices) {

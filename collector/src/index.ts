@@ -12,3 +12,8 @@ export { buildChain, type ChainOptions, type ChainPurpose } from './pipeline/cha
 export { encodeIngestRecord, decodeIngestRecord, type IngestRecord } from './pipeline/ingest-record.js';
 export { CollectorError, isCollectorError, type CollectorErrorCode } from './errors.js';
 export type { Sink, SinkRecord, SinkLimits, SinkOutcome } from './sinks/sink.js';
+// The lake's tables from the schema catalog: what the CDK app (examples/aws) declares in Glue.
+export { loadLakeCatalog, buildLakeCatalog, type LakeCatalog } from './lake/lake-catalog.js';
+export { lakeTables, athenaTables, type LakeTable } from './lake/lake-views.js';
+export { athenaType } from './lake/sql-types.js';
+export type { Column, ColumnType, TableSchema } from './lake/table-schema.js';

@@ -1,6 +1,9 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's Chromium, headless, with nothing phoning home (see shared/ENVIRONMENT.md). */
+/**
+ * Debian's Chromium (`apt-get install chromium`), headless, with nothing phoning home: QUIC, background
+ * networking, component updates and sync are off, so a test sees only the requests it makes.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
