@@ -7,6 +7,7 @@
  *   shopstream-collector wal restore --from s3://<bucket>/<prefix>/<nodeId> [--endpoint <url>] [--region <r>] <dir>
  *                                             rebuild a node's WAL from its archive (wal/README.md "Archive")
  *   shopstream-collector lake views|compact    DuckDB views / Athena DDL for the lake; compact closed hours (./lake/lake-command.ts)
+ *   shopstream-collector backfill|redrive      send raw-zone / failed-zone events through the current chain again (./reprocess/reprocess-command.ts)
  *   shopstream-collector keygen [--key-id <n>] print a sealing key pair: the SDK's public half, the collector's `ingest.decryption.keys` entry
  *   shopstream-collector sink sql <name> [--config <file>]  print the SQL that sets up a postgres sink's schema, for a DBA to run
  *   shopstream-collector --version
@@ -25,6 +26,7 @@ import { loadConfigWithSettings } from './config/load-config.js';
 import { sinkTypes } from './delivery/sink-types.js';
 import { isCollectorError } from './errors.js';
 import { LAKE_USAGE } from './lake/lake-command.js';
+import { REPROCESS_USAGE } from './reprocess/reprocess-usage.js';
 import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
 
@@ -37,6 +39,7 @@ const USAGE = `usage: shopstream-collector [serve] [--config <file>]
        shopstream-collector wal repair <dir>
        shopstream-collector wal restore --from s3://<bucket>/<prefix>/<nodeId> [--endpoint <url>] [--region <r>] <dir>
 ${LAKE_USAGE}
+${REPROCESS_USAGE}
        shopstream-collector keygen [--key-id <n>]
        shopstream-collector sink sql <name> [--config <file>]
        shopstream-collector --version | --help`;
@@ -70,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   if (command === 'keygen') return keygenCommand(rest);
   if (command === 'sink') return sinkCommand(rest);
   if (command === 'lake') return (await import('./lake/lake-command.js')).lakeCommand(rest);
+  if (command === 'backfill' || command === 'redrive') return (await import('./reprocess/reprocess-command.js')).reprocessCommand(command, rest);
   if (command !== 'serve') return refuse(`unknown command "${command}"`);
   const parsed = parseFlags(rest, [CONFIG, HELP, VERSION], 0);
   if (parsed.status === 'failure') return refuse(parsed.message);

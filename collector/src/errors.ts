@@ -51,7 +51,10 @@ export type CollectorErrorCode =
   // Other trackers' protocols (pipeline/segment, rudderstack, snowplow):
   | 'COLLECTOR_BAD_HOST_HEADER'
   | 'COLLECTOR_SNOWPLOW_MIXED_APP_IDS'
-  | 'COLLECTOR_SNOWPLOW_BAD_EVENT';
+  | 'COLLECTOR_SNOWPLOW_BAD_EVENT'
+  // backfill / redrive (reprocess/): the lake cannot be read, or the collector refused a resend:
+  | 'COLLECTOR_REPROCESS_STORE'
+  | 'COLLECTOR_REPROCESS_SEND';
 
 export interface CollectorErrorOptions {
   /** HTTP status when the error answers a request; 500 when absent. */

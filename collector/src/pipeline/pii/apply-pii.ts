@@ -46,13 +46,20 @@ function applyAt(node: unknown, rule: PiiRule, depth: number, cipher: FieldCiphe
   return copy;
 }
 
+/**
+ * Tokens this stage made. A value that already is one is kept as it is: events re-ingested from
+ * the lake (`backfill`, `redrive`) were scrubbed once, and hashing a token again would break joins.
+ */
+const PSEUDONYM = /^p1_[A-Za-z0-9_-]{43}$/;
+const SEALED = /^e1\.[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/;
+
 function transform(value: unknown, rule: PiiRule, cipher: FieldCipher, eventId: string, indexes: string): unknown {
   if (value === undefined || value === null) return value;
   switch (rule.action) {
     case 'hash':
-      return cipher.pseudonym(value);
+      return typeof value === 'string' && PSEUDONYM.test(value) ? value : cipher.pseudonym(value);
     case 'encrypt':
-      return cipher.encrypt(value, `${eventId}/${rule.path.join('/')}${indexes}`);
+      return typeof value === 'string' && SEALED.test(value) ? value : cipher.encrypt(value, `${eventId}/${rule.path.join('/')}${indexes}`);
     case 'drop':
       return undefined;
   }

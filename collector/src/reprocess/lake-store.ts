@@ -1,0 +1,72 @@
+/**
+ * Where reprocessing reads the lake: the local folder or an S3 sink's bucket and prefix, through
+ * the same listing and fetching compaction uses (../lake/compaction/compaction-store.ts), so both
+ * layouts are read alike. Rows are read from NDJSON.gz files; a Parquet lake is refused with a
+ * clear message (its rows would need DuckDB's typed read, and this reader does not do it yet).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { LakeZone } from '@shopstream/shared';
+import { CollectorError } from '../errors.js';
+import type { CollectorConfig } from '../config/config.js';
+import type { CompactionStore } from '../lake/compaction/compaction-store.js';
+import { localCompactionStore } from '../lake/compaction/local-compaction-store.js';
+import { s3CompactionStore } from '../lake/compaction/s3-compaction-store.js';
+import type { LakePartitionFiles } from '../lake/local-lake-files.js';
+import { createS3Client, type AwsClientOptions } from '../sinks/aws/clients.js';
+
+/** One lake file read back: its rows in file order. */
+export interface LakeFileRows {
+  readonly partition: LakePartitionFiles;
+  readonly file: string;
+  readonly rows: Record<string, unknown>[];
+}
+
+export interface LakeStore {
+  readonly label: string;
+  /** Partitions of `zone` whose hour starts within [fromMs, toMs] (both inclusive). */
+  partitions(zone: LakeZone, fromMs?: number, toMs?: number): Promise<LakePartitionFiles[]>;
+  /** The partition's NDJSON files, one at a time (bounded memory: one file's rows). */
+  files(partition: LakePartitionFiles): AsyncIterable<LakeFileRows>;
+  close(): Promise<void>;
+}
+
+const storeError = (message: string) => new CollectorError('COLLECTOR_REPROCESS_STORE', message);
+
+/**
+ * `--dir` wins; else `--sink <name>` (a lake or s3 sink of the config); else the config's first
+ * lake sink, else its first s3 sink.
+ */
+export async function openLakeStore(config: CollectorConfig, options: { readonly dir?: string; readonly sink?: string }): Promise<LakeStore> {
+  let store: CompactionStore;
+  if (options.dir !== undefined) store = localCompactionStore(resolve(options.dir));
+  else {
+    const sink = options.sink !== undefined ? config.sinks.find((s) => s.name === options.sink) : config.sinks.find((s) => s.type === 'lake') ?? config.sinks.find((s) => s.type === 's3');
+    if (!sink || (sink.type !== 'lake' && sink.type !== 's3')) throw storeError(options.sink !== undefined ? `no lake or s3 sink named "${options.sink}" in the config` : 'the config has no lake or s3 sink: pass --dir <lake folder>');
+    if (sink.format === 'parquet') throw storeError(`sink "${sink.name}" writes Parquet: reprocessing reads NDJSON lakes only for now`);
+    store = sink.type === 'lake' ? localCompactionStore(resolve(config.lake.dir)) : s3CompactionStore(createS3Client(sink.client as AwsClientOptions), sink.bucket as string, sink.prefix as string);
+  }
+  const workDir = await mkdtemp(join(tmpdir(), 'shopstream-reprocess-'));
+  let listed: Promise<LakePartitionFiles[]> | undefined;
+  return {
+    label: store.label,
+    async partitions(zone, fromMs = -Infinity, toMs = Infinity) {
+      const all = await (listed ??= store.partitions());
+      return all.filter((p) => p.zone === zone && p.hourStartMs >= fromMs && p.hourStartMs <= toMs);
+    },
+    async *files(partition) {
+      for (const { name } of partition.files) {
+        if (!name.endsWith('.ndjson.gz')) throw storeError(`${partition.partition}/${name} is Parquet: reprocessing reads NDJSON lakes only for now`);
+        const [path] = await store.fetch(partition.partition, [name], workDir);
+        const text = gunzipSync(await readFile(path!)).toString('utf8');
+        if (path!.startsWith(workDir)) await rm(path!, { force: true });
+        const rows: Record<string, unknown>[] = [];
+        for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line) as Record<string, unknown>);
+        yield { partition, file: name, rows };
+      }
+    },
+    close: () => rm(workDir, { recursive: true, force: true }),
+  };
+}
