@@ -15,6 +15,9 @@ import { buildLakeCatalog } from '../lake-catalog.js';
 import { duckdbViews, lakeTables, type LakeFileFormat } from '../lake-views.js';
 import { listLakePartitions } from '../local-lake-files.js';
 import { createParquetWriter } from '../parquet-writer.js';
+import { compactLake } from '../compaction/compact-lake.js';
+import { localCompactionStore } from '../compaction/local-compaction-store.js';
+import { createDuckdbSession } from '../duckdb-session.js';
 import { mixedWorkload, type Workload } from './mixed-workload.js';
 
 const SEED = Number(process.env.LAKE_SEED ?? 1305);
@@ -39,7 +42,7 @@ async function viewsOn(dir: string, format: LakeFileFormat) {
 beforeAll(async () => {
   console.log(`lake formats: seed ${SEED}`);
   root = await mkdtemp(join(tmpdir(), 'lake-formats-'));
-  workload = mixedWorkload({ seed: SEED, events: 3000, schemas: latest, startMs: Date.UTC(2026, 11, 5, 9, 40), stepMs: 1500 });
+  workload = mixedWorkload({ seed: SEED, events: 3000, schemas: latest, startMs: Date.UTC(2026, 11, 5, 9, 5), stepMs: 1000, sources: ['web-shop', 'app-eu-2'] });
   for (const format of ['ndjson', 'parquet'] as const) {
     lakes[format] = join(root, format);
     const parquetWriter = format === 'parquet' ? createParquetWriter() : undefined;
@@ -105,5 +108,22 @@ describe('lake formats and views', () => {
     for (const sql of QUERIES) expect({ sql, rows: await parquet.query(sql) }).toEqual({ sql, rows: await ndjson.query(sql) });
     ndjson.close();
     parquet.close();
+  });
+
+  // Parquet compaction is proven under kill -9 in test/lake/compaction.test.ts; NDJSON here.
+  it('compacting an NDJSON lake changes no answer, and leaves one file per partition', async () => {
+    const session = createDuckdbSession();
+    for (const format of ['ndjson'] as const) {
+      const before = await viewsOn(lakes[format], format);
+      const answers = await Promise.all(QUERIES.map((sql) => before.query(sql)));
+      before.close();
+      const report = await compactLake(localCompactionStore(lakes[format]), { catalog, session, closedAfterMs: 0, nowMs: () => Date.UTC(2030, 0, 1) });
+      expect(report.partitions).toBeGreaterThan(0);
+      for (const partition of await listLakePartitions(lakes[format])) expect(partition.files).toHaveLength(1);
+      const after = await viewsOn(lakes[format], format);
+      for (let i = 0; i < QUERIES.length; i++) expect({ format, sql: QUERIES[i], rows: await after.query(QUERIES[i]!) }).toEqual({ format, sql: QUERIES[i], rows: answers[i] });
+      after.close();
+    }
+    await session.close();
   });
 });
