@@ -127,7 +127,7 @@ export function athenaTables(catalog: LakeCatalog, options: AthenaTablesOptions)
     const storage =
       options.format === 'parquet'
         ? `STORED AS PARQUET`
-        : `ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\nWITH SERDEPROPERTIES ('case.insensitive' = 'true', 'ignore.malformed.json' = 'false', 'timestamp.formats' = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")\nSTORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'`;
+        : `ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\nWITH SERDEPROPERTIES ('case.insensitive' = 'true', 'ignore.malformed.json' = 'false', 'timestamp.formats' = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z',yyyy-MM-dd HH:mm:ss.SSSSSS,yyyy-MM-dd HH:mm:ss.SSS,yyyy-MM-dd HH:mm:ss")\nSTORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat' OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'`;
     out.push(
       `CREATE EXTERNAL TABLE IF NOT EXISTS ${options.database}.${table.name} (\n${columns}\n)\n` +
         `PARTITIONED BY (\`source_id\` string, \`event_type\` string, \`dt\` string, \`hr\` string)\n${storage}\n` +
