@@ -34,7 +34,7 @@ import type { Sink } from './sinks/sink.js';
 import { LogEvent } from './telemetry/events.js';
 import { createLogger } from './telemetry/log.js';
 import { CollectorMetrics } from './telemetry/metrics.js';
-import { sinkCountersOf, type NamedSinkCounters } from './sinks/aws/sink-counters.js';
+import { sinkCountersOf, type NamedSinkCounters } from './sinks/sink-counters.js';
 import { openWal } from './wal/open-wal.js';
 import { ARCHIVE_CURSOR_NAME } from './wal/archive/archive-layout.js';
 import type { RunningWalArchive } from './wal/archive/start-wal-archive.js';

@@ -8,13 +8,19 @@ import type { Sink, SinkLimits } from '../sinks/sink.js';
 import type { ConfigReader } from './config-reader.js';
 
 /** Every `sinks[]` entry has a `type` and a unique `name` (the cursor and metric label). */
-export interface SinkConfig {
+export type SinkEntry = {
   readonly type: string;
   readonly name: string;
   /** Overrides of the kind's batching limits. */
   readonly limits: SinkLimits;
-  readonly [key: string]: unknown;
-}
+};
+
+/**
+ * One `sinks[]` entry as its kind's `parse` validated it: the common keys plus the kind's own,
+ * typed (`SinkConfig<S3SinkOptions>`), so `create` reads them without casts. Generic code
+ * (routing, cursors, metrics) sees `SinkConfig` and only the common keys are known to it.
+ */
+export type SinkConfig<Options extends Record<string, unknown> = Record<string, unknown>> = SinkEntry & Readonly<Options>;
 
 /** What the rest of the config offers a sink while it is read (e.g. the lake directory). */
 export interface SinkConfigContext {
@@ -31,14 +37,23 @@ export interface SinkDeps {
   readonly nodeId?: string;
 }
 
-export interface SinkType {
+/**
+ * A kind of sink as a plugin (Vector's `#[configurable_component]` sinks): its typed, validated
+ * options, its defaults, and how it is built. Declare one with `defineSinkType` so the options
+ * type is inferred from `parse` and `create` gets it.
+ */
+export interface SinkType<Options extends Record<string, unknown> = Record<string, unknown>> {
   readonly type: string;
   /** Zones a sink of this kind receives when no routing rule names it. */
   readonly defaultZones: readonly LakeZone[];
   readonly defaultLimits: SinkLimits;
-  /** Reads the kind's own keys of one entry (`type`, `name`, `limits` are read already); throw ConfigError. */
-  parse(entry: ConfigReader, context: SinkConfigContext): Record<string, unknown>;
-  create(config: SinkConfig, deps: SinkDeps): Sink | Promise<Sink>;
+  /** Reads and validates the kind's own keys of one entry (`type`, `name`, `limits` are read already); throws ConfigError naming the key. */
+  parse(entry: ConfigReader, context: SinkConfigContext): Options;
+  create(config: SinkConfig<Options>, deps: SinkDeps): Sink | Promise<Sink>;
+}
+
+export function defineSinkType<Options extends Record<string, unknown>>(kind: SinkType<Options>): SinkType<Options> {
+  return kind;
 }
 
 export function readSinkLimits(entry: ConfigReader, defaults: SinkLimits): SinkLimits {

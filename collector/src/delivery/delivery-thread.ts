@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
 import type { IngestObserver } from '../pipeline/ingest-observer.js';
 import type { ReloadOutcome } from '../pipeline/schema/reloadable-registry.js';
-import type { NamedSinkCounters } from '../sinks/aws/sink-counters.js';
+import type { NamedSinkCounters } from '../sinks/sink-counters.js';
 import { LogEvent } from '../telemetry/events.js';
 import type { OpenedWal } from '../wal/open-wal.js';
 import type { DeliveryObserver, SinkStatus } from './delivery-types.js';

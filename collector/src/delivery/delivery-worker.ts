@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { walRecordBytesMax } from '../config/config.js';
 import { createIngestRuntime } from '../pipeline/ingest-runtime.js';
-import { sinkCountersOf } from '../sinks/aws/sink-counters.js';
+import { sinkCountersOf } from '../sinks/sink-counters.js';
 import { LogEvent } from '../telemetry/events.js';
 import { createLogger } from '../telemetry/log.js';
 import { openWalFollower } from '../wal/wal-follower.js';

@@ -9,7 +9,7 @@
  */
 import type { CollectorConfig } from '../config/config.js';
 import type { ReloadOutcome } from '../pipeline/schema/reloadable-registry.js';
-import type { NamedSinkCounters } from '../sinks/aws/sink-counters.js';
+import type { NamedSinkCounters } from '../sinks/sink-counters.js';
 import type { WalSnapshot } from '../wal/wal.js';
 import type { SinkStatus } from './delivery-types.js';
 import type { ObservedCalls } from './observed-calls.js';

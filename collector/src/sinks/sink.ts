@@ -1,3 +1,4 @@
+import type { SinkCounters } from './sink-counters.js';
 import type { LakeZone, Outcome } from '@shopstream/shared';
 import type { Lsn } from '../wal/wal.js';
 
@@ -57,6 +58,8 @@ export type SinkOutcome =
 export interface Sink {
   readonly name: string;
   readonly limits: SinkLimits;
+  /** What the sink reports beyond the loop's own figures (API calls, bytes billed, throttling): /metrics reads it at scrape time. */
+  readonly counters?: Readonly<SinkCounters>;
   write(records: readonly SinkRecord[], signal: AbortSignal): Promise<SinkOutcome>;
   close?(): Promise<void>;
 }

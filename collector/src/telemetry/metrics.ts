@@ -8,7 +8,7 @@ import type { BreakerState } from '../delivery/circuit-breaker.js';
 import type { DeliveryObserver, SinkStatus } from '../delivery/sink-loop.js';
 import { MetricName } from './events.js';
 import type { IngestCounts, IngestObserver } from '../pipeline/ingest-observer.js';
-import type { NamedSinkCounters } from '../sinks/aws/sink-counters.js';
+import type { NamedSinkCounters } from '../sinks/sink-counters.js';
 import type { ArchiveStatus } from '../wal/archive/wal-shipper.js';
 
 export interface GaugeSources {

@@ -5,7 +5,7 @@
  */
 import type { Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
 import { sendInCalls, type BatchEntry, type CallLimits, type EntryResult } from '../aws-batcher.js';
-import type { SinkCounters } from './sink-counters.js';
+import type { SinkCounters } from '../sink-counters.js';
 import { reportBatch, type BatchReporter } from './report-batch.js';
 
 /** A sink with counters the telemetry exporter reads. */

@@ -5,7 +5,7 @@
 import type { SinkOutcome } from '../sink.js';
 import { LogEvent } from '../../telemetry/events.js';
 import type { BatchReport } from '../aws-batcher.js';
-import { createSinkCounters, type SinkCounters } from './sink-counters.js';
+import { createSinkCounters, type SinkCounters } from '../sink-counters.js';
 import { createIntervalLog, stderrSinkLog, type SinkLog } from './interval-log.js';
 
 /** Each AWS sink's log events (listed in telemetry/events.ts); S3 has no per-entry results. */

@@ -1,4 +1,4 @@
-import type { SinkType } from '../../config/sink-type.js';
+import { defineSinkType } from '../../config/sink-type.js';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
@@ -7,7 +7,7 @@ import { FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYT
 const defaultLimits = { recordsMax: FIREHOSE_CALL_ENTRIES_MAX, bytesMax: FIREHOSE_CALL_BYTES_MAX, recordBytesMax: FIREHOSE_RECORD_BYTES_MAX, lingerMs: 500 };
 
 /** `{ type: "firehose", deliveryStreamName, region?, endpoint? }` */
-export const firehoseSinkType: SinkType = {
+export const firehoseSinkType = defineSinkType({
   type: 'firehose',
   defaultZones: ['clean'],
   defaultLimits,
@@ -22,10 +22,10 @@ export const firehoseSinkType: SinkType = {
     const [{ createFirehoseClient }, { createFirehoseSink }] = await Promise.all([import('../aws/clients.js'), import('./firehose-sink.js')]);
     return createFirehoseSink({
       name: config.name,
-      client: createFirehoseClient(config.client as AwsClientOptions),
-      deliveryStreamName: config.deliveryStreamName as string,
+      client: createFirehoseClient(config.client),
+      deliveryStreamName: config.deliveryStreamName,
       limits: changedLimits(config.limits, defaultLimits),
       log: pinoSinkLog(deps.log),
     });
   },
-};
+});

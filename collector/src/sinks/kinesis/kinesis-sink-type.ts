@@ -1,4 +1,4 @@
-import type { SinkType } from '../../config/sink-type.js';
+import { defineSinkType } from '../../config/sink-type.js';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions, readBoolean } from '../aws/sink-type-common.js';
@@ -8,7 +8,7 @@ import type { PartitionKeyField } from './partition-key.js';
 const defaultLimits = { recordsMax: KINESIS_CALL_ENTRIES_MAX, bytesMax: KINESIS_CALL_BYTES_MAX, recordBytesMax: KINESIS_RECORD_BYTES_MAX, lingerMs: 500 };
 
 /** `{ type: "kinesis", streamName, region?, endpoint?, partitionKey?: eventId|sessionId|userId, aggregation?: false }` */
-export const kinesisSinkType: SinkType = {
+export const kinesisSinkType = defineSinkType({
   type: 'kinesis',
   defaultZones: ['clean'],
   defaultLimits,
@@ -25,12 +25,12 @@ export const kinesisSinkType: SinkType = {
     const [{ createKinesisClient }, { createKinesisSink }] = await Promise.all([import('../aws/clients.js'), import('./kinesis-sink.js')]);
     return createKinesisSink({
       name: config.name,
-      client: createKinesisClient(config.client as AwsClientOptions),
-      streamName: config.streamName as string,
-      partitionKey: config.partitionKey as PartitionKeyField,
-      aggregation: config.aggregation as boolean,
+      client: createKinesisClient(config.client),
+      streamName: config.streamName,
+      partitionKey: config.partitionKey,
+      aggregation: config.aggregation,
       limits: changedLimits(config.limits, defaultLimits),
       log: pinoSinkLog(deps.log),
     });
   },
-};
+});

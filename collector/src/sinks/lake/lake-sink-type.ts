@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { SinkType } from '../../config/sink-type.js';
+import { defineSinkType } from '../../config/sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
 import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
 import type { ParquetCodec } from '../../lake/parquet-writer.js';
@@ -15,7 +15,7 @@ import type { LakeFormat } from './lake-sink.js';
  * `limits.lingerMs` (default 10 s) or at `limits.bytesMax` (64 MiB of JSON), and closed hours are
  * compacted every 10 minutes (../../lake/compaction/).
  */
-export const lakeSinkType: SinkType = {
+export const lakeSinkType = defineSinkType({
   type: 'lake',
   defaultZones: ['raw', 'clean', 'failed', 'audit'],
   defaultLimits: { recordsMax: 200_000, bytesMax: 64 * 1024 * 1024, recordBytesMax: 1024 * 1024, lingerMs: 10_000 },
@@ -43,16 +43,16 @@ export const lakeSinkType: SinkType = {
       import('./lake-temp-sweep.js'),
     ]);
     // Before the first write: temp files a kill -9 left behind are never replaced (new pid, new name).
-    const swept = await sweepLakeTempFiles(config.dir as string);
+    const swept = await sweepLakeTempFiles(config.dir);
     if (swept.removed > 0) deps.log.info({ event: LogEvent.LakeTempSwept, sink: config.name, ...swept }, `lake: removed ${swept.removed} temp files left by a killed collector`);
-    const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);
-    const dir = config.dir as string;
-    const format = config.format as LakeFormat;
+    const catalog = await loadLakeCatalog(config.schemasDir);
+    const dir = config.dir;
+    const format = config.format;
     const sink = createLakeSink({
-      name: config.name, dir, limits: config.limits, gzipLevel: config.gzipLevel as number, catalog, format,
+      name: config.name, dir, limits: config.limits, gzipLevel: config.gzipLevel, catalog, format,
       partitionTimeMs: configuredPartitionTime(config),
-      ...(format === 'parquet' ? { parquetWriter: createParquetWriter({ codec: config.parquetCompression as ParquetCodec }) } : {}),
+      ...(format === 'parquet' ? { parquetWriter: createParquetWriter({ codec: config.parquetCompression }) } : {}),
     });
     return withCompaction(sink, localCompactionStore(dir), catalog, config, deps);
   },
-};
+});

@@ -3,18 +3,20 @@
  * receives the clean, failed and audit zones by default (raw has no table). The typed config
  * travels in the entry's `postgres` key; `postgresConfigOf` is the one place that reads it back.
  */
-import type { SinkConfig, SinkType } from '../../config/sink-type.js';
+import { defineSinkType, type SinkConfig } from '../../config/sink-type.js';
 import { readPostgresSinkConfig, type PostgresSinkConfig } from './postgres-config.js';
 
 const MIB = 1024 * 1024;
 /** One transaction per batch: 10,000 rows or 16 MiB of JSON, whichever first; 1 s linger. */
 const defaultLimits = { recordsMax: 10_000, bytesMax: 16 * MIB, recordBytesMax: 4 * MIB, lingerMs: 1_000 };
 
+/** For generic code holding any `sinks[]` entry (the `sink sql` command): the postgres options, checked. */
 export function postgresConfigOf(config: SinkConfig): PostgresSinkConfig {
+  if (config.type !== 'postgres') throw new Error(`sink ${config.name} is a ${config.type} sink, not postgres`);
   return config.postgres as PostgresSinkConfig;
 }
 
-export const postgresSinkType: SinkType = {
+export const postgresSinkType = defineSinkType({
   type: 'postgres',
   defaultZones: ['clean', 'failed', 'audit'],
   defaultLimits,
@@ -29,7 +31,7 @@ export const postgresSinkType: SinkType = {
       import('./connection-options.js'),
       import('../../lake/lake-catalog.js'),
     ]);
-    const config = postgresConfigOf(sinkConfig);
+    const config = sinkConfig.postgres;
     const target = parseTarget(resolveUrl(config, process.env));
     const password = await passwordFor(config, target);
     const catalog = await loadLakeCatalog();
@@ -45,4 +47,4 @@ export const postgresSinkType: SinkType = {
     await sink.open();
     return sink;
   },
-};
+});

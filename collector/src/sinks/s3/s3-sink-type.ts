@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
 import { readCompactionConfig } from '../../lake/compaction/compaction-config.js';
-import type { SinkType } from '../../config/sink-type.js';
+import { defineSinkType } from '../../config/sink-type.js';
 import type { AwsClientOptions } from '../aws/clients.js';
 import { changedLimits } from '../aws/sink-limits.js';
 import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
@@ -18,7 +18,7 @@ const defaultLimits = { recordsMax: 1_000_000, bytesMax: 1 << 30, recordBytesMax
  * compactClosedAfterMs?, compactTargetBytes?, partitionBy?: receivedAt|timestamp, lateAfterMs? }`; receives every zone
  * by default, like the local lake it mirrors.
  */
-export const s3SinkType: SinkType = {
+export const s3SinkType = defineSinkType({
   type: 's3',
   defaultZones: ['raw', 'clean', 'failed', 'audit'],
   defaultLimits,
@@ -49,24 +49,24 @@ export const s3SinkType: SinkType = {
       import('../../lake/compaction/s3-compaction-store.js'),
     ]);
     const { lingerMs, ...lowered } = changedLimits(config.limits, defaultLimits);
-    const client = createS3Client(config.client as AwsClientOptions);
-    const catalog = await loadLakeCatalog(config.schemasDir as string | undefined);
+    const client = createS3Client(config.client);
+    const catalog = await loadLakeCatalog(config.schemasDir);
     const sink = createS3Sink({
       name: config.name,
       client,
-      bucket: config.bucket as string,
-      prefix: config.prefix as string,
+      bucket: config.bucket,
+      prefix: config.prefix,
       ...(deps.nodeId ? { nodeId: deps.nodeId } : {}),
-      format: config.format as S3Format,
-      rollBytes: config.rollBytes as number,
-      rollAgeMs: lingerMs ?? (config.rollAgeMs as number),
-      parquetCompression: config.parquetCompression as ParquetCodec,
-      partBytes: config.partBytes as number,
+      format: config.format,
+      rollBytes: config.rollBytes,
+      rollAgeMs: lingerMs ?? config.rollAgeMs,
+      parquetCompression: config.parquetCompression,
+      partBytes: config.partBytes,
       limits: lowered,
       log: pinoSinkLog(deps.log),
       catalog,
       partitionTimeMs: configuredPartitionTime(config),
     });
-    return withCompaction(sink, s3CompactionStore(client, config.bucket as string, config.prefix as string), catalog, config, deps);
+    return withCompaction(sink, s3CompactionStore(client, config.bucket, config.prefix), catalog, config, deps);
   },
-};
+});

@@ -1,3 +1,4 @@
+import type { SinkType } from '../../../config/sink-type.js';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { parseConfig } from '../../../config/config.js';
@@ -6,7 +7,7 @@ import { kinesisSinkType } from '../../kinesis/kinesis-sink-type.js';
 import { firehoseSinkType } from '../../firehose/firehose-sink-type.js';
 import { s3SinkType } from '../../s3/s3-sink-type.js';
 
-const types = [lakeSinkType, kinesisSinkType, firehoseSinkType, s3SinkType];
+const types: readonly SinkType[] = [lakeSinkType, kinesisSinkType, firehoseSinkType, s3SinkType];
 const log = pino({ level: 'silent' });
 
 describe('AWS sink types in the collector config', () => {

@@ -1,8 +1,10 @@
 /**
- * Throughput and error counters every AWS sink keeps. Plain numbers that only grow, so the
+ * Throughput and error counters a sink may declare (`Sink.counters`; the AWS sinks do). Plain numbers that only grow, so the
  * telemetry exporter can read them at scrape time (`sink.counters`) without the sinks knowing
  * about prom-client.
  */
+import type { Sink } from './sink.js';
+
 export interface SinkCounters {
   /** Sink records acknowledged by the service. */
   recordsWritten: number;
@@ -28,12 +30,9 @@ export interface NamedSinkCounters {
   readonly counters: Readonly<SinkCounters>;
 }
 
-/** The counters of those sinks that keep them (the AWS sinks), read at scrape time. */
-export function sinkCountersOf(sinks: readonly { readonly name: string; readonly counters?: unknown }[]): NamedSinkCounters[] {
+/** The counters of those sinks that declare them, read at scrape time. */
+export function sinkCountersOf(sinks: readonly Pick<Sink, 'name' | 'counters'>[]): NamedSinkCounters[] {
   const out: NamedSinkCounters[] = [];
-  for (const sink of sinks) {
-    const counters = sink.counters as SinkCounters | undefined;
-    if (counters !== undefined && typeof counters.calls === 'number') out.push({ sink: sink.name, counters });
-  }
+  for (const sink of sinks) if (sink.counters) out.push({ sink: sink.name, counters: sink.counters });
   return out;
 }
