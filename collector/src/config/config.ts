@@ -106,6 +106,12 @@ export interface DeliveryConfig {
    * quota and `lagAgeMaxMs` (503). 0 keeps the process's priority.
    */
   readonly workerNice: number;
+  /**
+   * Where dead letters go: absent, the `failed` zone of the local `lake.dir`; or the name of an
+   * `s3` (or `lake`) sink, whose `failed` zone then holds them (object names
+   * `<nodeId>.dlq-<sink>-…`), so a fleet without a persistent lake disk keeps them in S3.
+   */
+  readonly deadLetterSink?: string;
 }
 
 /** Sends records of the listed zones (and event types, when listed) to `sink`. */
@@ -243,6 +249,7 @@ function parseWith(root: ConfigReader, sinkTypes: readonly SinkType[], env: Read
     writeTimeoutMs: deliveryIn.int('writeTimeoutMs', 30_000, { min: 100, max: 600_000, unit: 'ms' }),
     thread: deliveryIn.oneOf<'worker' | 'main'>('thread', 'worker', ['worker', 'main']),
     workerNice: deliveryIn.int('workerNice', 10, { min: 0, max: 19, unit: 'niceness' }),
+    ...(deliveryIn.raw('deadLetterSink') === undefined ? {} : { deadLetterSink: deliveryIn.str('deadLetterSink') }),
   };
   deliveryIn.done();
 
@@ -258,6 +265,10 @@ function parseWith(root: ConfigReader, sinkTypes: readonly SinkType[], env: Read
     return { ...own, type, name, limits: limitsOfSink };
   });
   requireUnique(sinks.map((s) => s.name), 'sinks[].name');
+  const deadLetterTargets = sinks.filter((s) => s.type === 's3' || s.type === 'lake').map((s) => s.name);
+  if (delivery.deadLetterSink !== undefined && !deadLetterTargets.includes(delivery.deadLetterSink)) {
+    throw new ConfigError('delivery.deadLetterSink', `must name a configured s3 or lake sink (${deadLetterTargets.join(', ') || 'none configured'})`, delivery.deadLetterSink);
+  }
 
   const sinkNames = new Set(sinks.map((s) => s.name));
   const routing = root.list('routing', []).map((entry): RouteRule => {

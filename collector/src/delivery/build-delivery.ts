@@ -13,7 +13,7 @@ import { createProcessor, type Stage } from '../pipeline/processor.js';
 import type { Sink } from '../sinks/sink.js';
 import type { CursorStore } from '../wal/cursor-store.js';
 import type { WriteAheadLog } from '../wal/wal.js';
-import { createLakeDeadLetter } from './dead-letter.js';
+import { createLakeDeadLetter, createSinkDeadLetter } from './dead-letter.js';
 import { Delivery } from './delivery.js';
 import type { DeliveryObserver } from './delivery-types.js';
 import { routeFor } from './router.js';
@@ -49,7 +49,10 @@ export async function buildDelivery(parts: DeliveryParts): Promise<{ delivery: D
   const budget = new DecodedBytesBudget(config.limits.decodedBytesInFlightMax);
   const chain = createProcessor(parts.reshape ? parts.reshape(stages) : stages);
   const processor = shareProcessed(withDecodedBytesBudget(chain, budget, config.limits.decodedBytesMax), SHARED_PROCESSED_RECORDS_MAX);
-  const deadLetter = createLakeDeadLetter(resolve(config.lake.dir));
+  const target = config.sinks.find((s) => s.name === config.delivery.deadLetterSink);
+  const deadLetter = target
+    ? createSinkDeadLetter(async (failing) => parts.types.get(target.type)!.create({ ...target, name: `dlq-${failing}` }, { log, nodeId: `${parts.nodeId}.dlq-${failing}` }))
+    : createLakeDeadLetter(resolve(config.lake.dir));
   const delivery = new Delivery({
     log,
     ...(wal.applyRetention && parts.retentionIntervalMs ? { retention: { wal: { applyRetention: () => wal.applyRetention!() }, intervalMs: parts.retentionIntervalMs } } : {}),
