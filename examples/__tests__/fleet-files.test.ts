@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig, sinkTypes } from '@shopstream/collector';
 import { parse, parseAllDocuments } from 'yaml';
+import { statefulSetEnv } from './k8s-manifests.js';
 
 const fleetDir = join(import.meta.dirname, '..', 'fleet');
 const k8sDir = join(fleetDir, 'k8s');
@@ -36,11 +37,11 @@ describe('k8s manifests', () => {
   const [statefulSet] = only(objects, 'StatefulSet');
 
   it('every object has apiVersion, kind, metadata.name and a body', () => {
-    expect(objects.map((object) => object.kind).sort()).toEqual(['ConfigMap', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service', 'Service', 'StatefulSet']);
+    expect(objects.map((object) => object.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PodDisruptionBudget', 'Secret', 'Service', 'Service', 'Service', 'ServiceAccount', 'StatefulSet']);
     for (const object of objects) {
       expect(object.apiVersion, object.kind).toMatch(/^([a-z.]+\/)?v\d+((alpha|beta)\d+)?$/);
       expect(object.metadata.name, object.kind).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-      expect(object.spec ?? object.data, object.kind).toBeTypeOf('object');
+      if (!['Namespace', 'ServiceAccount'].includes(object.kind)) expect(object.spec ?? object.data ?? (object as any).stringData, object.kind).toBeTypeOf('object');
     }
   });
 
@@ -74,7 +75,9 @@ describe('k8s manifests', () => {
 
   it('Services, PDB and HPA select or target the StatefulSet', () => {
     const labels = statefulSet!.spec.template.metadata.labels;
-    for (const selecting of [...only(objects, 'Service').map((s) => s.spec.selector), only(objects, 'PodDisruptionBudget')[0]!.spec.selector.matchLabels]) {
+    const collectorServices = only(objects, 'Service').filter((s) => s.metadata.name.startsWith('shopstream-collector'));
+    expect(collectorServices).toHaveLength(2);
+    for (const selecting of [...collectorServices.map((s) => s.spec.selector), only(objects, 'PodDisruptionBudget')[0]!.spec.selector.matchLabels]) {
       expect(Object.keys(selecting).length).toBeGreaterThan(0);
       for (const [key, value] of Object.entries(selecting)) expect(labels[key], key).toBe(value);
     }
@@ -150,7 +153,7 @@ describe('collector configs pass the collector\'s own validator', () => {
     const compose = parse(readFileSync(join(fleetDir, 'compose.yaml'), 'utf8'), { merge: true });
     const prefixes = ['collector-1', 'collector-2', 'collector-3'].map((name) => {
       const env = compose.services[name].environment;
-      expect(env.AWS_ACCESS_KEY_ID, name).toBe('local'); // the shared env survived the per-service merge
+      expect(env.AWS_ACCESS_KEY_ID, name).toBe('S3RVER'); // the shared env survived the per-service merge
       const config = check(raw, env);
       expect(config.ingest.dedupe).toMatchObject({ store: 'redis', redisUrl: 'redis://redis:6379', failMode: 'closed' });
       expect(config.sinks.map((sink) => sink.type).sort()).toEqual(['kinesis', 's3']);
@@ -170,8 +173,10 @@ describe('collector configs pass the collector\'s own validator', () => {
     const objects = loadK8s();
     const configMap = objects.find((object) => object.kind === 'ConfigMap')!;
     const container = objects.find((object) => object.kind === 'StatefulSet')!.spec.template.spec.containers[0];
-    const env = Object.fromEntries(container.env.filter((entry: { value?: string }) => entry.value !== undefined).map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+    const env = statefulSetEnv(objects);
     const config = check(parse(configMap.data!['collector.yaml']!), env);
+    expect(config.sources.map((source) => [source.id, source.secret !== undefined])).toEqual([['web', false], ['orders', true]]);
+    expect(config.delivery.deadLetterSink).toBe('s3');
     expect(s3Prefixes(config)).toEqual(['lake']);
     const statefulSet = objects.find((object) => object.kind === 'StatefulSet')!;
     expect(statefulSet.spec.volumeClaimTemplates.map((claim: { metadata: { name: string } }) => claim.metadata.name)).toContain(
