@@ -175,7 +175,21 @@ describe('one bad event no longer fails its neighbours', () => {
     const { clean, failed } = await outcomeOf(requestId);
     expect([...clean.keys()].sort()).toEqual(good.map((e) => e.id).sort());
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ item: { bytesAtLeast: expect.any(Number), truncated: true }, reason: { code: 'COLLECTOR_LIMIT_EVENT_DEPTH', stage: 'decode', message: expect.stringMatching(/too deep to decode/) } });
+    expect(failed[0]).toMatchObject({ item: { id: deep.id, bytesAtLeast: expect.any(Number), truncated: true }, reason: { code: 'COLLECTOR_LIMIT_EVENT_DEPTH', stage: 'decode', message: expect.stringMatching(/100002 levels deep, deeper than 32 levels \(found before decoding\)/) } });
+    await expectGoodEventLands();
+  });
+
+  it('a 33 KB lz4 frame opening to an event holding 8 million zeros among good ones: refused from its bytes before decoding (COLLECTOR_LIMIT_EVENT_BYTES), its neighbours land', async () => {
+    const good = [probe(), probe()];
+    const bomb = probe({ properties: { zeros: new Array(8 * 1024 * 1024 - 1024).fill(0) } });
+    const frame = await encodeFrame([good[0], bomb, good[1]] as unknown as EventEnvelope[], { codec: lz4Codec, encoding: msgpackEncoding });
+    expect(frame.length).toBeLessThan(40 * 1024);
+    const requestId = await acked(await send(frame));
+    const { clean, failed } = await outcomeOf(requestId);
+    expect([...clean.keys()].sort()).toEqual(good.map((e) => e.id).sort());
+    expect(failed).toHaveLength(1);
+    // Stage `decode`: the scan of the msgpack bytes refused it; no 8-million-element array was built.
+    expect(failed[0]).toMatchObject({ item: { id: bomb.id, truncated: true }, reason: { code: 'COLLECTOR_LIMIT_EVENT_BYTES', stage: 'decode', message: expect.stringMatching(/found before decoding/) } });
     await expectGoodEventLands();
   });
 

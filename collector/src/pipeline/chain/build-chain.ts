@@ -53,7 +53,7 @@ export function buildChain(options: ChainOptions): Stage[] {
   const notes = createEventNotes();
   const { purpose } = options;
   const chain: Stage[] = [
-    decodeStage({ decodedBytesMax: options.decodedBytesMax, eventsPerBatchMax: options.eventsPerBatchMax, ...(options.opener ? { opener: options.opener } : {}), ...(options.codecs ? { codecs: options.codecs } : {}) }),
+    decodeStage({ decodedBytesMax: options.decodedBytesMax, eventsPerBatchMax: options.eventsPerBatchMax, eventValue: options.eventValue, ...(options.opener ? { opener: options.opener } : {}), ...(options.codecs ? { codecs: options.codecs } : {}) }),
     eventGuardStage(options.eventValue),
     stampStage,
   ];

@@ -5,14 +5,16 @@
  * RudderStack batches and single calls, stored Snowplow payloads) onto envelope-shaped items.
  * The events-per-batch limit is applied to what the body turns out to hold.
  */
-import { checkFrame, decodeFramePayload, identityCodec, isSharedError, jsonEncoding, type CodecSet, type Opener } from '@shopstream/shared';
+import { checkFrame, decodeFramePayload, identityCodec, isSharedError, jsonEncoding, type CodecSet, type EncodingSet, type Opener } from '@shopstream/shared';
 import { crc32cNative, gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
 import { OK, reject, type Stage, type StageOutcome, type BatchUnderWork } from '../chain/stage.js';
 import { refuseEventsPerBatch } from '../limits/events-per-batch.js';
 import { segmentToEnvelopes } from '../segment/segment-to-envelopes.js';
 import { isSnowplowBody } from '../snowplow/snowplow-payload.js';
 import { snowplowToEnvelopes } from '../snowplow/snowplow-to-envelopes.js';
-import { holdsUndecodedItems, msgpackItemByItemEncoding, UndecodedItem } from './msgpack-item-by-item.js';
+import { EVENT_VALUE_LIMITS_DEFAULT } from '../limits/event-guard-stage.js';
+import type { EventValueLimits } from '../limits/event-value-guard.js';
+import { guardedMsgpackEncoding, holdsUndecodedItems, UndecodedItem } from './msgpack-item-by-item.js';
 
 export interface DecodeStageOptions {
   readonly decodedBytesMax: number;
@@ -20,18 +22,20 @@ export interface DecodeStageOptions {
   /** Private keys for sealed frames. */
   readonly opener?: Opener;
   readonly codecs?: CodecSet;
+  /** Depth and per-event size, applied to msgpack bytes before they are decoded (./msgpack-item-by-item.ts). */
+  readonly eventValue?: EventValueLimits;
 }
 
 const NODE_CODECS: CodecSet = { [identityCodec.id]: identityCodec, [lz4Codec.id]: lz4Codec, [gzipZlibCodec.id]: gzipZlibCodec };
-// msgpack with an item-by-item fallback, so one item too deep for the decoder fails alone.
-const ENCODINGS = { [msgpackItemByItemEncoding.id]: msgpackItemByItemEncoding, [jsonEncoding.id]: jsonEncoding };
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeStage(options: DecodeStageOptions): Stage {
+  const msgpack = guardedMsgpackEncoding(options.eventValue ?? EVENT_VALUE_LIMITS_DEFAULT);
+  const encodings = { [msgpack.id]: msgpack, [jsonEncoding.id]: jsonEncoding };
   return {
     name: 'decode',
     async run(batch) {
-      const decoded = batch.ingest.contentKind === 'frame' ? await decodeFrameItems(batch, options) : decodeJsonItems(batch);
+      const decoded = batch.ingest.contentKind === 'frame' ? await decodeFrameItems(batch, options, encodings) : decodeJsonItems(batch);
       if (decoded.status !== 'ok') return decoded;
       const tooMany = refuseEventsPerBatch(batch.decoded.length, options.eventsPerBatchMax);
       return tooMany ? reject(tooMany.code, tooMany.message) : OK;
@@ -39,13 +43,13 @@ export function decodeStage(options: DecodeStageOptions): Stage {
   };
 }
 
-async function decodeFrameItems(batch: BatchUnderWork, options: DecodeStageOptions): Promise<StageOutcome> {
+async function decodeFrameItems(batch: BatchUnderWork, options: DecodeStageOptions, encodings: EncodingSet): Promise<StageOutcome> {
   try {
     const body = batch.ingest.body;
     const header = checkFrame(body, undefined, crc32cNative);
     batch.decoded = await decodeFramePayload(body, header, {
       codecs: options.codecs ?? NODE_CODECS,
-      encodings: ENCODINGS,
+      encodings,
       maxDecodedBytes: options.decodedBytesMax,
       ...(options.opener ? { opener: options.opener } : {}),
     });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { msgpackEncoding, type EventEnvelope } from '@shopstream/shared';
-import { decodeItemByItem, holdsUndecodedItems, MSGPACK_ITEM_DEPTH_DECODE_MAX, msgpackItemByItemEncoding, UndecodedItem } from '../msgpack-item-by-item.js';
+import { checkEventValue } from '../../limits/event-value-guard.js';
+import { decodeItemByItem, GUARD_SCAN_PAYLOAD_BYTES_MIN, guardedMsgpackEncoding, holdsUndecodedItems, UndecodedItem } from '../msgpack-item-by-item.js';
 
 const pack = (items: unknown[]) => msgpackEncoding.encode(items as EventEnvelope[]);
+const limits = { depthMax: 32, eventBytesMax: 32 * 1024 };
+const unbounded = { depthMax: Number.POSITIVE_INFINITY, eventBytesMax: Number.POSITIVE_INFINITY };
 
 /** msgpack of `[before, <depth nested one-element arrays>, after]`, written by hand (msgpackr's packer recurses). */
 function withDeepItem(before: unknown, depth: number, after: unknown): Uint8Array {
@@ -27,36 +30,58 @@ describe('msgpack item by item', () => {
       { id: 'e1', type: 'Order Completed', properties: { products: [{ sku: 'a', price: 9.5, tags: ['x', { y: [null] }] }] } },
     ];
     const bytes = pack(items);
-    expect(decodeItemByItem(bytes)).toEqual(msgpackEncoding.decode(bytes));
+    expect(decodeItemByItem(bytes, unbounded)).toEqual(msgpackEncoding.decode(bytes));
   });
 
-  it('a batch holding an item too deep for the decoder: the item is refused, its neighbours decode', () => {
+  it('never counts an item larger than the guard counts it decoded, so it refuses nothing the guard would pass', () => {
+    const events = [
+      { id: 'e1', type: 'Order Completed', timestamp: new Date(0), properties: { total: 9.5, n: -3, big: 2 ** 40, ok: true, no: false, none: null, tags: ['ä', '€', '😀', ''], nested: { a: [[], {}] } } },
+      { a: 'x'.repeat(1000), b: new Array(500).fill(1), c: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key-${i}`, 'v'])) },
+    ];
+    for (const event of events) {
+      const verdict = checkEventValue(msgpackEncoding.decode(pack([event])) as unknown as object, unbounded);
+      // Just under the guard's own count: the scan lets the item through to be decoded.
+      const justUnder = { depthMax: 32, eventBytesMax: verdict.bytesAtLeast };
+      expect(holdsUndecodedItems(decodeItemByItem(pack([event]), justUnder)!)).toBe(true); // the item-by-item path ran ...
+      expect(decodeItemByItem(pack([event]), justUnder)![0]).not.toBeInstanceOf(UndecodedItem); // ... and decoded it
+    }
+  });
+
+  it('a batch holding an item too deep for the decoder: the item is refused undecoded, its neighbours decode', () => {
     const bytes = withDeepItem({ id: 'a', type: 'T' }, 100_000, { id: 'b', type: 'T' });
     expect(() => msgpackEncoding.decode(bytes)).toThrow(RangeError);
-    const items = msgpackItemByItemEncoding.decode(bytes) as unknown[];
+    const items = guardedMsgpackEncoding(limits).decode(bytes) as unknown[];
     expect(holdsUndecodedItems(items)).toBe(true);
     expect(items[0]).toEqual({ id: 'a', type: 'T' });
     expect(items[2]).toEqual({ id: 'b', type: 'T' });
     const refused = items[1] as UndecodedItem;
     expect(refused).toBeInstanceOf(UndecodedItem);
     expect(refused.code).toBe('COLLECTOR_LIMIT_EVENT_DEPTH');
-    expect(refused.message).toMatch(/100000 levels deep/);
+    expect(refused.message).toMatch(/100000 levels deep, deeper than 32 levels/);
     expect(refused.sample).toMatchObject({ bytesAtLeast: 100_000, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), truncated: true, sample: expect.stringMatching(/^msgpack 9191/) });
   });
 
-  it('counts depth as the guard does and decodes items up to the limit', () => {
-    const bytes = withDeepItem('x', MSGPACK_ITEM_DEPTH_DECODE_MAX, 'y');
-    const items = decodeItemByItem(bytes)!;
-    expect(items[1]).not.toBeInstanceOf(UndecodedItem);
-    expect(decodeItemByItem(withDeepItem('x', MSGPACK_ITEM_DEPTH_DECODE_MAX + 1, 'y'))![1]).toBeInstanceOf(UndecodedItem);
-    expect(holdsUndecodedItems(msgpackItemByItemEncoding.decode(pack([1, 2])) as unknown[])).toBe(false);
+  it('a large payload is scanned first: an item past the size limit is refused without being decoded', () => {
+    const bomb = { id: 'bomb', type: 'T', properties: { zeros: new Array(200_000).fill(0) } };
+    const bytes = pack([{ id: 'a', type: 'T' }, bomb, { id: 'b', type: 'T' }]);
+    expect(bytes.length).toBeGreaterThan(GUARD_SCAN_PAYLOAD_BYTES_MIN);
+    const items = guardedMsgpackEncoding(limits).decode(bytes) as unknown[];
+    expect(items[0]).toEqual({ id: 'a', type: 'T' });
+    expect(items[2]).toEqual({ id: 'b', type: 'T' });
+    expect(items[1]).toMatchObject({ code: 'COLLECTOR_LIMIT_EVENT_BYTES', message: expect.stringMatching(/at least 400\d{3} bytes as JSON, over the 32768-byte/) });
+    expect((items[1] as UndecodedItem).sample).toMatchObject({ id: 'bomb', type: 'T', bytesAtLeast: expect.any(Number), truncated: true });
+    // Within the limits (or under the scan threshold) the batch is decoded in one call, as before.
+    const fine = pack(Array.from({ length: 300 }, (_, i) => ({ id: `e${i}`, type: 'T', properties: { note: 'n'.repeat(200) } })));
+    expect(fine.length).toBeGreaterThan(GUARD_SCAN_PAYLOAD_BYTES_MIN);
+    expect(holdsUndecodedItems(guardedMsgpackEncoding(limits).decode(fine) as unknown[])).toBe(false);
+    expect(holdsUndecodedItems(guardedMsgpackEncoding(limits).decode(pack([bomb])) as unknown[])).toBe(true);
   });
 
   it('leaves the original error when the bytes are no complete msgpack array', () => {
     const bytes = withDeepItem('x', 100_000, 'y');
-    expect(decodeItemByItem(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
-    expect(decodeItemByItem(Buffer.concat([bytes, Buffer.from([0x01])]))).toBeUndefined();
-    expect(decodeItemByItem(Uint8Array.from([0x81, 0xa1, 0x61, 0x01]))).toBeUndefined(); // a map, not an array
-    expect(() => msgpackItemByItemEncoding.decode(bytes.subarray(0, bytes.length - 1))).toThrow(RangeError);
+    expect(decodeItemByItem(bytes.subarray(0, bytes.length - 1), limits)).toBeUndefined();
+    expect(decodeItemByItem(Buffer.concat([bytes, Buffer.from([0x01])]), limits)).toBeUndefined();
+    expect(decodeItemByItem(Uint8Array.from([0x81, 0xa1, 0x61, 0x01]), limits)).toBeUndefined(); // a map, not an array
+    expect(() => guardedMsgpackEncoding(limits).decode(bytes.subarray(0, bytes.length - 1))).toThrow(RangeError);
   });
 });
