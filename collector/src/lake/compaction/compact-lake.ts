@@ -68,11 +68,16 @@ function tableOf(catalog: LakeCatalog, partition: LakePartitionFiles): TableSche
   return catalog.table(partition.zone, catalog.eventTypeOf(partition.slug) ?? `\u0000${partition.slug}`);
 }
 
-/** Inputs of a partition: every file but full compacted outputs; none when nothing would change. */
-export function compactionInputs(partition: LakePartitionFiles, targetBytes: number): string[] {
-  const open = partition.files.filter((f) => !COMPACTED.test(f.name) || f.bytes < targetBytes / 2);
-  if (open.length < 2 || open.every((f) => COMPACTED.test(f.name))) return [];
-  return open.map((f) => f.name);
+/**
+ * Inputs of a partition: all its files once any is not a compaction output and there are two or
+ * more; none otherwise (a compacted hour stays as it is). A file arriving in a compacted hour (a
+ * lagging sink, or a batch replayed after a crash that met an earlier compaction) so rewrites the
+ * whole hour, and the rewrite keeps each (requestId, walLsn, walIndex) once: no replay survives
+ * as a duplicate. Late files are rare; correctness beats rewriting a large hour now and then.
+ */
+export function compactionInputs(partition: LakePartitionFiles): string[] {
+  if (partition.files.length < 2 || partition.files.every((f) => COMPACTED.test(f.name))) return [];
+  return partition.files.map((f) => f.name);
 }
 
 async function finish(store: CompactionStore, job: CompactionJournal, options: CompactOptions): Promise<void> {
@@ -109,7 +114,7 @@ export async function compactLake(store: CompactionStore, options: CompactOption
   let rows = 0;
   for (const partition of await store.partitions()) {
     if (partition.hourStartMs + HOUR_MS + closedAfterMs > now) continue;
-    const inputs = compactionInputs(partition, targetBytes);
+    const inputs = compactionInputs(partition);
     if (inputs.length === 0) continue;
     const id = createHash('sha256').update(`${partition.partition}\n${inputs.join('\n')}`).digest('hex').slice(0, 16);
     const work = await mkdtemp(join(options.workDir ?? tmpdir(), `shopstream-compact-${id}-`));
