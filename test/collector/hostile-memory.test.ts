@@ -10,9 +10,9 @@
  * the failed zone as COLLECTOR_LIMIT_EVENT_BYTES with a small bounded sample, the previews say so,
  * and a valid event sent afterwards lands.
  *
- * Measured here (2 shared cores, 2026-12-05; baseline ~170 MiB after a warm-up of the same
- * traffic shape with harmless events): peak +51 to +76 MiB; after the attack +23 to +58 MiB; the
- * 12 answered within ~140 ms (payloads this large are scanned and the bombs refused from their
+ * Measured here (2 shared cores, 2026-12-05; baseline 120-175 MiB after a warm-up of the same
+ * traffic shape with harmless events): peak +51 to +79 MiB; after the attack +23 to +69 MiB; the
+ * 12 answered within 118-218 ms (payloads this large are scanned and the bombs refused from their
  * bytes, never decoded). With the event guard alone (before that scan): peak +61 to +107 MiB,
  * after +15 to +69 MiB. Before the fix: peak +487 MiB here (+661 MB for the 8 and +575 MB more for
  * the 4 in the issue's run, never given back: 1.37 GB).
