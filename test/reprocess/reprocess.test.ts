@@ -2,54 +2,21 @@
 // send the events the old schema refused through the current chain of a running collector:
 // each lands in clean once, a second run adds nothing, and `--dry-run` predicts the counts.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventEnvelope } from '@shopstream/shared';
-import { COLLECTOR_CLI, readLake, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
-import { PII_CONFIG, cartViewed, frame, post, waitInLake } from '../ingest/ingest-harness.js';
+import { COLLECTOR_CLI, readLake, startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
+import { PII_CONFIG, cartViewed, waitInLake } from '../ingest/ingest-harness.js';
+import { SOURCES, cli as runCli, schemaApplies as schemaAppliesOn, sendEvents, setSchema as setSchemaIn, wish } from './reprocess-harness.js';
 
 let collector: CollectorProcess;
 let schemas: string;
-const WRITE_KEY = 'web-key-1';
-
-/** The "bug": version 1.0.0 requires a field the shop's clients never send. */
-const wishlistSchema = (required: string[]) => JSON.stringify({
-  'x-event': { name: 'Wishlist Shared', kind: 'track', version: '1.0.0' },
-  type: 'object',
-  properties: { properties: { type: 'object', properties: { wishlist_id: { type: 'string' } }, required } },
-});
-const setSchema = (required: string[]) => writeFile(join(schemas, 'wishlist-shared@1.0.0.json'), wishlistSchema(required));
-const wish = (n: number) => cartViewed({ type: 'Wishlist Shared', properties: { wishlist_id: `w${n}` }, context: { ip: `10.0.0.${n % 250}` } });
-
-async function schemaApplies(required: boolean): Promise<void> {
-  await waitFor(async () => {
-    const res = await post(collector.url, JSON.stringify([cartViewed({ type: 'Wishlist Shared', properties: { wishlist_id: 'probe' } })]), 'probe-key', { 'x-shopstream-validate': 'sync' });
-    const verdict = ((await res.json()) as { validation: { events: { status: string }[] } }).validation.events[0]!;
-    return (verdict.status === 'rejected') === required;
-  }, 10_000, `the schema (required: ${required}) to apply`);
-}
-
-interface Report { rows: number; sent: number; passed: number; failed: number; failedByCode: Record<string, number>; duplicate: number; alreadyClean: number; notRedrivable: number; notRedrivableBy: Record<string, number>; files: number }
-
-/** Runs the CLI; resolves with its stdout JSON line (and checks the progress went to stderr). */
-function cli(args: string[]): Promise<Report> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COLLECTOR_CLI, ...args, '--source', 'web', '--config', join(collector.dir, 'collector.json')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SHOPSTREAM_LOG_LEVEL: 'warn' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}:\n${err}\n${out}`));
-      expect(err).toMatch(/files, \d+ rows, \d+ sent/);
-      const lines = out.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      resolve(JSON.parse(lines[0]!) as Report);
-    });
-  });
-}
+const setSchema = (required: string[]) => setSchemaIn(schemas, required);
+const schemaApplies = (required: boolean) => schemaAppliesOn(collector, required);
+const cli = (args: string[]) => runCli(collector, args);
+const sendRefused = (events: readonly EventEnvelope[]) => sendEvents(collector, events);
 
 const hour = (offsetH: number) => {
   const iso = new Date(Date.now() + offsetH * 3_600_000).toISOString();
@@ -62,18 +29,12 @@ async function cleanCounts(): Promise<Map<string, number>> {
   return counts;
 }
 
-async function sendRefused(events: readonly EventEnvelope[]): Promise<void> {
-  const res = await post(collector.url, await frame(events), WRITE_KEY);
-  expect(res.status).toBe(200);
-  await res.arrayBuffer();
-}
-
 beforeAll(async () => {
   schemas = await mkdtemp(join(tmpdir(), 'reprocess-schemas-'));
   await setSchema(['wishlist_ref']);
   collector = await startCollectorProcess({
     config: {
-      sources: [{ id: 'web', writeKey: WRITE_KEY }, { id: 'probe', writeKey: 'probe-key' }],
+      sources: SOURCES,
       ingest: { pii: PII_CONFIG, schemas: { customDir: schemas, watch: true } },
     },
   });
