@@ -431,9 +431,9 @@ describe('a sink stall is visible and drains', () => {
       expect(first.blockedAtLsn).toEqual(expect.any(Number));
       expect(first.lagAgeMs).toBeGreaterThan(0);
       await waitFor(async () => (await readyzStatus(stalled.url)) === 503, 10_000, '/readyz red after lagAgeMaxMs');
+      await waitFor(async () => (await sinkState(stalled.url)).loopErrors > first.loopErrors, 10_000, 'more loop errors');
       const later = await sinkState(stalled.url);
       expect(later.lagAgeMs).toBeGreaterThan(Math.max(1_000, first.lagAgeMs));
-      expect(later.loopErrors).toBeGreaterThan(first.loopErrors);
       expect(later.blockedAtLsn).toBe(first.blockedAtLsn);
       expect(await (await fetch(`${stalled.url}/metrics`)).text()).toMatch(/shopstream_sink_loop_errors\{sink="lake"\} [1-9]/);
 
@@ -467,10 +467,11 @@ describe('a sink stall is visible and drains', () => {
       await waitFor(async () => (await lake()).writeErrors >= 2, 10_000, 'write errors while _tmp is a file');
       const first = await lake();
       await waitFor(async () => (await readyzStatus(stalled.url)) === 503, 10_000, '/readyz red after lagAgeMaxMs');
+      // Retries go on (the delivery thread is niced: on a busy machine they may come slowly).
+      await waitFor(async () => (await lake()).writeErrors > first.writeErrors, 10_000, 'more write errors');
       const later = await lake();
       expect(later.lagAgeMs).toBeGreaterThan(1_000);
       expect(later.lagAgeMs).toBeGreaterThan(first.lagAgeMs);
-      expect(later.writeErrors + later.loopErrors).toBeGreaterThan(first.writeErrors + first.loopErrors);
       expect(later.lastError?.message).toMatch(/EEXIST|ENOTDIR|_tmp/);
       const readyz = (await (await fetch(`${stalled.url}/readyz`)).json()) as { ready: boolean; reasons: string[] };
       expect(readyz).toMatchObject({ ready: false, reasons: [expect.stringMatching(/sink lake lags \d+ ms \(limit 1000 ms\)/)] });
