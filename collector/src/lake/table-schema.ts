@@ -86,6 +86,10 @@ const ENVELOPE_HEAD: readonly Column[] = [
   col('sentAt', TIMESTAMP),
   col('receivedAt', TIMESTAMP),
   col('schema', struct(col('name', VARCHAR), col('version', VARCHAR))),
+  // Set by the collector: dedupe could not decide (Redis down, fail mode open), and values it
+  // replaced (an unusable timestamp) as received.
+  col('possibleDuplicate', t('boolean')),
+  col('malformed', JSON_TYPE),
 ];
 
 /** Where a row came from, and what did not fit: the last columns of every table, every zone. */
