@@ -84,8 +84,9 @@ async function compactThroughKills(args: readonly string[], delayMsMax: number):
   let killedMidway = 0;
   let recoveries = 0;
   for (let i = 0; i < KILLS; i++) {
-    const step = STEPS[Math.floor(random() * STEPS.length)]!;
-    const run = await compact(args, { step, nth: 1 + Math.floor(random() * 2), delayMs: random() < 0.5 ? 0 : Math.floor(random() * delayMsMax) });
+    // The first kills land just after staging, the journal and publishing (inside a job), the rest anywhere.
+    const step = i < 3 ? STEPS[i]! : STEPS[Math.floor(random() * STEPS.length)]!;
+    const run = await compact(args, { step, nth: 1 + Math.floor(random() * 2), delayMs: i < 3 || random() < 0.5 ? 0 : Math.floor(random() * delayMsMax) });
     if (run.code === null) killedMidway++;
     recoveries += (run.stdout.match(/of an interrupted run/g) ?? []).length;
   }
