@@ -2,7 +2,7 @@
 // (`delivery.deadLetterSink`) and are reported as not redrivable, and `redrive --sink s3` reads the
 // failed zone from S3 and lands the events a schema fix lets through in S3's clean zone once.
 import { gunzipSync } from 'node:zlib';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -84,4 +84,26 @@ it('keeps dead letters in S3 and redrives refused events from the S3 failed zone
   const counts = new Map<string, number>();
   for (const { row } of await rowsUnder('lake/clean/')) counts.set(row.id, (counts.get(row.id) ?? 0) + 1);
   for (const id of ids) expect(counts.get(id)).toBe(1);
+});
+
+it('redrive --dead-letters resends what a sink refused to that sink once its config is fixed; a second run sends nothing', async () => {
+  // The fix: sink "strict" now takes records of any size (the collector itself keeps running).
+  const config = JSON.parse(await readFile(join(collector.dir, 'collector.json'), 'utf8')) as { sinks: { name: string; limits?: object }[] };
+  config.sinks = config.sinks.map((sink) => (sink.name === 'strict' ? { ...sink, limits: {} } : sink));
+  const fixed = join(collector.dir, 'fixed.json');
+  await writeFile(fixed, JSON.stringify(config));
+  type DeadLetterReport = { files: number; filesSkippedAsDone: number; records: number; resent: number; refusedByCode: Record<string, number>; retryable: number };
+  const large = (await rowsUnder('lake/failed/')).filter(({ row }) => row.deadLetter?.sink === 'strict');
+  expect(large.length).toBeGreaterThan(0);
+
+  const stillRefused = await cli<DeadLetterReport>(collector, ['redrive', '--dead-letters', '--sink', 's3'], AWS_ENV);
+  expect(stillRefused).toMatchObject({ resent: 0, refusedByCode: { COLLECTOR_RECORD_TOO_LARGE: large.length } });
+  const run = await cli<DeadLetterReport>(collector, ['redrive', '--dead-letters', '--sink', 's3'], AWS_ENV, fixed);
+  expect(run).toMatchObject({ records: large.length, resent: large.length, retryable: 0, refusedByCode: {} });
+  const strictRows = (await rowsUnder('strict/')).map(({ row }) => JSON.stringify(row));
+  const ids = large.map(({ row }) => String(row.record.id ?? row.record.item?.id));
+  for (const id of ids) expect(strictRows.some((line) => line.includes(id))).toBe(true);
+
+  const again = await cli<DeadLetterReport>(collector, ['redrive', '--dead-letters', '--sink', 's3'], AWS_ENV, fixed);
+  expect(again).toMatchObject({ files: 0, resent: 0, filesSkippedAsDone: run.files });
 });

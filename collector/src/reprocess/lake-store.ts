@@ -16,6 +16,7 @@ import { localCompactionStore } from '../lake/compaction/local-compaction-store.
 import { s3CompactionStore } from '../lake/compaction/s3-compaction-store.js';
 import type { LakePartitionFiles } from '../lake/local-lake-files.js';
 import { createS3Client, type AwsClientOptions } from '../sinks/aws/clients.js';
+import { localMarkers, s3Markers, type LakeMarkers } from './lake-markers.js';
 
 /** One lake file read back: its rows in file order. */
 export interface LakeFileRows {
@@ -30,6 +31,8 @@ export interface LakeStore {
   partitions(zone: LakeZone, fromMs?: number, toMs?: number): Promise<LakePartitionFiles[]>;
   /** The partition's NDJSON files, one at a time (bounded memory: one file's rows). */
   files(partition: LakePartitionFiles): AsyncIterable<LakeFileRows>;
+  /** Dead-letter files already resent (./lake-markers.ts). */
+  readonly markers: LakeMarkers;
   close(): Promise<void>;
 }
 
@@ -41,17 +44,29 @@ const storeError = (message: string) => new CollectorError('COLLECTOR_REPROCESS_
  */
 export async function openLakeStore(config: CollectorConfig, options: { readonly dir?: string; readonly sink?: string }): Promise<LakeStore> {
   let store: CompactionStore;
-  if (options.dir !== undefined) store = localCompactionStore(resolve(options.dir));
+  let markers: LakeMarkers;
+  if (options.dir !== undefined) {
+    store = localCompactionStore(resolve(options.dir));
+    markers = localMarkers(resolve(options.dir));
+  }
   else {
     const sink = options.sink !== undefined ? config.sinks.find((s) => s.name === options.sink) : config.sinks.find((s) => s.type === 'lake') ?? config.sinks.find((s) => s.type === 's3');
     if (!sink || (sink.type !== 'lake' && sink.type !== 's3')) throw storeError(options.sink !== undefined ? `no lake or s3 sink named "${options.sink}" in the config` : 'the config has no lake or s3 sink: pass --dir <lake folder>');
     if (sink.format === 'parquet') throw storeError(`sink "${sink.name}" writes Parquet: reprocessing reads NDJSON lakes only for now`);
-    store = sink.type === 'lake' ? localCompactionStore(resolve(config.lake.dir)) : s3CompactionStore(createS3Client(sink.client as AwsClientOptions), sink.bucket as string, sink.prefix as string);
+    if (sink.type === 'lake') {
+      store = localCompactionStore(resolve(config.lake.dir));
+      markers = localMarkers(resolve(config.lake.dir));
+    } else {
+      const client = createS3Client(sink.client as AwsClientOptions);
+      store = s3CompactionStore(client, sink.bucket as string, sink.prefix as string);
+      markers = s3Markers(client, sink.bucket as string, sink.prefix as string);
+    }
   }
   const workDir = await mkdtemp(join(tmpdir(), 'shopstream-reprocess-'));
   let listed: Promise<LakePartitionFiles[]> | undefined;
   return {
     label: store.label,
+    markers,
     async partitions(zone, fromMs = -Infinity, toMs = Infinity) {
       const all = await (listed ??= store.partitions());
       return all.filter((p) => p.zone === zone && p.hourStartMs >= fromMs && p.hourStartMs <= toMs);

@@ -4,6 +4,7 @@
  *
  *   backfill --zone raw --from <YYYY-MM-DD/HH> --to <YYYY-MM-DD/HH> [--collector <url>] [--dry-run]
  *   redrive [--from …] [--to …] [--collector <url>] [--dry-run]
+ *   redrive --dead-letters [--from …] [--to …] [--dry-run]   resend dead letters to the sink that refused them
  *   both: [--source <id>] [--config <file>] [--dir <lake> | --sink <lake or s3 sink name>]
  *
  * Progress on stderr; the final counts as one JSON line on stdout. Exit 0 when the run finished
@@ -12,6 +13,7 @@
 import type { CollectorConfig } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { sinkTypes } from '../delivery/sink-types.js';
+import { createLogger } from '../telemetry/log.js';
 import { formatHour, parseHour } from './hour-range.js';
 import { openLakeStore } from './lake-store.js';
 import { createPreviewer } from './preview.js';
@@ -21,7 +23,7 @@ import { REPROCESS_USAGE } from './reprocess-usage.js';
 import { runReprocess } from './run-reprocess.js';
 
 const VALUE_FLAGS = new Set(['--zone', '--from', '--to', '--source', '--collector', '--config', '--dir', '--sink']);
-const BOOLEAN_FLAGS = new Set(['--dry-run']);
+const BOOLEAN_FLAGS = new Set(['--dry-run', '--dead-letters']);
 
 function parseFlags(args: readonly string[]): Map<string, string> | string {
   const flags = new Map<string, string>();
@@ -48,21 +50,36 @@ export async function reprocessCommand(command: 'backfill' | 'redrive', args: re
     if (flags.get('--zone') !== 'raw') return usage('--zone raw is required (the zone that keeps events as received)');
     if (!flags.has('--from') || !flags.has('--to')) return usage('--from and --to are required');
   } else if (flags.has('--zone')) return usage('redrive reads the failed zone; --zone is for backfill');
+  if (command === 'backfill' && flags.has('--dead-letters')) return usage('--dead-letters is for redrive');
   const fromMs = flags.has('--from') ? parseHour(flags.get('--from')!, 'from') : undefined;
   const toMs = flags.has('--to') ? parseHour(flags.get('--to')!, 'to') : undefined;
   if (flags.has('--from') && fromMs === undefined) return usage('--from takes YYYY-MM-DD/HH or YYYY-MM-DD (UTC)');
   if (flags.has('--to') && toMs === undefined) return usage('--to takes YYYY-MM-DD/HH or YYYY-MM-DD (UTC)');
   const dryRun = flags.has('--dry-run');
+  const range = { ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }) };
 
   const configPath = flags.get('--config');
   const config: CollectorConfig = loadConfig({ env: process.env, sinkTypes, ...(configPath ? { path: configPath } : {}) });
   const collectorUrl = flags.get('--collector') ?? `http://${config.listen.host}:${config.listen.port}`;
   const store = await openLakeStore(config, { ...(flags.has('--dir') ? { dir: flags.get('--dir')! } : {}), ...(flags.has('--sink') ? { sink: flags.get('--sink')! } : {}) });
+  if (flags.has('--dead-letters')) {
+    try {
+      const { resendDeadLetters } = await import('./resend-dead-letters.js');
+      const report = await resendDeadLetters(store, config, {
+        ...range, ...(flags.has('--source') ? { source: flags.get('--source')! } : {}), dryRun,
+        types: new Map(sinkTypes.map((t) => [t.type, t])), log: createLogger(config.log.level, process.stderr), nodeId: `redrive-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`,
+      }, createProgress());
+      process.stdout.write(`${JSON.stringify({ command, deadLetters: true, store: store.label, dryRun, ...report })}\n`);
+      return report.retryable > 0 ? 1 : 0;
+    } finally {
+      await store.close();
+    }
+  }
   const previewer = dryRun ? await createPreviewer(config) : undefined;
   try {
     const send = previewer ? previewer.check : createResender(collectorUrl, config.sources);
     const zone = command === 'backfill' ? 'raw' : 'failed';
-    const report = await runReprocess(store, { zone, ...(flags.has('--source') ? { source: flags.get('--source')! } : {}), ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }) }, send, createProgress());
+    const report = await runReprocess(store, { zone, ...(flags.has('--source') ? { source: flags.get('--source')! } : {}), ...range }, send, createProgress());
     const summary = {
       command, zone, store: store.label, dryRun, ...(flags.has('--source') ? { source: flags.get('--source') } : {}),
       ...(fromMs === undefined ? {} : { from: formatHour(fromMs) }), ...(toMs === undefined ? {} : { to: formatHour(toMs) }),

@@ -4,6 +4,7 @@ import { lakeRow } from '../../lake/lake-row.js';
 import { defaultCatalogDir, loadSchemaFolder } from '../../pipeline/schema/load-schema-folder.js';
 import { candidateOf } from '../candidates.js';
 import { rowToEvent } from '../row-to-event.js';
+import { deadLetterEntry } from '../dead-letter-record.js';
 
 const catalog = buildLakeCatalog((await loadSchemaFolder(defaultCatalogDir())).map((d) => d.schema));
 const shaped = (event: Record<string, unknown>) =>
@@ -37,5 +38,18 @@ describe('what a row offers for reprocessing', () => {
     expect(candidateOf('failed', { source: 'web', extra: { bodyBase64: 'AAAA', contentKind: 'frame' } })).toEqual({ kind: 'skip', why: 'whole-request' });
     expect(candidateOf('failed', { source: 'web', deadLetter: { sink: 'kinesis' }, record: {} })).toEqual({ kind: 'skip', why: 'dead-letter' });
     expect(candidateOf('failed', { item: { id: 'e-5' } })).toEqual({ kind: 'skip', why: 'no-source' });
+  });
+});
+
+describe('a dead-letter row back into the sink record', () => {
+  it('keeps the WAL position, zone, source and the record text, and ignores rows that are no dead letter', () => {
+    const event = { id: 'e-9', type: 'Cart Viewed', receivedAt: '2026-12-05T10:00:00.000Z', sessionId: 's1', properties: { cart_id: 'c' } };
+    const json = `{"deadLetter":{"sink":"stream","code":"X","message":"m"},"zone":"clean","record":${JSON.stringify(event)}}`;
+    const row = JSON.parse(lakeRow({ lsn: 77, index: 2, zone: 'failed', source: 'web', eventType: 'Cart Viewed', receivedAtMs: 0, requestId: 'r-1', json }, catalog.table('failed', 'Cart Viewed')).line) as Record<string, unknown>;
+    expect(deadLetterEntry(row, 0)).toEqual({
+      sink: 'stream',
+      record: { lsn: 77, index: 2, zone: 'clean', source: 'web', eventType: 'Cart Viewed', eventId: 'e-9', sessionId: 's1', requestId: 'r-1', receivedAtMs: Date.parse(event.receivedAt), json: JSON.stringify(event) },
+    });
+    expect(deadLetterEntry({ source: 'web', walLsn: 1, walIndex: 0, reason: { code: 'X' }, item: {} }, 0)).toBeUndefined();
   });
 });
