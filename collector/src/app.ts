@@ -23,7 +23,7 @@ import { DeliveryThread, type DeliveryThreadOptions } from './delivery/delivery-
 import { sinkTypes as builtInSinkTypes } from './delivery/sink-types.js';
 import type { SinkStatus } from './delivery/sink-loop.js';
 import { admission, unreadyReasons, type LoadSignals } from './http/backpressure.js';
-import { writeKeyGate, type IngestGate } from './http/ingest-gate.js';
+import { writeKeyGate, type IngestGate } from './gates/ingest-gate.js';
 import { createCollectorServer } from './http/server.js';
 import { DecodedBytesBudget } from './pipeline/limits/decoded-bytes-budget.js';
 import type { Stage } from './pipeline/processor.js';

@@ -32,7 +32,7 @@ export type CollectorErrorCode =
   // A sink's destination is not set up as the sink needs (postgres: schema missing or of another version):
   | 'COLLECTOR_SINK_SCHEMA_MISSING'
   | 'COLLECTOR_SINK_SCHEMA_INCOMPATIBLE'
-  // Ingest stages (pipeline/auth, rate-limit, limits, schema, dedupe):
+  // Gates and stages (gates/, pipeline/):
   | 'COLLECTOR_AUTH_UNKNOWN_KEY'
   | 'COLLECTOR_AUTH_BAD_SIGNATURE'
   | 'COLLECTOR_AUTH_STALE_SIGNATURE'

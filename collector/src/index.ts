@@ -6,7 +6,7 @@ export { describeSettings, settingsObject, type Setting } from './config/config-
 export { ConfigError } from './config/config-reader.js';
 export type { SinkType, SinkConfig, SinkDeps } from './config/sink-type.js';
 export { sinkTypes } from './delivery/sink-types.js';
-export type { IngestGate, IngestRequest, CheckedBatch } from './http/ingest-gate.js';
+export type { IngestGate, IngestRequest, CheckedBatch } from './gates/ingest-gate.js';
 export { createProcessor, type Stage, type StageOutcome, type BatchUnderWork, type ProcessOutcome } from './pipeline/processor.js';
 export { buildChain, type ChainOptions, type ChainPurpose } from './pipeline/chain/build-chain.js';
 export { encodeIngestRecord, decodeIngestRecord, type IngestRecord } from './pipeline/ingest-record.js';

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c, createSealer, encodeFrame, generateSealingKeyPair, msgpackEncoding, type SealingKeyPair } from '@shopstream/shared';
 import { gzipZlibCodec } from '@shopstream/shared/node';
-import { signRequest } from '../../collector/src/pipeline/auth/request-signature.js';
+import { signRequest } from '../../collector/src/gates/signature/request-signature.js';
 import { readLake, startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
 import { PII_CONFIG, cartViewed, expectRefused, expectStillServes, failedById, frame, post, waitInLake } from './ingest-harness.js';
 

@@ -21,7 +21,7 @@ export interface SourceConfig {
   /**
    * Every HMAC secret the source accepts: `secret` (no id) and `secrets` (with ids) together. A
    * request is signed when this is non-empty; several let a secret rotate with an overlap
-   * (pipeline/auth/request-signature.ts).
+   * (gates/signature/request-signature.ts).
    */
   readonly secrets?: readonly SourceSecret[];
 }

@@ -20,7 +20,7 @@ import { jsonBatchItems } from '../pipeline/decode/decode-stage.js';
 import { refuseEventsPerBatch } from '../pipeline/limits/events-per-batch.js';
 import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
-import type { IngestGate, IngestRequest } from './ingest-gate.js';
+import type { IngestGate, IngestRequest } from '../gates/ingest-gate.js';
 import { decodeContentEncoding, discardBody, readBody } from './read-body.js';
 import type { DecodedBytesBudget } from '../pipeline/limits/decoded-bytes-budget.js';
 import { sendError, sendJson, toHttpFailure, type HttpFailure } from './reply.js';

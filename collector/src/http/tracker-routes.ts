@@ -18,7 +18,7 @@ import { segmentSettings } from '../pipeline/segment/segment-settings.js';
 import { SEGMENT_BATCH_SHORT_PATH, SEGMENT_SHORT_CALLS } from '../pipeline/segment/segment-short-routes.js';
 import { handleBatch, type BatchRouteDeps } from './batch-route.js';
 import { segmentCallAdapter, snowplowPixelAdapter, snowplowPostAdapter, type BodyAdapter } from './body-adapter.js';
-import { writeKeyOf, type IngestRequest } from './ingest-gate.js';
+import { writeKeyOf, type IngestRequest } from '../gates/ingest-gate.js';
 import { sendError, sendJson } from './reply.js';
 
 export type TrackerRoute =

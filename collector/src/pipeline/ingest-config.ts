@@ -19,8 +19,8 @@
 import type { OpenerKey } from '@shopstream/shared';
 import { ConfigError, type ConfigReader } from '../config/config-reader.js';
 import { DEDUPE_WINDOW_MS_DEFAULT, type DedupeFailMode } from './dedupe/deduper.js';
-import type { SourceRateLimit } from './rate-limit/source-rate-limiter.js';
-import { SIGNATURE_WINDOW_MS_DEFAULT } from './auth/request-signature.js';
+import type { SourceRateLimit } from '../gates/rate-limit/source-rate-limiter.js';
+import { SIGNATURE_WINDOW_MS_DEFAULT } from '../gates/signature/request-signature.js';
 import { EVENT_BYTES_MAX_DEFAULT } from './limits/event-bytes-stage.js';
 import { SEGMENT_BATCH_BYTES_MAX } from './segment/segment-to-envelopes.js';
 

@@ -11,7 +11,7 @@
  */
 import type { SourceConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
-import { signRequest } from '../pipeline/auth/request-signature.js';
+import { signRequest } from '../gates/signature/request-signature.js';
 
 export interface EventBatch {
   readonly source: string;

@@ -5,7 +5,7 @@
  * `COLLECTOR_AUTH_STALE_SIGNATURE` (right, but outside the ±window: a replay or a wrong clock).
  */
 import { CollectorError } from '../../errors.js';
-import type { IngestGate } from '../../http/ingest-gate.js';
+import type { IngestGate } from '../ingest-gate.js';
 import { checkSignature, SIGNATURE_HEADER, SIGNATURE_WINDOW_MS_DEFAULT, TIMESTAMP_HEADER } from './request-signature.js';
 
 export interface SignatureGateOptions {

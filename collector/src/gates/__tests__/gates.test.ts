@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSealer, encodeFrame, generateSealingKeyPair, identityCodec, msgpackEncoding, type EventEnvelope } from '@shopstream/shared';
 import { gzipZlibCodec, lz4Codec } from '@shopstream/shared/node';
-import type { IngestRequest } from '../../http/ingest-gate.js';
-import { signatureGate } from '../auth/signature-gate.js';
-import { signRequest } from '../auth/request-signature.js';
+import type { IngestRequest } from '../ingest-gate.js';
+import { signatureGate } from '../signature/signature-gate.js';
+import { signRequest } from '../signature/request-signature.js';
 import { rateLimitGate } from '../rate-limit/rate-limit-gate.js';
 import { createSourceRateLimiter } from '../rate-limit/source-rate-limiter.js';
-import { ackLimitsGate } from '../limits/ack-limits-gate.js';
-import { sealedKeyGate } from '../decrypt/sealed-key-gate.js';
+import { ackLimitsGate } from '../ack-limits-gate.js';
+import { sealedKeyGate } from '../sealed-key-gate.js';
 
 const now = 1_790_000_000_000;
 // node:http lower-cases incoming header names.

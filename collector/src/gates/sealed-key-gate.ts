@@ -6,7 +6,7 @@
  * payload lands in `failed` with `SHARED_CRYPTO_TAMPERED`.
  */
 import { FRAME_HEADER_BYTES, FRAME_MAGIC, readFrameHeader } from '@shopstream/shared';
-import type { IngestGate } from '../../http/ingest-gate.js';
+import type { IngestGate } from './ingest-gate.js';
 
 export function sealedKeyGate(keyIds: readonly number[]): IngestGate {
   const known = new Set(keyIds);

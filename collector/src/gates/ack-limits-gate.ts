@@ -7,9 +7,9 @@
  * - JSON bodies (the Segment-compatible API) are held to Segment's 500 KB per request.
  */
 import { CodecId, FRAME_HEADER_BYTES, FRAME_MAGIC, readFrameHeader } from '@shopstream/shared';
-import { CollectorError } from '../../errors.js';
-import type { IngestGate } from '../../http/ingest-gate.js';
-import { SEGMENT_BATCH_BYTES_MAX } from '../segment/segment-to-envelopes.js';
+import { CollectorError } from '../errors.js';
+import type { IngestGate } from './ingest-gate.js';
+import { SEGMENT_BATCH_BYTES_MAX } from '../pipeline/segment/segment-to-envelopes.js';
 
 export interface AckLimits {
   readonly decodedBytesMax: number;

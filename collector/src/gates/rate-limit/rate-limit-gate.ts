@@ -4,7 +4,7 @@
  * `Retry-After` in whole seconds (at least 1).
  */
 import { CollectorError } from '../../errors.js';
-import type { IngestGate } from '../../http/ingest-gate.js';
+import type { IngestGate } from '../ingest-gate.js';
 import type { SourceRateLimiter } from './source-rate-limiter.js';
 
 export function rateLimitGate(limiter: SourceRateLimiter, onLimited?: (source: string, limit: 'requests' | 'events') => void): IngestGate {

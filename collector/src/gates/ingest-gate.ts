@@ -7,8 +7,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SourceConfig } from '../config/config.js';
 import { CollectorError } from '../errors.js';
-import type { BodyAdapter } from './body-adapter.js';
-import type { HttpFailure } from './reply.js';
+import type { BodyAdapter } from '../http/body-adapter.js';
+import type { HttpFailure } from '../http/reply.js';
 import type { ContentKind } from '../pipeline/ingest-record.js';
 
 export interface IngestRequest {
