@@ -1,7 +1,7 @@
 /**
  * Runs a BUILT collector (`collector/dist/cli.js`; build with `cd collector && npx tsup`) as a
  * child process on 127.0.0.1 with a free port and its own temp WAL and lake directories, waits
- * for /readyz, and can kill -9 it, stop it with a signal and restart it on the same dirs and port.
+ * for /readyz and the CLI's `ready on` line (delivery started), and can kill -9 it, stop it with a signal and restart it on the same dirs and port.
  * Also reads the lake back (`readLake`) so tests can count what landed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -129,8 +129,10 @@ async function waitReady(url: string, child: ChildProcess, output: () => string,
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`collector exited (${child.exitCode ?? child.signalCode}) before ready:\n${output()}`);
     try {
+      // /readyz turns green once the WAL takes batches, which can be before delivery has started;
+      // `ready on` is printed once the whole start (sinks built, schemas checked) has succeeded.
       const res = await fetch(`${url}/readyz`);
-      if (res.status === 200) return;
+      if (res.status === 200 && output().includes('shopstream-collector: ready on')) return;
     } catch {
       // not listening yet
     }

@@ -194,6 +194,14 @@ export class ConfigReader {
     });
   }
 
+  /**
+   * Marks a variable this entry names (`urlEnv: SHOPSTREAM_POSTGRES_URL`, read by the sink itself)
+   * as known, so the start does not refuse it as a mistyped `SHOPSTREAM_*` name.
+   */
+  claimEnv(name: string): void {
+    this.context.env.markUsed(name);
+  }
+
   /** Refuses keys nobody read: call after reading every key of this object. */
   done(): void {
     for (const name of Object.keys(this.values)) {

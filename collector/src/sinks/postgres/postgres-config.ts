@@ -86,7 +86,7 @@ export function readPostgresSinkConfig(entry: ConfigReader): PostgresSinkConfig 
   partitionsEntry.done();
   return {
     ...optional('url', url),
-    urlEnv: entry.str('urlEnv', 'SHOPSTREAM_POSTGRES_URL', ENV_NAME),
+    urlEnv: claimed(entry, entry.str('urlEnv', 'SHOPSTREAM_POSTGRES_URL', ENV_NAME)),
     schema: entry.str('schema', 'shopstream', IDENT),
     migrate: readBoolean(entry, 'migrate', false),
     method: entry.oneOf<WriteMethod>('method', 'copy', ['copy', 'insert']),
@@ -101,4 +101,10 @@ export function readPostgresSinkConfig(entry: ConfigReader): PostgresSinkConfig 
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The variable `urlEnv` names is the sink's to read: the config's unknown-variable check skips it. */
+function claimed(entry: ConfigReader, envName: string): string {
+  entry.claimEnv(envName);
+  return envName;
 }
