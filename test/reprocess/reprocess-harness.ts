@@ -4,12 +4,13 @@
  * line is the report.
  */
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { EventEnvelope } from '@shopstream/shared';
-import { COLLECTOR_CLI, waitFor, type CollectorProcess } from '../support/collector-process.js';
-import { cartViewed, frame, post } from '../ingest/ingest-harness.js';
+import { COLLECTOR_CLI, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
+import { PII_CONFIG, cartViewed, frame, post } from '../ingest/ingest-harness.js';
 
 export const WRITE_KEY = 'web-key-1';
 /** Sources for a collector under test: `web` for the events, `probe` for schema checks (left out with `--source web`). */
@@ -22,6 +23,27 @@ export const setSchema = (dir: string, required: string[]) => writeFile(join(dir
 }));
 
 export const wish = (n: number, properties: Record<string, unknown> = {}) => cartViewed({ type: 'Wishlist Shared', properties: { wishlist_id: `w${n}`, ...properties }, context: { ip: `10.0.0.${n % 250}` } });
+
+export interface BuggyCollector {
+  readonly collector: CollectorProcess;
+  /** The custom schema folder (watched by the collector). */
+  readonly schemas: string;
+  cleanup(): Promise<void>;
+}
+
+/** A collector whose custom schema has the bug (`wishlist_ref` required); `config` (given the schema folder) adds sinks and more. */
+export async function startWithBuggySchema(config: (schemas: string) => Record<string, unknown> = () => ({}), env: Record<string, string> = {}): Promise<BuggyCollector> {
+  const schemas = await mkdtemp(join(tmpdir(), 'reprocess-schemas-'));
+  await setSchema(schemas, ['wishlist_ref']);
+  const collector = await startCollectorProcess({ config: { sources: SOURCES, ingest: { pii: PII_CONFIG, schemas: { customDir: schemas, watch: true } }, ...config(schemas) }, env });
+  return {
+    collector, schemas,
+    async cleanup() {
+      await collector.cleanup();
+      await rm(schemas, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Waits until the collector's schemas refuse (or accept) a wishlist without `wishlist_ref`. */
 export async function schemaApplies(collector: CollectorProcess, required: boolean): Promise<void> {

@@ -2,14 +2,11 @@
 // send the events the old schema refused through the current chain of a running collector:
 // each lands in clean once, a second run adds nothing, and `--dry-run` predicts the counts.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventEnvelope } from '@shopstream/shared';
-import { COLLECTOR_CLI, readLake, startCollectorProcess, type CollectorProcess } from '../support/collector-process.js';
-import { PII_CONFIG, cartViewed, waitInLake } from '../ingest/ingest-harness.js';
-import { SOURCES, cli as runCli, schemaApplies as schemaAppliesOn, sendEvents, setSchema as setSchemaIn, wish } from './reprocess-harness.js';
+import { COLLECTOR_CLI, readLake, type CollectorProcess } from '../support/collector-process.js';
+import { cartViewed, waitInLake } from '../ingest/ingest-harness.js';
+import { cli as runCli, startWithBuggySchema, type BuggyCollector, schemaApplies as schemaAppliesOn, sendEvents, setSchema as setSchemaIn, wish } from './reprocess-harness.js';
 
 let collector: CollectorProcess;
 let schemas: string;
@@ -29,20 +26,12 @@ async function cleanCounts(): Promise<Map<string, number>> {
   return counts;
 }
 
+let buggy: BuggyCollector;
 beforeAll(async () => {
-  schemas = await mkdtemp(join(tmpdir(), 'reprocess-schemas-'));
-  await setSchema(['wishlist_ref']);
-  collector = await startCollectorProcess({
-    config: {
-      sources: SOURCES,
-      ingest: { pii: PII_CONFIG, schemas: { customDir: schemas, watch: true } },
-    },
-  });
+  buggy = await startWithBuggySchema();
+  ({ collector, schemas } = buggy);
 });
-afterAll(async () => {
-  await collector?.cleanup();
-  await rm(schemas, { recursive: true, force: true });
-});
+afterAll(() => buggy?.cleanup());
 
 it('backfill: raw events refused by the old schema land in clean once after the fix; a second run adds nothing', async () => {
   const refused = Array.from({ length: 20 }, (_, i) => wish(i));

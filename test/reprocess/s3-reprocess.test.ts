@@ -2,16 +2,14 @@
 // (`delivery.deadLetterSink`) and are reported as not redrivable, and `redrive --sink s3` reads the
 // failed zone from S3 and lands the events a schema fix lets through in S3's clean zone once.
 import { gunzipSync } from 'node:zlib';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/kinesalite.js';
 import { startS3rver, type S3rverServer } from '../support/s3rver.js';
-import { startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
+import { waitFor, type CollectorProcess } from '../support/collector-process.js';
 import { getObject, listKeys } from '../aws/s3-read.js';
-import { PII_CONFIG } from '../ingest/ingest-harness.js';
-import { SOURCES, cli, schemaApplies, sendEvents, setSchema, wish } from './reprocess-harness.js';
+import { cli, schemaApplies, sendEvents, setSchema, startWithBuggySchema, wish, type BuggyCollector } from './reprocess-harness.js';
 
 let s3: S3rverServer;
 let collector: CollectorProcess;
@@ -26,29 +24,23 @@ async function rowsUnder(prefix: string): Promise<{ key: string; row: Record<str
   return out;
 }
 
+let buggy: BuggyCollector;
 beforeAll(async () => {
   s3 = await startS3rver();
   await s3.createBucket('lake');
-  schemas = await mkdtemp(join(tmpdir(), 'reprocess-schemas-'));
-  await setSchema(schemas, ['wishlist_ref']);
-  collector = await startCollectorProcess({
-    config: {
-      sources: SOURCES,
-      ingest: { pii: PII_CONFIG, schemas: { customDir: schemas, watch: true } },
-      delivery: { deadLetterSink: 's3' },
-      sinks: [
-        { type: 's3', name: 's3', bucket: 'lake', prefix: 'lake', endpoint: s3.endpoint, region: LOCAL_REGION, rollAgeMs: 200 },
-        // Refuses every record over 600 bytes: those are dead-lettered.
-        { type: 's3', name: 'strict', bucket: 'lake', prefix: 'strict', endpoint: s3.endpoint, region: LOCAL_REGION, rollAgeMs: 200, limits: { recordBytesMax: 600 } },
-      ],
-    },
-    env: AWS_ENV,
-  });
+  buggy = await startWithBuggySchema(() => ({
+    delivery: { deadLetterSink: 's3' },
+    sinks: [
+      { type: 's3', name: 's3', bucket: 'lake', prefix: 'lake', endpoint: s3.endpoint, region: LOCAL_REGION, rollAgeMs: 200 },
+      // Refuses every record over 600 bytes: those are dead-lettered.
+      { type: 's3', name: 'strict', bucket: 'lake', prefix: 'strict', endpoint: s3.endpoint, region: LOCAL_REGION, rollAgeMs: 200, limits: { recordBytesMax: 600 } },
+    ],
+  }), AWS_ENV);
+  ({ collector, schemas } = buggy);
 });
 afterAll(async () => {
-  await collector?.cleanup();
+  await buggy?.cleanup();
   await s3?.stop();
-  await rm(schemas, { recursive: true, force: true });
 });
 
 it('keeps dead letters in S3 and redrives refused events from the S3 failed zone once', async () => {

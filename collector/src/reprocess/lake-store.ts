@@ -1,8 +1,8 @@
 /**
  * Where reprocessing reads the lake: the local folder or an S3 sink's bucket and prefix, through
  * the same listing and fetching compaction uses (../lake/compaction/compaction-store.ts), so both
- * layouts are read alike. Rows are read from NDJSON.gz files; a Parquet lake is refused with a
- * clear message (its rows would need DuckDB's typed read, and this reader does not do it yet).
+ * layouts are read alike. NDJSON.gz files are read as they are; Parquet files through DuckDB
+ * (./parquet-rows.ts), shaped back into the same rows.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,10 @@ import { localCompactionStore } from '../lake/compaction/local-compaction-store.
 import { s3CompactionStore } from '../lake/compaction/s3-compaction-store.js';
 import type { LakePartitionFiles } from '../lake/local-lake-files.js';
 import { createS3Client, type AwsClientOptions } from '../sinks/aws/clients.js';
+import { createDuckdbSession, type DuckdbSession } from '../lake/duckdb-session.js';
+import { loadLakeCatalog, type LakeCatalog } from '../lake/lake-catalog.js';
 import { localMarkers, s3Markers, type LakeMarkers } from './lake-markers.js';
+import { readParquetRows } from './parquet-rows.js';
 
 /** One lake file read back: its rows in file order. */
 export interface LakeFileRows {
@@ -45,6 +48,8 @@ const storeError = (message: string) => new CollectorError('COLLECTOR_REPROCESS_
 export async function openLakeStore(config: CollectorConfig, options: { readonly dir?: string; readonly sink?: string }): Promise<LakeStore> {
   let store: CompactionStore;
   let markers: LakeMarkers;
+  // The folder the writing sink shaped Parquet rows with (its `schemasDir`), so they read back alike.
+  let schemasDir = config.sinks.find((s) => s.type === 'lake')?.schemasDir as string | undefined;
   if (options.dir !== undefined) {
     store = localCompactionStore(resolve(options.dir));
     markers = localMarkers(resolve(options.dir));
@@ -52,7 +57,7 @@ export async function openLakeStore(config: CollectorConfig, options: { readonly
   else {
     const sink = options.sink !== undefined ? config.sinks.find((s) => s.name === options.sink) : config.sinks.find((s) => s.type === 'lake') ?? config.sinks.find((s) => s.type === 's3');
     if (!sink || (sink.type !== 'lake' && sink.type !== 's3')) throw storeError(options.sink !== undefined ? `no lake or s3 sink named "${options.sink}" in the config` : 'the config has no lake or s3 sink: pass --dir <lake folder>');
-    if (sink.format === 'parquet') throw storeError(`sink "${sink.name}" writes Parquet: reprocessing reads NDJSON lakes only for now`);
+    schemasDir = sink.schemasDir as string | undefined;
     if (sink.type === 'lake') {
       store = localCompactionStore(resolve(config.lake.dir));
       markers = localMarkers(resolve(config.lake.dir));
@@ -63,6 +68,10 @@ export async function openLakeStore(config: CollectorConfig, options: { readonly
     }
   }
   const workDir = await mkdtemp(join(tmpdir(), 'shopstream-reprocess-'));
+  // Parquet only: DuckDB and the tables the rows were shaped by.
+  let session: DuckdbSession | undefined;
+  let catalog: Promise<LakeCatalog> | undefined;
+  let jsonFiles = 0;
   let listed: Promise<LakePartitionFiles[]> | undefined;
   return {
     label: store.label,
@@ -73,15 +82,22 @@ export async function openLakeStore(config: CollectorConfig, options: { readonly
     },
     async *files(partition) {
       for (const { name } of partition.files) {
-        if (!name.endsWith('.ndjson.gz')) throw storeError(`${partition.partition}/${name} is Parquet: reprocessing reads NDJSON lakes only for now`);
         const [path] = await store.fetch(partition.partition, [name], workDir);
-        const text = gunzipSync(await readFile(path!)).toString('utf8');
+        let rows: Record<string, unknown>[] = [];
+        if (name.endsWith('.parquet')) {
+          session ??= createDuckdbSession();
+          catalog ??= loadLakeCatalog(schemasDir);
+          rows = await readParquetRows(session, path!, join(workDir, `rows-${jsonFiles++}.json`), partition.zone, await catalog);
+        } else {
+          for (const line of gunzipSync(await readFile(path!)).toString('utf8').split('\n')) if (line !== '') rows.push(JSON.parse(line) as Record<string, unknown>);
+        }
         if (path!.startsWith(workDir)) await rm(path!, { force: true });
-        const rows: Record<string, unknown>[] = [];
-        for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line) as Record<string, unknown>);
         yield { partition, file: name, rows };
       }
     },
-    close: () => rm(workDir, { recursive: true, force: true }),
+    async close() {
+      await session?.close();
+      await rm(workDir, { recursive: true, force: true });
+    },
   };
 }

@@ -4,9 +4,7 @@
  * `walIndex`) are removed; every value `extra` and `invalid` hold is put back at its path (an
  * `invalid` list item returns into its list slot), so an event with an ill-typed value is sent
  * again exactly as received, and the current schemas judge it again.
- *
- * Parquet rows come with every struct field of their table, absent ones as NULL: `dropNulls`
- * removes them (a NULL the client sent explicitly is then absent too; NDJSON rows keep it).
+ * Parquet rows arrive here already shaped like NDJSON ones (./parquet-rows.ts).
  */
 const LINEAGE = new Set(['requestId', 'walLsn', 'walIndex', 'extra', 'invalid', 'dt', 'hr', 'source_id', 'event_type']);
 
@@ -26,15 +24,14 @@ export function jsonValue(value: unknown): unknown {
   }
 }
 
-export function rowToEvent(row: Json, options: { readonly dropNulls?: boolean } = {}): Json {
+export function rowToEvent(row: Json): Json {
   const event: Json = {};
   for (const key of Object.keys(row)) if (!LINEAGE.has(key)) event[key] = row[key];
-  const cleaned = options.dropNulls ? (withoutNulls(event) as Json) : event;
   for (const column of ['extra', 'invalid'] as const) {
     const leftovers = jsonValue(row[column]);
-    if (isObject(leftovers)) putBack(cleaned, leftovers);
+    if (isObject(leftovers)) putBack(event, leftovers);
   }
-  return cleaned;
+  return event;
 }
 
 /** Puts each leaf of `leftovers` at its path in `target` (arrays: by index). */
@@ -52,12 +49,4 @@ function putBack(target: Json | unknown[], leftovers: Json): void {
     } else if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
     else target[key] = value;
   }
-}
-
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (!isObject(value)) return value;
-  const out: Json = {};
-  for (const key of Object.keys(value)) if (value[key] !== null) out[key] = withoutNulls(value[key]);
-  return out;
 }

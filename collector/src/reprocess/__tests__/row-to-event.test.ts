@@ -23,10 +23,6 @@ describe('a lake row back into its event', () => {
     expect(row.extra).toBeDefined();
     expect(rowToEvent(row)).toEqual(event);
   });
-
-  it('reads Parquet-like rows with NULL struct fields as absent when asked', () => {
-    expect(rowToEvent({ id: 'e', type: 't', userId: null, properties: { a: 1, b: null }, walLsn: 1 }, { dropNulls: true })).toEqual({ id: 'e', type: 't', properties: { a: 1 } });
-  });
 });
 
 describe('what a row offers for reprocessing', () => {
