@@ -11,10 +11,15 @@ import { expect } from 'vitest';
 import type { EventEnvelope } from '@shopstream/shared';
 import { COLLECTOR_CLI, startCollectorProcess, waitFor, type CollectorProcess } from '../support/collector-process.js';
 import { PII_CONFIG, cartViewed, frame, post } from '../ingest/ingest-harness.js';
+import { signRequest } from '../../collector/src/gates/signature/request-signature.js';
 
 export const WRITE_KEY = 'web-key-1';
-/** Sources for a collector under test: `web` for the events, `probe` for schema checks (left out with `--source web`). */
-export const SOURCES = [{ id: 'web', writeKey: WRITE_KEY }, { id: 'probe', writeKey: 'probe-key' }];
+const SECRET = { id: 'k1', secret: 'reprocess-test-secret-0123456789abcdef' };
+/**
+ * Sources for a collector under test: `web` for the events, signed (so the resend must sign with the
+ * source's secret), and `probe` for schema checks (left out with `--source web`).
+ */
+export const SOURCES = [{ id: 'web', writeKey: WRITE_KEY, secrets: [SECRET] }, { id: 'probe', writeKey: 'probe-key' }];
 
 export const setSchema = (dir: string, required: string[]) => writeFile(join(dir, 'wishlist-shared@1.0.0.json'), JSON.stringify({
   'x-event': { name: 'Wishlist Shared', kind: 'track', version: '1.0.0' },
@@ -55,7 +60,8 @@ export async function schemaApplies(collector: CollectorProcess, required: boole
 }
 
 export async function sendEvents(collector: CollectorProcess, events: readonly EventEnvelope[]): Promise<void> {
-  const res = await post(collector.url, await frame(events), WRITE_KEY);
+  const body = await frame(events);
+  const res = await post(collector.url, body, WRITE_KEY, signRequest(SECRET.secret, body, Date.now(), SECRET.id));
   expect(res.status).toBe(200);
   await res.arrayBuffer();
 }

@@ -2,6 +2,7 @@
 // send the events the old schema refused through the current chain of a running collector:
 // each lands in clean once, a second run adds nothing, and `--dry-run` predicts the counts.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventEnvelope } from '@shopstream/shared';
 import { COLLECTOR_CLI, readLake, type CollectorProcess } from '../support/collector-process.js';
@@ -110,4 +111,6 @@ it('refuses bad arguments with exit 2 and a usage line', async () => {
   expect(await run(['backfill', '--from', '2026-12-05/10', '--to', '2026-12-05/11'])).toMatchObject({ code: 2, err: expect.stringContaining('--zone raw is required') });
   expect(await run(['backfill', '--zone', 'raw', '--from', '2026-12-05T10', '--to', '2026-12-05/11'])).toMatchObject({ code: 2, err: expect.stringContaining('--from takes YYYY-MM-DD/HH') });
   expect(await run(['redrive', '--bogus'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown argument "--bogus"') });
+  expect(await run(['redrive', '--config', join(collector.dir, 'missing.json')])).toMatchObject({ code: 2 });
+  expect(await run(['backfill', '--zone', 'raw', '--from', '2026-12-05', '--to', '2026-12-05', '--dead-letters'])).toMatchObject({ code: 2, err: expect.stringContaining('--dead-letters is for redrive') });
 });

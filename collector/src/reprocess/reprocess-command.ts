@@ -13,6 +13,7 @@
 import type { CollectorConfig } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { sinkTypes } from '../delivery/sink-types.js';
+import { isCollectorError } from '../errors.js';
 import { createLogger } from '../telemetry/log.js';
 import { formatHour, parseHour } from './hour-range.js';
 import { openLakeStore } from './lake-store.js';
@@ -59,7 +60,14 @@ export async function reprocessCommand(command: 'backfill' | 'redrive', args: re
   const range = { ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }) };
 
   const configPath = flags.get('--config');
-  const config: CollectorConfig = loadConfig({ env: process.env, sinkTypes, ...(configPath ? { path: configPath } : {}) });
+  let config: CollectorConfig;
+  try {
+    config = loadConfig({ env: process.env, sinkTypes, ...(configPath ? { path: configPath } : {}) });
+  } catch (error) {
+    if (!isCollectorError(error) || error.code !== 'COLLECTOR_CONFIG_INVALID') throw error;
+    console.error(`shopstream-collector ${command}: ${error.message}`);
+    return 2;
+  }
   const collectorUrl = flags.get('--collector') ?? `http://${config.listen.host}:${config.listen.port}`;
   const store = await openLakeStore(config, { ...(flags.has('--dir') ? { dir: flags.get('--dir')! } : {}), ...(flags.has('--sink') ? { sink: flags.get('--sink')! } : {}) });
   if (flags.has('--dead-letters')) {
