@@ -36,9 +36,9 @@ export async function createPreviewer(config: CollectorConfig): Promise<Previewe
   let lsn = 0;
   return {
     async check(batch) {
-      const data = encodeIngestRecord({ v: 1, source: batch.source, receivedAtMs: Date.now(), requestId: `preview-${lsn}`, contentKind: 'json', body: Buffer.from(batch.body) });
-      const outcome = await processor.process({ lsn, nextLsn: lsn + 1, data });
-      lsn++;
+      const at = lsn++;
+      const data = encodeIngestRecord({ v: 1, source: batch.source, receivedAtMs: Date.now(), requestId: `preview-${at}`, contentKind: 'json', body: Buffer.from(batch.body) });
+      const outcome = await processor.process({ lsn: at, nextLsn: at + 1, data });
       if (outcome.status === 'retry') throw new Error(`preview chain asked to retry at ${outcome.stage}: ${outcome.error.message}`);
       const failedByCode: Record<string, number> = {};
       let passed = 0;

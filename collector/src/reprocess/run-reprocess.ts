@@ -23,6 +23,8 @@ export interface ReprocessOptions {
   /** JSON body bytes per batch; below the collector's `ingest.jsonBodyBytesMax` (512,000). */
   readonly batchBytesMax?: number;
   readonly batchEventsMax?: number;
+  /** Batches sent at once (default 4). */
+  readonly inFlightMax?: number;
 }
 
 export interface ReprocessReport {
@@ -42,6 +44,7 @@ export interface ReprocessReport {
 
 const BATCH_BYTES_MAX_DEFAULT = 256 * 1024;
 const BATCH_EVENTS_MAX_DEFAULT = 500;
+const IN_FLIGHT_MAX_DEFAULT = 4;
 
 export async function cleanIds(store: LakeStore): Promise<Set<string>> {
   const ids = new Set<string>();
@@ -54,6 +57,7 @@ export async function cleanIds(store: LakeStore): Promise<Set<string>> {
 export async function runReprocess(store: LakeStore, options: ReprocessOptions, send: (batch: EventBatch) => Promise<BatchOutcome>, progress: Progress): Promise<ReprocessReport> {
   const bytesMax = options.batchBytesMax ?? BATCH_BYTES_MAX_DEFAULT;
   const eventsMax = options.batchEventsMax ?? BATCH_EVENTS_MAX_DEFAULT;
+  const inFlightMax = options.inFlightMax ?? IN_FLIGHT_MAX_DEFAULT;
   const report: ReprocessReport = { files: 0, rows: 0, sent: 0, passed: 0, failed: 0, failedByCode: {}, duplicate: 0, alreadyClean: 0, notRedrivable: 0, notRedrivableBy: {} };
   progress.update('reading the clean zone\'s ids');
   const taken = await cleanIds(store);
@@ -61,17 +65,30 @@ export async function runReprocess(store: LakeStore, options: ReprocessOptions, 
   const filesTotal = partitions.reduce((n, p) => n + p.files.length, 0);
   const pending = new Map<string, { parts: string[]; bytes: number }>();
 
+  // Up to `inFlightMax` batches at once: the collector commits concurrent requests in one WAL
+  // fsync. Each batch's outcome is counted when it answers; the first failure ends the run.
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
   const flush = async (source: string) => {
     const batch = pending.get(source);
     if (!batch || batch.parts.length === 0) return;
     pending.delete(source);
-    const outcome = await send({ source, body: `[${batch.parts.join(',')}]`, count: batch.parts.length });
-    report.sent += batch.parts.length;
-    report.passed += outcome.passed;
-    for (const [code, n] of Object.entries(outcome.failedByCode)) {
-      report.failedByCode[code] = (report.failedByCode[code] ?? 0) + n;
-      report.failed += n;
-    }
+    while (inFlight.size >= inFlightMax) await Promise.race(inFlight);
+    if (failure !== undefined) throw failure;
+    const sending: Promise<void> = send({ source, body: `[${batch.parts.join(',')}]`, count: batch.parts.length }).then(
+      (outcome) => {
+        report.sent += batch.parts.length;
+        report.passed += outcome.passed;
+        for (const [code, n] of Object.entries(outcome.failedByCode)) {
+          report.failedByCode[code] = (report.failedByCode[code] ?? 0) + n;
+          report.failed += n;
+        }
+      },
+      (error: unknown) => {
+        failure ??= error;
+      },
+    ).finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
   };
 
   for (const partition of partitions) {
@@ -106,6 +123,8 @@ export async function runReprocess(store: LakeStore, options: ReprocessOptions, 
     }
   }
   for (const source of [...pending.keys()]) await flush(source);
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
   progress.done(`${options.zone}: ${report.files}/${filesTotal} files, ${report.rows} rows, ${report.sent} sent, ${report.passed} passed, ${report.failed} failed, ${report.duplicate} duplicate, ${report.notRedrivable} not redrivable`);
   return report;
 }
