@@ -97,6 +97,9 @@ it('redrive: failed events pass after the fix, hostile samples are reported as n
 
   const again = await cli(['redrive', '--collector', collector.url]);
   expect(again).toMatchObject({ sent: 0, passed: 0, alreadyClean: 30, notRedrivable: 1 });
+  // --clean-from bounds the clean ids read: from a later hour on, none of these are known.
+  expect(await cli(['redrive', '--dry-run', '--clean-from', hour(2)])).toMatchObject({ sent: 30, alreadyClean: 0 });
+  expect(await cli(['redrive', '--dry-run', '--clean-from', hour(-1)])).toMatchObject({ sent: 0, alreadyClean: 30 });
   await new Promise((r) => setTimeout(r, 800));
   expect([...(await cleanCounts()).values()].every((n) => n === 1)).toBe(true);
 });

@@ -23,7 +23,7 @@ import { createResender } from './resend.js';
 import { REPROCESS_USAGE } from './reprocess-usage.js';
 import { runReprocess } from './run-reprocess.js';
 
-const VALUE_FLAGS = new Set(['--zone', '--from', '--to', '--source', '--collector', '--config', '--dir', '--sink']);
+const VALUE_FLAGS = new Set(['--zone', '--from', '--to', '--clean-from', '--source', '--collector', '--config', '--dir', '--sink']);
 const BOOLEAN_FLAGS = new Set(['--dry-run', '--dead-letters']);
 
 function parseFlags(args: readonly string[]): Map<string, string> | string {
@@ -56,6 +56,8 @@ export async function reprocessCommand(command: 'backfill' | 'redrive', args: re
   const toMs = flags.has('--to') ? parseHour(flags.get('--to')!, 'to') : undefined;
   if (flags.has('--from') && fromMs === undefined) return usage('--from takes YYYY-MM-DD/HH or YYYY-MM-DD (UTC)');
   if (flags.has('--to') && toMs === undefined) return usage('--to takes YYYY-MM-DD/HH or YYYY-MM-DD (UTC)');
+  const cleanFromMs = flags.has('--clean-from') ? parseHour(flags.get('--clean-from')!, 'from') : undefined;
+  if (flags.has('--clean-from') && cleanFromMs === undefined) return usage('--clean-from takes YYYY-MM-DD/HH or YYYY-MM-DD (UTC)');
   const dryRun = flags.has('--dry-run');
   const range = { ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }) };
 
@@ -87,7 +89,7 @@ export async function reprocessCommand(command: 'backfill' | 'redrive', args: re
   try {
     const send = previewer ? previewer.check : createResender(collectorUrl, config.sources);
     const zone = command === 'backfill' ? 'raw' : 'failed';
-    const report = await runReprocess(store, { zone, ...(flags.has('--source') ? { source: flags.get('--source')! } : {}), ...range }, send, createProgress());
+    const report = await runReprocess(store, { zone, ...(flags.has('--source') ? { source: flags.get('--source')! } : {}), ...range, ...(cleanFromMs === undefined ? {} : { cleanFromMs }) }, send, createProgress());
     const summary = {
       command, zone, store: store.label, dryRun, ...(flags.has('--source') ? { source: flags.get('--source') } : {}),
       ...(fromMs === undefined ? {} : { from: formatHour(fromMs) }), ...(toMs === undefined ? {} : { to: formatHour(toMs) }),
