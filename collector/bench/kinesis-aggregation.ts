@@ -4,9 +4,9 @@
  * server (Kinesis plain and aggregated, the Firehose stand-in, S3 NDJSON and Parquet on s3rver).
  * Closing line: value = calls with aggregation, baseline = calls without, ratio = baseline/value.
  */
-import { createFirehoseSink } from '../src/sinks/firehose/firehose-sink.js';
-import { createKinesisSink } from '../src/sinks/kinesis/kinesis-sink.js';
-import { createS3Sink } from '../src/sinks/s3/s3-sink.js';
+import { createFirehoseSink } from '../src/sinks/aws/firehose/firehose-sink.js';
+import { createKinesisSink } from '../src/sinks/aws/kinesis/kinesis-sink.js';
+import { createS3Sink } from '../src/sinks/aws/s3/s3-sink.js';
 import type { Sink, SinkRecord } from '../src/sinks/sink.js';
 import type { SinkCounters } from '../src/sinks/aws/sink-counters.js';
 import { FirehoseClient } from '@aws-sdk/client-firehose';

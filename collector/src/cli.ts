@@ -23,7 +23,7 @@ import { parseFlags, type FlagSpec } from './config/cli-flags.js';
 import type { CollectorConfig } from './config/config.js';
 import { describeSettings, settingsObject, type Setting } from './config/config-settings.js';
 import { loadConfigWithSettings } from './config/load-config.js';
-import { sinkTypes } from './delivery/sink-types.js';
+import { sinkTypes } from './sinks/built-in-sink-types.js';
 import { isCollectorError } from './errors.js';
 import { LAKE_USAGE } from './lake/lake-command.js';
 import { REPROCESS_USAGE } from './reprocess/reprocess-usage.js';

@@ -4,8 +4,8 @@ export { parseConfig, readConfig, type CollectorConfig, type SourceConfig, type 
 export { loadConfig, loadConfigWithSettings } from './config/load-config.js';
 export { describeSettings, settingsObject, type Setting } from './config/config-settings.js';
 export { ConfigError } from './config/config-reader.js';
-export type { SinkType, SinkConfig, SinkDeps } from './config/sink-type.js';
-export { sinkTypes } from './delivery/sink-types.js';
+export type { SinkType, SinkConfig, SinkDeps } from './sinks/sink-type.js';
+export { sinkTypes } from './sinks/built-in-sink-types.js';
 export type { IngestGate, IngestRequest, CheckedBatch } from './gates/ingest-gate.js';
 export { createProcessor, type Stage, type StageOutcome, type BatchUnderWork, type ProcessOutcome } from './pipeline/processor.js';
 export { buildChain, type ChainOptions, type ChainPurpose } from './pipeline/chain/build-chain.js';

@@ -12,7 +12,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisConsumer, type ConsumedEvent, type KinesisStreamEvent, type RejectCode } from '@shopstream/shared/node';
 import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKinesisSink } from '../../collector/src/sinks/kinesis/kinesis-sink.js';
+import { createKinesisSink } from '../../collector/src/sinks/aws/kinesis/kinesis-sink.js';
 import { driveSink } from '../aws/drive-sink.js';
 import { readWholeStream } from '../aws/kinesis-read.js';
 import { sampleRecords } from '../aws/sample-records.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createFirehoseSink } from '../../collector/src/sinks/firehose/firehose-sink.js';
+import { createFirehoseSink } from '../../collector/src/sinks/aws/firehose/firehose-sink.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../support/kinesalite.js';
 import { startS3rver, type S3rverServer } from '../support/s3rver.js';
 import { startFirehoseServer, type FirehoseServer } from '../support/firehose-server.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { createKinesisSink } from '../../collector/src/sinks/kinesis/kinesis-sink.js';
+import { createKinesisSink } from '../../collector/src/sinks/aws/kinesis/kinesis-sink.js';
 import { startKinesalite, LOCAL_CREDENTIALS, LOCAL_REGION, type KinesaliteServer } from '../support/kinesalite.js';
 import { driveSink } from './drive-sink.js';
 import { readWholeStream } from './kinesis-read.js';

@@ -7,7 +7,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { hivePartitionPath, partitionSlug } from '@shopstream/shared';
 import { loadLakeCatalog } from '../../collector/src/lake/lake-catalog.js';
-import { createS3Sink } from '../../collector/src/sinks/s3/s3-sink.js';
+import { createS3Sink } from '../../collector/src/sinks/aws/s3/s3-sink.js';
 import type { SinkRecord } from '../../collector/src/sinks/sink.js';
 import { startS3rver, type S3rverServer } from '../support/s3rver.js';
 import { driveSink } from './drive-sink.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLakeSink } from '../../collector/src/sinks/lake/lake-sink.js';
-import { createS3Sink } from '../../collector/src/sinks/s3/s3-sink.js';
+import { createS3Sink } from '../../collector/src/sinks/aws/s3/s3-sink.js';
 import { createParquetWriter } from '../../collector/src/lake/parquet-writer.js';
 import { seededRandom } from '../../collector/src/lake/__tests__/mixed-workload.js';
 import type { Sink } from '../../collector/src/sinks/sink.js';

@@ -8,7 +8,7 @@ import type { LakeZone } from '@shopstream/shared';
 import { ConfigError, ConfigReader } from './config-reader.js';
 import { ENV_PREFIX, EnvSource } from './config-env.js';
 import { SettingsTrace, type Setting } from './config-settings.js';
-import { readSinkLimits, type SinkConfig, type SinkType } from './sink-type.js';
+import { readSinkLimits, type SinkConfig, type SinkType } from '../sinks/sink-type.js';
 import { parseIngestConfig, type IngestConfig } from '../pipeline/ingest-config.js';
 import { RECORD_HEADER_BYTES } from '../wal/record-format.js';
 import { parseWalArchive, type WalArchiveConfig } from '../wal/archive/archive-config.js';

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { CollectorError } from '../errors.js';
 import { readConfig, type CollectorConfig } from './config.js';
 import type { Setting } from './config-settings.js';
-import type { SinkType } from './sink-type.js';
+import type { SinkType } from '../sinks/sink-type.js';
 
 export interface LoadConfigOptions {
   readonly path?: string;

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
-import type { SinkType } from '../config/sink-type.js';
+import type { SinkType } from '../sinks/sink-type.js';
 import type { IngestObserver } from '../pipeline/ingest-observer.js';
 import type { IngestRuntime } from '../pipeline/ingest-runtime.js';
 import { createProcessor, type Stage } from '../pipeline/processor.js';

@@ -21,7 +21,7 @@ import { openWalFollower } from '../wal/wal-follower.js';
 import { buildDelivery } from './build-delivery.js';
 import { lowerThreadPriority } from './lower-thread-priority.js';
 import { ObservedCallsRecorder } from './observed-calls.js';
-import { sinkTypes } from './sink-types.js';
+import { sinkTypes } from '../sinks/built-in-sink-types.js';
 import type { DeliveryReport, DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker } from './worker-protocol.js';
 
 const port = parentPort;

@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { CollectorConfig } from '../config/config.js';
-import { sinkTypes } from '../delivery/sink-types.js';
+import { sinkTypes } from '../sinks/built-in-sink-types.js';
 import { loadLakeCatalog } from './lake-catalog.js';
 import { athenaTables, duckdbViews, type LakeFileFormat } from './lake-views.js';
 import { listLakePartitions } from './local-lake-files.js';

@@ -12,7 +12,7 @@
  */
 import type { CollectorConfig } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
-import { sinkTypes } from '../delivery/sink-types.js';
+import { sinkTypes } from '../sinks/built-in-sink-types.js';
 import { isCollectorError } from '../errors.js';
 import { createLogger } from '../telemetry/log.js';
 import { formatHour, parseHour } from './hour-range.js';

@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config/config.js';
-import type { SinkType } from '../config/sink-type.js';
+import type { SinkType } from '../sinks/sink-type.js';
 import type { Sink, SinkRecord } from '../sinks/sink.js';
 import { deadLetterEntry } from './dead-letter-record.js';
 import type { LakeStore } from './lake-store.js';

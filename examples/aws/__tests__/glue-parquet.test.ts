@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadLakeCatalog } from '@shopstream/collector';
-import { createS3Sink } from '../../../collector/src/sinks/s3/s3-sink.js';
+import { createS3Sink } from '../../../collector/src/sinks/aws/s3/s3-sink.js';
 import { startS3rver, type S3rverServer } from '../../../test/support/s3rver.js';
 import { driveSink } from '../../../test/aws/drive-sink.js';
 import { getObject, listKeys } from '../../../test/aws/s3-read.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sinkTypes } from '../../delivery/sink-types.js';
+import { sinkTypes } from '../../sinks/built-in-sink-types.js';
 import { INGEST_RECORD_OVERHEAD_BYTES, parseConfig, walRecordBytesMax } from '../config.js';
 import { encodeIngestRecord } from '../../pipeline/ingest-record.js';
 import { loadConfig } from '../load-config.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sinkTypes } from '../../delivery/sink-types.js';
+import { sinkTypes } from '../../sinks/built-in-sink-types.js';
 import { readConfig } from '../config.js';
 import { describeSettings } from '../config-settings.js';
 import { refused } from './refused.js';

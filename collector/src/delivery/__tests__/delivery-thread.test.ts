@@ -12,7 +12,7 @@ import { cleanIds } from '../../sinks/lake/__tests__/clean-ids.js';
 import { startCollector, type RunningCollector } from '../../app.js';
 import { parseConfig } from '../../config/config.js';
 import { useTempDir } from '../../wal/__tests__/helpers.js';
-import { sinkTypes } from '../sink-types.js';
+import { sinkTypes } from '../../sinks/built-in-sink-types.js';
 
 const t = useTempDir();
 let collector: RunningCollector | undefined;

@@ -3,7 +3,7 @@
 // lake sink.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/config.js';
-import { sinkTypes } from '../sink-types.js';
+import { sinkTypes } from '../../sinks/built-in-sink-types.js';
 import { createSinkDeadLetter } from '../dead-letter.js';
 import type { Sink, SinkRecord } from '../../sinks/sink.js';
 

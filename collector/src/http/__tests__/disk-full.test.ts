@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { cleanIds } from '../../sinks/lake/__tests__/clean-ids.js';
 import { startCollector, type RunningCollector } from '../../app.js';
-import { sinkTypes } from '../../delivery/sink-types.js';
+import { sinkTypes } from '../../sinks/built-in-sink-types.js';
 import { parseConfig } from '../../config/config.js';
 import { faultyFs } from '../../wal/__tests__/fault-fs.js';
 

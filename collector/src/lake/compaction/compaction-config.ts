@@ -4,7 +4,7 @@
  *   compactEveryMs (0 = off), compactClosedAfterMs (default 15 min), compactTargetBytes (default 256 MiB).
  */
 import type { ConfigReader } from '../../config/config-reader.js';
-import type { SinkDeps } from '../../config/sink-type.js';
+import type { SinkDeps } from '../../sinks/sink-type.js';
 import type { Sink } from '../../sinks/sink.js';
 import type { LakeCatalog } from '../lake-catalog.js';
 import type { CompactionStore } from './compaction-store.js';

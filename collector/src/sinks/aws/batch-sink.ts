@@ -4,7 +4,7 @@
  * splitting into calls, the partial-failure path and the reporting are shared.
  */
 import type { Sink, SinkLimits, SinkOutcome, SinkRecord } from '../sink.js';
-import { sendInCalls, type BatchEntry, type CallLimits, type EntryResult } from '../aws-batcher.js';
+import { sendInCalls, type BatchEntry, type CallLimits, type EntryResult } from './aws-batcher.js';
 import type { SinkCounters } from '../sink-counters.js';
 import { reportBatch, type BatchReporter } from './report-batch.js';
 

@@ -4,7 +4,7 @@
  */
 import type { SinkOutcome } from '../sink.js';
 import { LogEvent } from '../../telemetry/events.js';
-import type { BatchReport } from '../aws-batcher.js';
+import type { BatchReport } from './aws-batcher.js';
 import { createSinkCounters, type SinkCounters } from '../sink-counters.js';
 import { createIntervalLog, stderrSinkLog, type SinkLog } from './interval-log.js';
 

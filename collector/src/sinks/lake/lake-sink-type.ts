@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineSinkType } from '../../config/sink-type.js';
+import { defineSinkType } from '../sink-type.js';
 import { LogEvent } from '../../telemetry/events.js';
 import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
 import type { ParquetCodec } from '../../lake/parquet-writer.js';

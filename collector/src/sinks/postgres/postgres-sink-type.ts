@@ -3,7 +3,7 @@
  * receives the clean, failed and audit zones by default (raw has no table). The typed config
  * travels in the entry's `postgres` key; `postgresConfigOf` is the one place that reads it back.
  */
-import { defineSinkType, type SinkConfig } from '../../config/sink-type.js';
+import { defineSinkType, type SinkConfig } from '../sink-type.js';
 import { readPostgresSinkConfig, type PostgresSinkConfig } from './postgres-config.js';
 
 const MIB = 1024 * 1024;

@@ -1,11 +1,11 @@
-import type { SinkType } from '../../../config/sink-type.js';
+import type { SinkType } from '../../sink-type.js';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { parseConfig } from '../../../config/config.js';
 import { lakeSinkType } from '../../lake/lake-sink-type.js';
-import { kinesisSinkType } from '../../kinesis/kinesis-sink-type.js';
-import { firehoseSinkType } from '../../firehose/firehose-sink-type.js';
-import { s3SinkType } from '../../s3/s3-sink-type.js';
+import { kinesisSinkType } from '../kinesis/kinesis-sink-type.js';
+import { firehoseSinkType } from '../firehose/firehose-sink-type.js';
+import { s3SinkType } from '../s3/s3-sink-type.js';
 
 const types: readonly SinkType[] = [lakeSinkType, kinesisSinkType, firehoseSinkType, s3SinkType];
 const log = pino({ level: 'silent' });

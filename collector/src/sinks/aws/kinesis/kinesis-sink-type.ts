@@ -1,7 +1,7 @@
-import { defineSinkType } from '../../config/sink-type.js';
-import type { AwsClientOptions } from '../aws/clients.js';
-import { changedLimits } from '../aws/sink-limits.js';
-import { pinoSinkLog, readAwsClientOptions, readBoolean } from '../aws/sink-type-common.js';
+import { defineSinkType } from '../../sink-type.js';
+import type { AwsClientOptions } from '../clients.js';
+import { changedLimits } from '../sink-limits.js';
+import { pinoSinkLog, readAwsClientOptions, readBoolean } from '../sink-type-common.js';
 import { KINESIS_CALL_BYTES_MAX, KINESIS_CALL_ENTRIES_MAX, KINESIS_RECORD_BYTES_MAX } from './kinesis-limits.js';
 import type { PartitionKeyField } from './partition-key.js';
 
@@ -22,7 +22,7 @@ export const kinesisSinkType = defineSinkType({
   },
   // The SDK loads only when a Kinesis sink is built (in the delivery worker): start-up stays fast.
   async create(config, deps) {
-    const [{ createKinesisClient }, { createKinesisSink }] = await Promise.all([import('../aws/clients.js'), import('./kinesis-sink.js')]);
+    const [{ createKinesisClient }, { createKinesisSink }] = await Promise.all([import('../clients.js'), import('./kinesis-sink.js')]);
     return createKinesisSink({
       name: config.name,
       client: createKinesisClient(config.client),

@@ -9,11 +9,11 @@
  * so each session's events keep one shard and their order (see hash-key-buckets.ts).
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import type { SinkLimits, SinkRecord } from '../sink.js';
+import type { SinkLimits, SinkRecord } from '../../sink.js';
 import type { BatchEntry, CallLimits } from '../aws-batcher.js';
-import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
-import { applyLimitOverrides } from '../aws/sink-limits.js';
-import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
+import { createBatchApiSink, type AwsSink } from '../batch-sink.js';
+import { applyLimitOverrides } from '../sink-limits.js';
+import { createBatchReporter, type AwsSinkCommonOptions } from '../report-batch.js';
 import { aggregateRecords, KPL_FRAME_BYTES, type KinesisRecordOut, type UserRecord } from './kpl-aggregator.js';
 import { bucketHashKey, bucketOf, HASH_BUCKETS_DEFAULT } from './hash-key-buckets.js';
 import { KINESIS_CALL_BYTES_MAX, KINESIS_CALL_ENTRIES_MAX, KINESIS_RECORD_BYTES_MAX } from './kinesis-limits.js';

@@ -1,7 +1,7 @@
-import { defineSinkType } from '../../config/sink-type.js';
-import type { AwsClientOptions } from '../aws/clients.js';
-import { changedLimits } from '../aws/sink-limits.js';
-import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
+import { defineSinkType } from '../../sink-type.js';
+import type { AwsClientOptions } from '../clients.js';
+import { changedLimits } from '../sink-limits.js';
+import { pinoSinkLog, readAwsClientOptions } from '../sink-type-common.js';
 import { FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYTES_MAX } from './firehose-limits.js';
 
 const defaultLimits = { recordsMax: FIREHOSE_CALL_ENTRIES_MAX, bytesMax: FIREHOSE_CALL_BYTES_MAX, recordBytesMax: FIREHOSE_RECORD_BYTES_MAX, lingerMs: 500 };
@@ -19,7 +19,7 @@ export const firehoseSinkType = defineSinkType({
   },
   // The SDK loads only when a Firehose sink is built (in the delivery worker).
   async create(config, deps) {
-    const [{ createFirehoseClient }, { createFirehoseSink }] = await Promise.all([import('../aws/clients.js'), import('./firehose-sink.js')]);
+    const [{ createFirehoseClient }, { createFirehoseSink }] = await Promise.all([import('../clients.js'), import('./firehose-sink.js')]);
     return createFirehoseSink({
       name: config.name,
       client: createFirehoseClient(config.client),

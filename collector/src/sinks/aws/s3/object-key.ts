@@ -8,8 +8,8 @@
  * other's objects; the engine replays a batch with the same boundaries, so a replay overwrites
  * the same key instead of adding a duplicate object.
  */
-import type { SinkRecord } from '../sink.js';
-import { groupByPartition as groupLikeLake, lakeFileName } from '../lake/lake-file-name.js';
+import type { SinkRecord } from '../../sink.js';
+import { groupByPartition as groupLikeLake, lakeFileName } from '../../lake/lake-file-name.js';
 
 export type S3Format = 'ndjson' | 'parquet';
 

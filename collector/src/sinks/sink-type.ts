@@ -1,11 +1,11 @@
 /**
  * How a kind of sink plugs into the collector: it reads its own `sinks[]` entry and builds the
- * sink. Adding a kind (kinesis, firehose, s3) is one entry in `../delivery/sink-types.ts`.
+ * sink. Adding a kind (kinesis, firehose, s3) is one entry in `./built-in-sink-types.ts`.
  */
 import type { Logger } from 'pino';
 import type { LakeZone } from '@shopstream/shared';
-import type { Sink, SinkLimits } from '../sinks/sink.js';
-import type { ConfigReader } from './config-reader.js';
+import type { Sink, SinkLimits } from './sink.js';
+import type { ConfigReader } from '../config/config-reader.js';
 
 /** Every `sinks[]` entry has a `type` and a unique `name` (the cursor and metric label). */
 export type SinkEntry = {

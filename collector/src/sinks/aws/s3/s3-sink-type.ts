@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
-import { configuredPartitionTime, readPartitionConfig } from '../../lake/event-time.js';
-import { readCompactionConfig } from '../../lake/compaction/compaction-config.js';
-import { defineSinkType } from '../../config/sink-type.js';
-import type { AwsClientOptions } from '../aws/clients.js';
-import { changedLimits } from '../aws/sink-limits.js';
-import { pinoSinkLog, readAwsClientOptions } from '../aws/sink-type-common.js';
+import { configuredPartitionTime, readPartitionConfig } from '../../../lake/event-time.js';
+import { readCompactionConfig } from '../../../lake/compaction/compaction-config.js';
+import { defineSinkType } from '../../sink-type.js';
+import type { AwsClientOptions } from '../clients.js';
+import { changedLimits } from '../sink-limits.js';
+import { pinoSinkLog, readAwsClientOptions } from '../sink-type-common.js';
 import { S3_PART_BYTES_MIN } from './s3-part-bytes.js';
 import type { S3Format } from './object-key.js';
-import type { ParquetCodec } from '../../lake/parquet-writer.js';
+import type { ParquetCodec } from '../../../lake/parquet-writer.js';
 
 const MIB = 1024 * 1024;
 const defaultLimits = { recordsMax: 1_000_000, bytesMax: 1 << 30, recordBytesMax: 4 * MIB, lingerMs: 60_000 };
@@ -42,11 +42,11 @@ export const s3SinkType = defineSinkType({
   // The SDK and the Parquet writer load only when an S3 sink is built (in the delivery worker).
   async create(config, deps) {
     const [{ createS3Client }, { createS3Sink }, { loadLakeCatalog }, { withCompaction }, { s3CompactionStore }] = await Promise.all([
-      import('../aws/clients.js'),
+      import('../clients.js'),
       import('./s3-sink.js'),
-      import('../../lake/lake-catalog.js'),
-      import('../../lake/compaction/compaction-config.js'),
-      import('../../lake/compaction/s3-compaction-store.js'),
+      import('../../../lake/lake-catalog.js'),
+      import('../../../lake/compaction/compaction-config.js'),
+      import('../../../lake/compaction/s3-compaction-store.js'),
     ]);
     const { lingerMs, ...lowered } = changedLimits(config.limits, defaultLimits);
     const client = createS3Client(config.client);

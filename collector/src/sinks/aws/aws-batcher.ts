@@ -5,8 +5,8 @@
  * failed entries are handed back for retry.
  */
 import { greedySplit } from '@shopstream/shared';
-import type { SinkOutcome, SinkRecord } from './sink.js';
-import { classifyAwsError, isThrottlingCode } from './aws/classify-aws-error.js';
+import type { SinkOutcome, SinkRecord } from '../sink.js';
+import { classifyAwsError, isThrottlingCode } from './classify-aws-error.js';
 
 /** One API call's limits, e.g. PutRecords: 500 entries, 5 MiB. */
 export interface CallLimits {

@@ -6,7 +6,7 @@
  * the same user still maps to the same shard).
  */
 import { createHash } from 'node:crypto';
-import type { SinkRecord } from '../sink.js';
+import type { SinkRecord } from '../../sink.js';
 
 export type PartitionKeyField = 'eventId' | 'sessionId' | 'userId';
 

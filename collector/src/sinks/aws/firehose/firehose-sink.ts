@@ -6,11 +6,11 @@
  * `ServiceUnavailableException`) are the only ones handed back for retry.
  */
 import { PutRecordBatchCommand, type FirehoseClient, type _Record as FirehoseRecord } from '@aws-sdk/client-firehose';
-import type { SinkLimits, SinkRecord } from '../sink.js';
+import type { SinkLimits, SinkRecord } from '../../sink.js';
 import type { BatchEntry, CallLimits } from '../aws-batcher.js';
-import { createBatchApiSink, type AwsSink } from '../aws/batch-sink.js';
-import { applyLimitOverrides } from '../aws/sink-limits.js';
-import { createBatchReporter, type AwsSinkCommonOptions } from '../aws/report-batch.js';
+import { createBatchApiSink, type AwsSink } from '../batch-sink.js';
+import { applyLimitOverrides } from '../sink-limits.js';
+import { createBatchReporter, type AwsSinkCommonOptions } from '../report-batch.js';
 import { FIREHOSE_CALL_BYTES_MAX, FIREHOSE_CALL_ENTRIES_MAX, FIREHOSE_RECORD_BYTES_MAX } from './firehose-limits.js';
 
 const NEWLINE_BYTES = 1;

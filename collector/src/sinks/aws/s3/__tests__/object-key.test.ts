@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SinkRecord } from '../../sink.js';
+import type { SinkRecord } from '../../../sink.js';
 import { groupByPartition, objectKey } from '../object-key.js';
 
 const at = (lsn: number, index: number, eventType: string, iso: string): SinkRecord => ({

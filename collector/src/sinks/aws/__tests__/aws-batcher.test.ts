@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sendInCalls, splitIntoCalls, type BatchEntry, type EntryResult } from '../aws-batcher.js';
-import type { SinkRecord } from '../sink.js';
+import type { SinkRecord } from '../../sink.js';
 
 const record = (lsn: number): SinkRecord => ({ lsn, index: 0, zone: 'clean', source: 'web', eventType: 'Product Viewed', eventId: `e${lsn}`, receivedAtMs: 0, json: `{"n":${lsn}}` });
 const entries = (count: number, bytes: number): BatchEntry<number>[] => Array.from({ length: count }, (_, i) => ({ entry: i, bytes, records: [record(i)] }));
