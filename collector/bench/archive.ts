@@ -14,12 +14,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { encodeFrame, msgpackEncoding, uuidV7, type EventEnvelope } from '@shopstream/shared';
 import { lz4Codec } from '@shopstream/shared/node';
+import { freePort, waitReady } from './support/local-process.js';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,27 +47,6 @@ function events(count: number): EventEnvelope[] {
   }));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} not ready`);
-}
 
 /** CPU seconds (user + system) a process used so far, from /proc (Linux). */
 async function cpuSec(pid: number): Promise<number> {

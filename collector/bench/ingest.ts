@@ -26,6 +26,7 @@ import { encodeIngestRecord } from '../src/pipeline/ingest-record.js';
 import { createProcessor } from '../src/pipeline/processor.js';
 import { buildChain } from '../src/pipeline/chain/build-chain.js';
 import { EVENT_VALUE_LIMITS_DEFAULT } from '../src/pipeline/limits/event-guard-stage.js';
+import { freePort, waitReady } from './support/local-process.js';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 8);
 // Many senders share one fsync (group commit): a collector faces hundreds of clients, not a few.
@@ -47,27 +48,6 @@ function events(count: number): EventEnvelope[] {
   }));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).status < 500) return;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} not ready`);
-}
 
 const BARE_SERVER = `
 const http = require('node:http');

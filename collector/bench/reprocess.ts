@@ -10,11 +10,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { uuidV7 } from '@shopstream/shared';
+import { freePort } from './support/local-process.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BATCH = 500;
@@ -29,15 +29,6 @@ const events = () => Array.from({ length: EVENTS }, (_, i) => ({
   id: uuidV7(), type: 'Wishlist Shared', kind: 'track', anonymousId: `anon-${i % 500}`, timestamp: new Date().toISOString(),
   context: { page: { url: `https://shop.example/wishlist/${i}` }, locale: 'de-DE' }, properties: { wishlist_id: `w${i}`, items: i % 7 },
 }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function post(url: string, batch: readonly object[]): Promise<void> {
   const res = await fetch(`${url}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key', 'x-shopstream-validate': 'sync' }, body: JSON.stringify(batch) });

@@ -12,23 +12,14 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './support/local-process.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const READY_TIMEOUT_MS = 30_000;
 const POLL_INTERVAL_MS = 2;
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function readyzOk(port: number): Promise<boolean> {
   return new Promise((resolve) => {
