@@ -175,7 +175,7 @@ export async function startCollector(config: CollectorConfig, deps: CollectorDep
       metrics,
       log,
       nowMs,
-      syncValidation: { byDefault: ingest.syncValidationByDefault, check: (record) => ingest.validateSync(record) },
+      ...(config.ingest.syncValidationAllowed ? { syncValidation: { byDefault: ingest.syncValidationByDefault, check: (record) => ingest.validateSync(record) } } : {}),
       decodedBudget: new DecodedBytesBudget(config.limits.decodedBytesInFlightMax),
     },
   });

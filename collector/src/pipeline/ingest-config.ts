@@ -8,6 +8,7 @@
  *   eventBytesMax: 32768             # per event, as Segment (failed zone past it)
  *   jsonBodyBytesMax: 512000         # JSON (Segment-compatible) requests, as Segment's 500 KB
  *   syncValidation: true             # default: NODE_ENV=development; per request: X-Shopstream-Validate: sync
+ *   syncValidationAllowed: true      # false: the header is ignored (a public write key cannot ask for decoding on the HTTP thread)
  *   rateLimits: [{ source: web, requestsPerSec: 200, eventsPerSec: 5000, burstSec: 2 }]
  *   schemas: { customDir: ./schemas, strict: false, watch: true }
  *   dedupe: { store: redis, redisUrl: redis://127.0.0.1:6379, windowMs: 86400000, failMode: closed }
@@ -33,6 +34,8 @@ export interface IngestConfig {
   readonly jsonBodyBytesMax: number;
   /** Sync validation for requests that do not say (`X-Shopstream-Validate: sync|async`). */
   readonly syncValidation: boolean;
+  /** False: `X-Shopstream-Validate` is ignored and nothing is previewed on the HTTP thread. */
+  readonly syncValidationAllowed: boolean;
   readonly rateLimits: ReadonlyMap<string, SourceRateLimit>;
   readonly schemas: { readonly customDir?: string; readonly strict: boolean; readonly watch: boolean };
   readonly dedupe: {
@@ -67,6 +70,7 @@ export function parseIngestConfig(section: ConfigReader, sourceIds: readonly str
   const eventBytesMax = section.int('eventBytesMax', EVENT_BYTES_MAX_DEFAULT, { min: 256, max: 16 * 1024 * 1024, unit: 'bytes' });
   const jsonBodyBytesMax = section.int('jsonBodyBytesMax', SEGMENT_BATCH_BYTES_MAX, { min: 1024, max: 256 * 1024 * 1024, unit: 'bytes' });
   const syncValidation = section.bool('syncValidation', env.NODE_ENV === 'development');
+  const syncValidationAllowed = section.bool('syncValidationAllowed', true);
 
   const known = new Set(sourceIds);
   const rateLimits = new Map<string, SourceRateLimit>();
@@ -127,5 +131,5 @@ export function parseIngestConfig(section: ConfigReader, sourceIds: readonly str
   }
 
   section.done();
-  return { ...(nodeId ? { nodeId } : {}), signatureWindowMs, eventBytesMax, jsonBodyBytesMax, syncValidation, rateLimits, schemas, dedupe, decryption: { keys }, ...(pii ? { pii } : {}) };
+  return { ...(nodeId ? { nodeId } : {}), signatureWindowMs, eventBytesMax, jsonBodyBytesMax, syncValidation, syncValidationAllowed, rateLimits, schemas, dedupe, decryption: { keys }, ...(pii ? { pii } : {}) };
 }
