@@ -154,6 +154,16 @@ export class SinkLoop {
           if (replay === undefined && this.draining && this.committed >= this.options.wal.stats().endLsn) break;
           const batch = await this.collect(this.committed, replay, signal);
           if (!batch) continue;
+          if (batch.walRecords === 0) {
+            // A replayed range the WAL no longer holds (corrupt records skipped, retention or a
+            // repair past it): nothing to resend; the cursor moves to what is left of it.
+            if (batch.to > this.committed) await cursors.save(this.name, { committed: batch.to });
+            this.committed = Math.max(this.committed, batch.to);
+            this.inflight = undefined;
+            this.oldestPendingAtMs = undefined;
+            replay = undefined;
+            continue;
+          }
           if (replay === undefined) await cursors.save(this.name, { committed: this.committed, inflight: { from: batch.from, to: batch.to } });
           this.inflight = { from: batch.from, to: batch.to };
           await this.writer.deliver(batch.records, signal);
@@ -231,7 +241,10 @@ export class SinkLoop {
     for (;;) {
       let seen = 0;
       for await (const walRecord of this.options.wal.read(next, this.options.policy.readRecordsMax)) {
-        if (until !== undefined && walRecord.lsn >= until) return batch();
+        if (until !== undefined && walRecord.lsn >= until) {
+          if (walRecords === 0) next = until; // nothing readable was left in the replayed range
+          return batch();
+        }
         // Processing is CPU work on the thread that also acknowledges batches: give pending
         // I/O (HTTP, fsync completions) a turn between WAL records so acks never queue behind delivery.
         await yieldToIo();
@@ -259,7 +272,12 @@ export class SinkLoop {
       if (signal.aborted) return undefined;
       if (until !== undefined) {
         // The WAL ends before the saved inflight range (a repair cut its tail): send what exists.
-        if (seen === 0) return walRecords > 0 ? batch() : undefined;
+        if (seen === 0) {
+          // Nothing at all from here: end the replay at the WAL's end (an empty batch) instead of
+          // asking again and again.
+          if (walRecords === 0) next = Math.max(from, Math.min(until, this.options.wal.stats().endLsn));
+          return batch();
+        }
         continue;
       }
       if (seen > 0) continue;

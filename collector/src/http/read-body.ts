@@ -58,8 +58,12 @@ export function readBody(req: IncomingMessage, bodyBytesMax: number): Promise<Bu
  * Reads and drops what is left of a request body, up to `DISCARD_BYTES_MAX`; resolves when the
  * body ended, was cut off, or ran past the bound (then the caller's answer closes the connection).
  */
+/** Requests whose rest was read away once already: the bound holds per request, not per call. */
+const drained = new WeakSet<IncomingMessage>();
+
 export function discardBody(req: IncomingMessage, bytesMax = DISCARD_BYTES_MAX): Promise<void> {
-  if (req.complete || req.destroyed || req.readableEnded) return Promise.resolve();
+  if (req.complete || req.destroyed || req.readableEnded || drained.has(req)) return Promise.resolve();
+  drained.add(req);
   return new Promise<void>((resolve) => {
     let seen = 0;
     const finish = (): void => {

@@ -7,7 +7,7 @@
  * ordered acknowledgement → undo) whose invariants 4 and 7 hold only across all of its steps;
  * split into files, each part would have to re-establish what the others assume.
  */
-import { invariant } from '../invariant.js';
+import { InvariantError } from '../invariant.js';
 import { join } from 'node:path';
 import { WalError, walWriteError } from './errors.js';
 import type { ResolvedWalOptions } from './options.js';
@@ -280,6 +280,19 @@ export class GroupCommitWriter {
 
   /** The group is durable: readers may see it (invariant 3) and its appends resolve. */
   private acknowledge(written: WrittenGroup): void {
+    // Invariant 7: acknowledgements go out strictly in Lsn order, whatever order fdatasyncs end
+    // in. Checked before anything is changed: a violation is a bug, so the group is refused and
+    // the process stops (fail-stop: a restart recovers the log from disk), instead of readers
+    // seeing bytes no client was answered for.
+    const first = written.lsns[0]?.[0];
+    if (first !== undefined && first <= this.lastAcknowledgedLsn) {
+      const error = new InvariantError(`invariant broken: WAL acknowledging Lsn ${first} after Lsn ${this.lastAcknowledgedLsn} was acknowledged`);
+      for (const pending of written.group) pending.reject(error);
+      process.nextTick(() => {
+        throw error;
+      });
+      return;
+    }
     for (const [entry, size] of written.sealed) entry.size = size;
     // Sealed segments were synced by `roll`; the active one is synced now in `always` mode, by the next interval sync otherwise.
     if (this.options.fsync.mode === 'always') this.table.active.size = written.endBytes;
@@ -287,9 +300,6 @@ export class GroupCommitWriter {
     for (const pending of written.group) bytes += pending.bytes;
     this.counters.appendedRecords += written.records;
     this.counters.appendedBytes += bytes;
-    // Invariant 7: acknowledgements go out strictly in Lsn order, whatever order fdatasyncs end in.
-    const first = written.lsns[0]?.[0];
-    invariant(first === undefined || first > this.lastAcknowledgedLsn, () => `WAL: acknowledging Lsn ${first} after Lsn ${this.lastAcknowledgedLsn} was acknowledged`);
     for (let i = 0; i < written.group.length; i++) written.group[i]!.resolve(written.lsns[i]!);
     this.lastAcknowledgedLsn = written.lsns.at(-1)?.at(-1) ?? this.lastAcknowledgedLsn;
     this.onAcknowledged();

@@ -172,4 +172,20 @@ describe('SinkLoop', () => {
     expect(cursors.current).toEqual({ committed: wal.stats().endLsn });
     expect(loop.status().state).toBe('stopped');
   });
+
+  it('a replayed range the WAL no longer holds (skipped as corrupt, or released) moves the cursor past it and delivery goes on', async () => {
+    const sink = new ScriptedSink(limits);
+    const wal = new MemoryWal();
+    await appendBatch(wal, 1);
+    const lost = wal.records.shift()!; // the in-flight record can no longer be read
+    await appendBatch(wal, 2);
+    const cursors = new MemoryCursors({ committed: 0, inflight: { from: 0, to: lost.nextLsn } });
+    const { loop } = setup({ sink, wal, cursors });
+    loop.start();
+    await until(() => cursors.current.committed === wal.stats().endLsn, 'commit past the lost range and the next record');
+    expect(sink.calls.flat()).toHaveLength(2);
+    expect(cursors.saved.map((s) => s.state.committed)).toContain(lost.nextLsn);
+    expect(loop.status().state).toBe('running');
+    await loop.stop();
+  });
 });

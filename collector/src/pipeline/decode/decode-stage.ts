@@ -37,7 +37,9 @@ export function decodeStage(options: DecodeStageOptions): Stage {
     async run(batch) {
       const decoded = batch.ingest.contentKind === 'frame' ? await decodeFrameItems(batch, options, encodings) : decodeJsonItems(batch);
       if (decoded.status !== 'ok') return decoded;
-      const tooMany = refuseEventsPerBatch(batch.decoded.length, options.eventsPerBatchMax);
+      // Items the decoder already refused (one by one) count toward the batch's size too.
+      const refusedAtDecode = batch.rejected.filter((r) => r.stage === 'decode').length;
+      const tooMany = refuseEventsPerBatch(batch.decoded.length + refusedAtDecode, options.eventsPerBatchMax);
       return tooMany ? reject(tooMany.code, tooMany.message) : OK;
     },
   };

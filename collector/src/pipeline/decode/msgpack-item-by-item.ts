@@ -18,7 +18,7 @@
  * stack is it scanned too. Batches of 100 ordinary events (~30 KB) never pay for the scan.
  */
 import { createHash } from 'node:crypto';
-import { msgpackEncoding, type EnvelopeEncoding } from '@shopstream/shared';
+import { msgpackEncoding, SharedError, type EnvelopeEncoding } from '@shopstream/shared';
 import type { EventValueLimits } from '../limits/event-value-guard.js';
 import type { RefusedSample } from '../limits/refused-sample.js';
 
@@ -47,7 +47,10 @@ export function guardedMsgpackEncoding(limits: EventValueLimits): EnvelopeEncodi
     decode(bytes) {
       if (bytes.length >= GUARD_SCAN_PAYLOAD_BYTES_MIN) {
         const scan = scanItems(bytes, limits);
-        if (scan?.refusing) return decodeScanned(bytes, scan.items, limits);
+        // Not exactly one array of items: never hand a large payload to the one-call decoder,
+        // which builds all of it (and, on trailing bytes, serialises it for its error message).
+        if (!scan) throw new SharedError('SHARED_PAYLOAD_CORRUPT', `the ${bytes.length}-byte msgpack payload is not one array of events`);
+        if (scan.refusing) return decodeScanned(bytes, scan.items, limits);
       }
       try {
         return msgpackEncoding.decode(bytes);

@@ -121,6 +121,12 @@ export function checkEventValue(event: unknown, limits: EventValueLimits): Event
         key = keys![i]!;
         child = (value as Record<string, unknown>)[key];
         if (key === PROTO_KEY) {
+          // As msgpack's decoder assigns keys in order: a later `__proto_` sibling wins over this
+          // value, an earlier one is overwritten by it.
+          if (keys!.indexOf(PROTO_KEY_RENAMED) > i) {
+            delete (value as Record<string, unknown>)[PROTO_KEY];
+            continue;
+          }
           renameProtoKey(value as Record<string, unknown>, child);
           key = PROTO_KEY_RENAMED;
         }

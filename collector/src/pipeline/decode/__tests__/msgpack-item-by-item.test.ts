@@ -82,6 +82,10 @@ describe('msgpack item by item', () => {
     expect(decodeItemByItem(bytes.subarray(0, bytes.length - 1), limits)).toBeUndefined();
     expect(decodeItemByItem(Buffer.concat([bytes, Buffer.from([0x01])]), limits)).toBeUndefined();
     expect(decodeItemByItem(Uint8Array.from([0x81, 0xa1, 0x61, 0x01]), limits)).toBeUndefined(); // a map, not an array
-    expect(() => guardedMsgpackEncoding(limits).decode(bytes.subarray(0, bytes.length - 1))).toThrow(RangeError);
+    // A large payload that is not exactly one array is refused without the one-call decode, which
+    // would build all of it (and serialise it for its error message when bytes trail).
+    expect(() => guardedMsgpackEncoding(limits).decode(bytes.subarray(0, bytes.length - 1))).toThrow(/not one array of events/);
+    const trailing = Buffer.concat([Buffer.from([0x91, 0xdd, 0x00, 0x80, 0x00, 0x00]), Buffer.alloc(8 * 1024 * 1024), Buffer.from([0xc0])]);
+    expect(() => guardedMsgpackEncoding(limits).decode(trailing)).toThrow(/not one array of events/);
   });
 });

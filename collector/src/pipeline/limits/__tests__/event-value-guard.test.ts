@@ -50,6 +50,13 @@ describe('checkEventValue', () => {
     expect(event.properties.__proto_).toEqual({ admin: true });
     expect(Object.getPrototypeOf(event.properties)).toBe(Object.prototype);
     expect(({} as { admin?: boolean }).admin).toBeUndefined();
+    // With a `__proto_` sibling, the later key wins, as the msgpack decoder assigns them in order.
+    const laterWins = JSON.parse('{"__proto__":1,"__proto_":2}') as Record<string, unknown>;
+    expect(checkEventValue(laterWins, limits).status).toBe('ok');
+    expect({ ...laterWins }).toEqual({ __proto_: 2 });
+    const earlierLoses = JSON.parse('{"__proto_":1,"__proto__":2}') as Record<string, unknown>;
+    expect(checkEventValue(earlierLoses, limits).status).toBe('ok');
+    expect({ ...earlierLoses }).toEqual({ __proto_: 2 });
   });
 });
 
