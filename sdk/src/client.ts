@@ -1,3 +1,8 @@
+/**
+ * The SDK client: `track()` and friends, batching, the queue and delivery wired together for both
+ * platforms. (Just over 300 lines: the public API's methods share the client's state; its types
+ * live in ./client-api.ts.)
+ */
 import { encodeFrame, uuidV7, type EventEnvelope, type EventKind } from '@shopstream/shared';
 import { Batcher } from './batch/batcher.js';
 import { buildEnvelope, type CallOptions, type EnvelopeFields, type Properties } from './batch/envelope.js';

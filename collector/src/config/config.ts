@@ -1,4 +1,7 @@
 /**
+ * (Over 300 lines on purpose: one reading of the whole config, section by section, so every key's
+ * default and bound sit in one place; each sink kind reads its own keys in its folder.)
+ *
  * The collector's configuration: its shape, its defaults and the one function that checks a
  * raw object (file overlaid by env, see ./load-config.ts) against them. Every limit carries its
  * unit in its name. With no config at all the collector listens on 127.0.0.1:8787, writes the

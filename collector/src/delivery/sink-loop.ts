@@ -1,5 +1,7 @@
 /**
- * One delivery loop per sink, with its own WAL cursor:
+ * One delivery loop per sink, with its own WAL cursor. (Just over 300 lines: the cursor protocol and
+ * the batching around it are one loop whose replay rules hold only together.)
+ *
  *
  *   read WAL from `committed` → process → route → batch within the sink's limits (records,
  *   bytes, linger) → save `inflight` → write (retry, breaker, dead-letter) → save `committed`

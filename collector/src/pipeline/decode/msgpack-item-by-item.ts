@@ -1,4 +1,7 @@
 /**
+ * (Over 300 lines on purpose: the byte scanner and the decoder it guards share one reading of the
+ * msgpack format; split, each would restate the other's type table.)
+ *
  * msgpack batches decoded with the per-event limits applied to the bytes, before values are built
  * (issue 18: depth and sizes bounded while decoding, one bad event failing alone):
  *

@@ -1,4 +1,7 @@
 /**
+ * (Over 300 lines on purpose: the shipping state machine, two PUTs in flight confirmed in Lsn order,
+ * the cursor waits and the failure path, whose ordering holds only across all of it.)
+ *
  * Ships the log's durable bytes to the archive (../README.md "Archive: Shipping"). Runs on the
  * writer's thread: it reads the segment table's durable sizes (`snapshot()`), never past them,
  * so no byte a crash could take back is ever archived. Progress is the `_archive` cursor, which
