@@ -7,18 +7,13 @@
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 
 export interface ThrottlingProxy {
   readonly endpoint: string;
   /** Entries answered as throttled so far. */
   injected(): number;
   stop(): Promise<void>;
-}
-
-async function readBody(message: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of message) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /** `failEntry(i)` decides per entry; e.g. `() => Math.random() < 0.1`. */
@@ -29,14 +24,14 @@ export async function startThrottlingProxy(upstream: string, failEntry: () => bo
     new Promise((resolve, reject) => {
       const headers = { ...incoming.headers, host: target.host, 'content-length': String(body.length) };
       const outgoing = request({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers }, async (answer) => {
-        resolve({ status: answer.statusCode ?? 500, headers: { 'content-type': String(answer.headers['content-type'] ?? 'application/x-amz-json-1.1') }, body: await readBody(answer) });
+        resolve({ status: answer.statusCode ?? 500, headers: { 'content-type': String(answer.headers['content-type'] ?? 'application/x-amz-json-1.1') }, body: await buffer(answer) });
       });
       outgoing.on('error', reject);
       outgoing.end(body);
     });
   const server: Server = createServer(async (incoming, outgoing) => {
     try {
-      const body = await readBody(incoming);
+      const body = await buffer(incoming);
       const isPutRecords = String(incoming.headers['x-amz-target'] ?? '').endsWith('.PutRecords');
       if (!isPutRecords) {
         const answer = await forward(incoming, body);

@@ -3,8 +3,9 @@
  * request is answered 503 `ServiceUnavailable` (as S3 does under trouble) and never reaches
  * s3rver, so a test can prove nothing was stored meanwhile. Counts the requests it refused.
  */
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 
 export interface S3OutageProxy {
   readonly endpoint: string;
@@ -14,18 +15,12 @@ export interface S3OutageProxy {
   stop(): Promise<void>;
 }
 
-async function readBody(message: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of message) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startS3OutageProxy(upstream: string): Promise<S3OutageProxy> {
   const target = new URL(upstream);
   let down = false;
   let refused = 0;
   const server: Server = createServer(async (incoming, outgoing) => {
-    const body = await readBody(incoming);
+    const body = await buffer(incoming);
     if (down) {
       refused += 1;
       outgoing.writeHead(503, { 'content-type': 'application/xml' });
