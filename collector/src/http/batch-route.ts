@@ -21,7 +21,7 @@ import { refuseEventsPerBatch } from '../pipeline/limits/events-per-batch.js';
 import { LogEvent } from '../telemetry/events.js';
 import type { CollectorMetrics } from '../telemetry/metrics.js';
 import type { IngestGate, IngestRequest } from '../gates/ingest-gate.js';
-import { decodeContentEncoding, discardBody, readBody } from './read-body.js';
+import { decodeContentEncoding, discardBody, isIdentityEncoding, readBody } from './read-body.js';
 import type { DecodedBytesBudget } from '../pipeline/limits/decoded-bytes-budget.js';
 import { sendError, sendJson, toHttpFailure, type HttpFailure } from './reply.js';
 
@@ -68,7 +68,7 @@ export async function handleBatch(req: IncomingMessage, res: ServerResponse, req
 
     // Decoding (gunzip, JSON parse) holds memory: reserve it from the thread's budget first.
     const encoding = header(req, 'content-encoding');
-    const decodeBytes = isIdentity(encoding) ? raw.length : deps.limits.decodedBytesMax;
+    const decodeBytes = isIdentityEncoding(encoding) ? raw.length : deps.limits.decodedBytesMax;
     const release = deps.decodedBudget.tryTake(decodeBytes);
     if (!release) return reject(res, request, overloaded(`a ${decodeBytes}-byte body`), deps);
     let record: IngestRecord;
@@ -121,11 +121,6 @@ async function validateStored(record: IngestRecord, deps: BatchRouteDeps): Promi
   } finally {
     release();
   }
-}
-
-function isIdentity(encoding: string | undefined): boolean {
-  const name = (encoding ?? '').trim().toLowerCase();
-  return name === '' || name === 'identity';
 }
 
 type GateResult = HttpFailure | undefined | Promise<HttpFailure | undefined>;

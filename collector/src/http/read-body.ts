@@ -97,9 +97,15 @@ function tooLarge(bodyBytesMax: number, what: string): CollectorError {
 }
 
 /** Undoes `Content-Encoding` (identity or gzip) with the output bounded by `decodedBytesMax`. */
+/** True when `Content-Encoding` (absent, empty or `identity`) leaves the body as sent. */
+export function isIdentityEncoding(encoding: string | undefined): boolean {
+  const name = (encoding ?? '').trim().toLowerCase();
+  return name === '' || name === 'identity';
+}
+
 export async function decodeContentEncoding(body: Buffer, encoding: string | undefined, decodedBytesMax: number): Promise<Buffer> {
-  const name = (encoding ?? 'identity').trim().toLowerCase();
-  if (name === 'identity' || name === '') return body;
+  if (isIdentityEncoding(encoding)) return body;
+  const name = encoding!.trim().toLowerCase();
   if (name !== 'gzip' && name !== 'x-gzip') {
     throw new CollectorError('COLLECTOR_UNSUPPORTED_ENCODING', `Content-Encoding "${name}" is not supported; send gzip or no encoding.`, { status: 415 });
   }
