@@ -6,9 +6,10 @@
 import { OK, type Stage } from '../chain/stage.js';
 import { checkEventValue, EVENT_DEPTH_MAX_DEFAULT, type EventValueLimits } from './event-value-guard.js';
 import { refusedSample } from './refused-sample.js';
+import { EVENT_BYTES_MAX_DEFAULT } from './event-bytes-stage.js';
 
 /** Segment's 32 KB per event; the ingest config (`ingest.eventBytesMax`) may change it. */
-export const EVENT_VALUE_LIMITS_DEFAULT: EventValueLimits = { depthMax: EVENT_DEPTH_MAX_DEFAULT, eventBytesMax: 32 * 1024 };
+export const EVENT_VALUE_LIMITS_DEFAULT: EventValueLimits = { depthMax: EVENT_DEPTH_MAX_DEFAULT, eventBytesMax: EVENT_BYTES_MAX_DEFAULT };
 
 export function eventGuardStage(limits: EventValueLimits): Stage {
   return {
